@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from domain.errors import DomainError
 
@@ -40,7 +41,8 @@ class Placement:
 
 
 def validate(nodes: Sequence[Node], edges: Sequence[Edge]) -> str:
-    """Check that the map is a DAG with one start from which every step is reached.
+    """Check that the map is a DAG with one start (then every step is reached from it: in a DAG
+    every step has a path back to a step without predecessors, and there is only one).
 
     Returns the start step's key; raises :class:`InvalidProcessMap` naming the first problem.
     """
@@ -70,16 +72,6 @@ def validate(nodes: Sequence[Node], edges: Sequence[Edge]) -> str:
     if len(order) != len(keys):
         cyclic = sorted(known.difference(order))
         raise InvalidProcessMap(f"流程图存在环路，涉及环节：{'、'.join(cyclic)}")
-    reached = {starts[0]}
-    frontier = [starts[0]]
-    while frontier:
-        for target in outgoing[frontier.pop()]:
-            if target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    if len(reached) != len(keys):
-        unreachable = [key for key in keys if key not in reached]
-        raise InvalidProcessMap(f"以下环节无法从起始环节到达：{'、'.join(unreachable)}")
     return starts[0]
 
 
@@ -97,3 +89,107 @@ def topological_order(
             if incoming[target] == 0:
                 ready.append(target)
     return order
+
+
+_ORDERING_SWEEPS = 8
+
+
+def layout(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Placement]:
+    """Place every step of a valid map in layers from top to bottom, sorted by layer then lane.
+
+    A step's layer is the length of the longest path from the start, so the branches of a
+    parallel approval sit side by side and the step that joins them comes after the longest
+    branch. Lanes number the steps of one layer from 0; they start in the order the steps were
+    given and change only where barycenter ordering removes edge crossings, so the same map is
+    always drawn the same way. Raises :class:`InvalidProcessMap` like :func:`validate`.
+    """
+    validate(nodes, edges)
+    keys = [node.key for node in nodes]
+    outgoing: dict[str, list[str]] = {key: [] for key in keys}
+    incoming = {key: 0 for key in keys}
+    for edge in edges:
+        outgoing[edge.source].append(edge.target)
+        incoming[edge.target] += 1
+    layer = dict.fromkeys(keys, 0)
+    for key in topological_order(keys, outgoing, incoming):
+        for target in outgoing[key]:
+            layer[target] = max(layer[target], layer[key] + 1)
+
+    # Vertices 0..n-1 are the steps; an edge that spans several layers gets one virtual vertex per
+    # layer it crosses, so the ordering keeps room for it instead of drawing it through a box.
+    index = {key: position for position, key in enumerate(keys)}
+    vertex_layer = [layer[key] for key in keys]
+    rank: list[tuple[int, int]] = [(position, 0) for position in range(len(keys))]
+    above: list[list[int]] = [[] for _ in keys]
+    for edge in edges:
+        previous = index[edge.source]
+        for depth in range(layer[edge.source] + 1, layer[edge.target]):
+            vertex_layer.append(depth)
+            # A virtual vertex starts just after the step its edge leads to.
+            rank.append((index[edge.target], 1))
+            above.append([previous])
+            previous = len(vertex_layer) - 1
+        above[index[edge.target]].append(previous)
+    below: list[list[int]] = [[] for _ in vertex_layer]
+    for vertex, parents in enumerate(above):
+        for parent in parents:
+            below[parent].append(vertex)
+
+    rows: list[list[int]] = [[] for _ in range(max(vertex_layer) + 1)]
+    for vertex in sorted(range(len(vertex_layer)), key=rank.__getitem__):
+        rows[vertex_layer[vertex]].append(vertex)
+    rows = _reduce_crossings(rows, above, below)
+
+    return [
+        Placement(key=keys[vertex], layer=depth, lane=lane)
+        for depth, row in enumerate(rows)
+        for lane, vertex in enumerate(vertex for vertex in row if vertex < len(keys))
+    ]
+
+
+def _reduce_crossings(
+    rows: list[list[int]], above: list[list[int]], below: list[list[int]]
+) -> list[list[int]]:
+    """Barycenter heuristic: alternate downward and upward sweeps, keep the best ordering seen."""
+    best = [list(row) for row in rows]
+    best_crossings = _crossings(best, below)
+    current = [list(row) for row in rows]
+    for _ in range(_ORDERING_SWEEPS):
+        if best_crossings == 0:
+            break
+        for depth in range(1, len(current)):
+            current[depth] = _by_barycenter(current[depth], current[depth - 1], above)
+        for depth in range(len(current) - 2, -1, -1):
+            current[depth] = _by_barycenter(current[depth], current[depth + 1], below)
+        crossings = _crossings(current, below)
+        if crossings >= best_crossings:
+            break
+        best = [list(row) for row in current]
+        best_crossings = crossings
+    return best
+
+
+def _by_barycenter(row: list[int], neighbour_row: list[int], neighbours: list[list[int]]) -> list[int]:
+    position = {vertex: place for place, vertex in enumerate(neighbour_row)}
+
+    def barycenter(place: int) -> float:
+        linked = [position[other] for other in neighbours[row[place]]]
+        # A vertex with no neighbour on that side keeps its place rather than drifting to the edge.
+        return sum(linked) / len(linked) if linked else float(place)
+
+    # sorted() is stable, so ties keep the current order.
+    return [row[place] for place in sorted(range(len(row)), key=barycenter)]
+
+
+def _crossings(rows: list[list[int]], below: list[list[int]]) -> int:
+    total = 0
+    for upper, lower in pairwise(rows):
+        position = {vertex: place for place, vertex in enumerate(lower)}
+        links = [(place, position[child]) for place, vertex in enumerate(upper) for child in below[vertex]]
+        total += sum(
+            1
+            for first, (top, bottom) in enumerate(links)
+            for other_top, other_bottom in links[first + 1 :]
+            if (top - other_top) * (bottom - other_bottom) < 0
+        )
+    return total

@@ -16,7 +16,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 
 def _url() -> str:
-    url = context.get_x_argument(as_dictionary=True).get("url") or os.environ.get("DATABASE_URL")
+    url = (
+        context.config.attributes.get("database_url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or os.environ.get("DATABASE_URL")
+    )
     if not url:
         raise RuntimeError("请设置 DATABASE_URL 或传入 -x url=...")
     # Accept plain libpq-style URLs and route them through SQLAlchemy's asyncpg dialect.

@@ -1,0 +1,51 @@
+"""The one GraphQL schema of Sunshine, a module per domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from schema.org import OrgQueries
+from schema.powers import PowerQueries
+
+Query = merge_types("Query", (OrgQueries, PowerQueries))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLimits:
+    max_depth: int = 12
+    max_aliases: int = 20
+    max_tokens: int = 3000
+    # Parsed and validated documents are cached: a small query costs several times the CPU
+    # without. Bounded, because officials may send any text.
+    cache_size: int = 512
+
+
+def build_schema(limits: DocumentLimits | None = None) -> strawberry.Schema:
+    limits = limits or DocumentLimits()
+    # The limiters' rule classes are made once: the validation cache keys on the rule classes, so
+    # limiters built afresh for each request would never hit it. Extensions themselves are made
+    # per request (factories), as strawberry requires for isolation between requests.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: ParserCache(maxsize=limits.cache_size),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=limits.cache_size),
+        ],
+    )

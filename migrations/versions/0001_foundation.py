@@ -32,7 +32,8 @@ CREATE TABLE regions (
     code        varchar(12) PRIMARY KEY CHECK (code ~ '^([0-9]{6}|[0-9]{9}|[0-9]{12})$'),
     name        text NOT NULL CHECK (name <> ''),
     level       smallint NOT NULL CHECK (level IN (1, 2, 3)),
-    kind        text NOT NULL CHECK (kind IN ('county', 'township', 'town', 'street', 'village', 'community')),
+    kind        text NOT NULL
+                CHECK (kind IN ('county', 'township', 'town', 'street', 'village', 'community')),
     parent_code varchar(12) REFERENCES regions (code),
     CHECK (char_length(code) = CASE level WHEN 1 THEN 6 WHEN 2 THEN 9 ELSE 12 END),
     CHECK ((level = 1) = (parent_code IS NULL))
@@ -89,7 +90,8 @@ CREATE TABLE powers (
                              'confirmation', 'reward', 'adjudication', 'other', 'public_service')),
     department_id        integer NOT NULL REFERENCES departments (id),
     status               text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'published', 'cancelled')),
-    service_level        text NOT NULL DEFAULT 'county' CHECK (service_level IN ('county', 'township', 'village')),
+    service_level        text NOT NULL DEFAULT 'county'
+                         CHECK (service_level IN ('county', 'township', 'village')),
     legal_basis          text NOT NULL DEFAULT '',
     conditions           text NOT NULL DEFAULT '',
     procedure            text NOT NULL DEFAULT '',
@@ -104,7 +106,7 @@ CREATE TABLE powers (
     internal_note        text NOT NULL DEFAULT '',
     published_on         date,
     updated_at           timestamptz NOT NULL DEFAULT now(),
-    search_bigrams       text[] GENERATED ALWAYS AS (sunshine_bigrams(name || ' ' || code)) STORED,
+    search_bigrams       text[] GENERATED ALWAYS AS (sunshine_bigrams(lower(name || ' ' || code))) STORED,
     CHECK (promised_limit_days IS NULL OR statutory_limit_days IS NULL
            OR promised_limit_days <= statutory_limit_days)
 );

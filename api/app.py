@@ -1,0 +1,135 @@
+"""The Starlette application: routes, lifespan (the database pool) and middleware."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from api.auth import TokenVerifier, mint_dev_token
+from api.graphql_http import GraphQLEndpoint, GraphQLRequest, JSONResponse
+from api.observability import Metrics, RequestLogMiddleware, request_id_of
+from api.public_queries import PublicQueries
+from api.settings import Settings
+from domain.viewer import ANONYMOUS, Role
+from schema import build_schema
+from schema.context import Limits
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_MAP_QUERY = "query ProcessMapSvg($code: String!) { power(code: $code) { processMap { svg } } }"
+
+
+def alembic_head() -> str:
+    config = Config(str(ROOT / "alembic.ini"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise RuntimeError("migrations/ has no head revision")
+    return head
+
+
+def create_app(settings: Settings, *, database_url: str) -> Starlette:
+    metrics = Metrics()
+    head = alembic_head()
+    endpoint = GraphQLEndpoint(
+        schema=build_schema(),
+        verifier=TokenVerifier(settings),
+        public_queries=PublicQueries.load(),
+        limits=Limits(
+            max_page_size=settings.max_page_size,
+            power_code_pattern=re.compile(settings.power_code_pattern),
+        ),
+        metrics=metrics,
+        request_timeout_s=settings.request_timeout_s,
+        max_body_bytes=settings.max_body_bytes,
+        graphiql=settings.graphiql,
+        graphiql_token=mint_dev_token(settings, role=Role.DISCIPLINE, staff_no="dev-graphiql")
+        if settings.dev and settings.graphiql
+        else None,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        pool = await asyncpg.create_pool(
+            database_url,
+            min_size=settings.pool_min,
+            max_size=settings.pool_max,
+            server_settings={
+                "statement_timeout": str(settings.statement_timeout_ms),
+                "application_name": "sunshine",
+            },
+        )
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        """Ready when the database answers and its schema is at this release's migration head."""
+        try:
+            current = await request.app.state.pool.fetchval(
+                "SELECT version_num FROM alembic_version", timeout=2
+            )
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            return JSONResponse(
+                {"status": "unavailable", "reason": f"数据库不可用：{type(exc).__name__}"}, 503
+            )
+        if current != head:
+            return JSONResponse(
+                {
+                    "status": "unavailable",
+                    "reason": f"数据库迁移版本 {current} 不是 {head}，请先执行 sunshine migrate",
+                },
+                503,
+            )
+        return JSONResponse({"status": "ready", "migration": current})
+
+    async def prometheus(request: Request) -> Response:
+        metrics.sample_pool(request.app.state.pool)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def process_map_svg(request: Request) -> Response:
+        """The process map as an image for kiosks (``<img src="/maps/CODE.svg">``), served through
+        the schema so the public sees exactly what the public query would show."""
+        code = request.path_params["code"]
+        gql = GraphQLRequest(_MAP_QUERY, {"code": code}, "ProcessMapSvg")
+        status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
+        power = (result.get("data") or {}).get("power")
+        if status != 200 or power is None:
+            errors = result.get("errors", [])
+            not_found = any(e["extensions"]["code"] == "NOT_FOUND" for e in errors)
+            return JSONResponse({"errors": errors}, status_code=404 if not_found else 400)
+        return Response(
+            power["processMap"]["svg"],
+            media_type="image/svg+xml; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", prometheus),
+            Route("/maps/{code}.svg", process_map_svg),
+            Route("/", lambda request: PlainTextResponse("阳光政务 Sunshine：GraphQL 接口在 /graphql\n")),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
+    app.state.settings = settings
+    return app

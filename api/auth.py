@@ -1,0 +1,192 @@
+"""Bearer tokens → :class:`~domain.viewer.Viewer`.
+
+No token means the public. A token that is present but bad (malformed, expired, wrongly signed,
+wrong issuer or audience, unknown role or department) is refused with 401 and a message that
+says which; it is never quietly treated as the public.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from api.settings import Settings
+from db import org
+from db.executor import Executor
+from domain.viewer import ANONYMOUS, Role, Viewer
+
+
+class AuthError(Exception):
+    def __init__(self, message: str, code: str = "UNAUTHENTICATED") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    subject: str
+    role: Role
+    department_code: str | None
+    staff_no: str | None
+
+
+def _read_key(value: str) -> str:
+    path = Path(value)
+    if not value.lstrip().startswith("-----") and path.is_file():
+        return path.read_text(encoding="utf-8")
+    return value
+
+
+def ensure_dev_key(path: Path) -> Ed25519PrivateKey:
+    """The development signing key: made once, kept under the data folder, never for production."""
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise RuntimeError(f"{path} 不是 Ed25519 私钥")
+        return key
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    path.chmod(0o600)
+    return key
+
+
+def mint_dev_token(
+    settings: Settings,
+    *,
+    role: Role,
+    department_code: str | None = None,
+    staff_no: str | None = None,
+    ttl_s: int = 8 * 3600,
+) -> str:
+    """A token signed with the development key (the ``sunshine token`` command)."""
+    if role is Role.PUBLIC:
+        raise ValueError("公众无需令牌")
+    if role is Role.DEPARTMENT and not department_code:
+        raise ValueError("部门令牌必须指定部门编码")
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": staff_no or f"{role.value}-dev",
+        "role": role.value,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_s,
+    }
+    if department_code:
+        claims["dept"] = department_code
+    if staff_no:
+        claims["staff_no"] = staff_no
+    return jwt.encode(claims, ensure_dev_key(settings.dev_key_path), algorithm="EdDSA")
+
+
+class TokenVerifier:
+    """Verifies signature (pinned algorithm), expiry, issuer and audience."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._algorithm = settings.jwt_algorithm
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._leeway = settings.jwt_leeway_s
+        self._jwks: jwt.PyJWKClient | None = None
+        self._key: Any = None
+        if settings.jwt_jwks_url:
+            self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=300)
+        elif settings.jwt_public_key:
+            self._key = _read_key(settings.jwt_public_key)
+        elif settings.dev:
+            if settings.jwt_algorithm != "EdDSA":
+                raise RuntimeError("开发模式的本地密钥只支持 EdDSA")
+            self._key = ensure_dev_key(settings.dev_key_path).public_key()
+        # Without a key the service still serves the public and refuses every token.
+
+    async def _signing_key(self, token: str) -> Any:
+        if self._jwks is not None:
+            jwks = self._jwks
+            try:
+                # PyJWKClient fetches over blocking HTTP; keep it off the event loop.
+                signing = await anyio.to_thread.run_sync(jwks.get_signing_key_from_jwt, token)
+            except jwt.PyJWKClientError as exc:
+                raise AuthError(f"无法取得令牌签名公钥：{exc}") from exc
+            return signing.key
+        if self._key is None:
+            raise AuthError("本服务未配置令牌公钥，不接受令牌")
+        return self._key
+
+    async def verify(self, token: str) -> Claims:
+        key = await self._signing_key(token)
+        try:
+            payload = jwt.decode(
+                token,
+                key,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthError("令牌已过期", "TOKEN_EXPIRED") from None
+        except jwt.InvalidSignatureError:
+            raise AuthError("令牌签名无效", "TOKEN_INVALID") from None
+        except jwt.InvalidAudienceError:
+            raise AuthError("令牌的受众（aud）不符", "TOKEN_INVALID") from None
+        except jwt.InvalidIssuerError:
+            raise AuthError("令牌的签发者（iss）不符", "TOKEN_INVALID") from None
+        except jwt.InvalidAlgorithmError:
+            raise AuthError(f"令牌算法不被接受（只接受 {self._algorithm}）", "TOKEN_INVALID") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise AuthError(f"令牌缺少必需字段：{exc.claim}", "TOKEN_INVALID") from None
+        except jwt.InvalidTokenError as exc:
+            raise AuthError(f"令牌无效：{exc}", "TOKEN_INVALID") from None
+        try:
+            role = Role(str(payload.get("role")))
+        except ValueError:
+            raise AuthError("令牌中的角色无效（应为 department 或 discipline）", "TOKEN_INVALID") from None
+        if role is Role.PUBLIC:
+            raise AuthError("令牌中的角色无效（应为 department 或 discipline）", "TOKEN_INVALID")
+        department = payload.get("dept")
+        if role is Role.DEPARTMENT and not isinstance(department, str):
+            raise AuthError("部门令牌缺少部门编码（dept）", "TOKEN_INVALID")
+        return Claims(
+            subject=str(payload["sub"]),
+            role=role,
+            department_code=department if isinstance(department, str) else None,
+            staff_no=payload.get("staff_no"),
+        )
+
+
+async def viewer_for(authorization: str | None, verifier: TokenVerifier, db: Executor) -> Viewer:
+    """The viewer of a request from its ``Authorization`` header."""
+    if not authorization:
+        return ANONYMOUS
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("Authorization 头格式应为：Bearer <令牌>", "TOKEN_INVALID")
+    claims = await verifier.verify(token.strip())
+    department_id = None
+    if claims.department_code is not None:
+        rows = await org.departments_by_code(db, codes=[claims.department_code])
+        if not rows:
+            raise AuthError(f"令牌中的部门不存在：{claims.department_code}", "TOKEN_INVALID")
+        department_id = rows[0].id
+    return Viewer(
+        role=claims.role,
+        department_id=department_id,
+        department_code=claims.department_code,
+        staff_no=claims.staff_no,
+        subject=claims.subject,
+    )

@@ -1,0 +1,137 @@
+"""``sunshine serve | migrate | seed | token``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import asyncpg
+
+from api.settings import Settings
+
+log = logging.getLogger("sunshine.cli")
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set; otherwise the embedded server under the data folder."""
+    if settings.database_url:
+        return settings.database_url
+    from api import embedded
+
+    return embedded.start(settings.data_dir)
+
+
+async def load_demo(url: str, *, seed: int, scale: float) -> dict[str, int]:
+    """The calendar and the demo county, each only into an empty database."""
+    from db import calendar
+    from db.seed import seed_foundation
+
+    conn = await asyncpg.connect(url)
+    try:
+        counts = await calendar.load_directory(conn)
+        counts.update(await seed_foundation(conn, seed=seed, scale=scale))
+        return counts
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from db import migrate
+
+    migrate.upgrade(database_url(settings))
+    print("数据库已迁移到最新版本")
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    from db import migrate
+
+    url = database_url(settings)
+    migrate.upgrade(url)
+    counts = asyncio.run(load_demo(url, seed=args.seed, scale=args.scale))
+    print(
+        "已载入："
+        + ("，".join(f"{k} {v}" for k, v in counts.items()) if counts else "无（数据库中已有数据）")
+    )
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from db import migrate
+
+    url = database_url(settings)
+    migrate.upgrade(url)
+    if not args.no_seed:
+        counts = asyncio.run(load_demo(url, seed=args.seed, scale=args.scale))
+        if counts:
+            log.info("demo county loaded", extra={"counts": counts})
+    app = create_app(settings, database_url=url)
+    print(f"阳光政务 Sunshine 已启动：http://{settings.host}:{settings.port}/graphql", flush=True)
+    # uvicorn finishes in-flight requests on SIGTERM/SIGINT before the lifespan closes the pool.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+    return 0
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    from api.auth import mint_dev_token
+    from domain.viewer import Role
+
+    try:
+        token = mint_dev_token(
+            settings,
+            role=Role(args.role),
+            department_code=args.dept,
+            staff_no=args.staff,
+            ttl_s=args.ttl,
+        )
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sunshine", description="阳光政务 Sunshine")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="迁移数据库、（空库时）载入示范县数据并启动服务")
+    serve.add_argument("--no-seed", action="store_true", help="不载入示范数据")
+    for command in (serve, sub.add_parser("seed", help="迁移并在空库中载入示范县数据")):
+        command.add_argument("--seed", type=int, default=20261122, help="随机种子（相同种子得到相同数据）")
+        command.add_argument("--scale", type=float, default=1.0, help="规模倍数")
+    sub.add_parser("migrate", help="把数据库迁移到最新版本")
+    token = sub.add_parser("token", help="用开发密钥签发令牌（仅供开发与测试）")
+    token.add_argument("--role", choices=["department", "discipline"], required=True)
+    token.add_argument("--dept", help="部门编码（部门令牌必填）")
+    token.add_argument("--staff", help="工号")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="有效期（秒）")
+    return p
+
+
+COMMANDS = {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed, "token": cmd_token}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from api.observability import configure_logging
+
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

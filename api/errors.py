@@ -1,0 +1,60 @@
+"""How errors reach clients: a Chinese message and a stable ``extensions.code``, never a stack
+trace or SQL text. This module is the one place that decides it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from graphql import GraphQLError
+
+from domain.errors import DomainError
+
+log = logging.getLogger("sunshine.errors")
+
+# graphql-core and strawberry's limiters speak English; the codes below are what clients match on.
+_KNOWN: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"exceeds maximum operation depth"), "QUERY_TOO_DEEP", "查询嵌套层数超过上限"),
+    (re.compile(r"aliases found\. Allowed"), "TOO_MANY_ALIASES", "查询中的别名数量超过上限"),
+    (re.compile(r"more than \d+ tokens"), "QUERY_TOO_LARGE", "查询文本过长（记号数超过上限）"),
+    (re.compile(r"^Syntax Error"), "GRAPHQL_PARSE_FAILED", "查询语法错误"),
+    (re.compile(r"^Variable '\$"), "BAD_VARIABLES", "变量不符合要求"),
+    (
+        re.compile(r"can only be performed using a POST request|not allowed"),
+        "OPERATION_NOT_ALLOWED",
+        "该操作不允许",
+    ),
+]
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code}}
+
+
+def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
+    """One GraphQL error as the client sees it."""
+    original = error.original_error
+    formatted: dict[str, Any] = {}
+    if isinstance(original, DomainError):
+        formatted = error_body(original.code, original.message)
+    elif original is not None:
+        # A bug, not a refusal: log it whole, tell the client only that it happened and the id.
+        log.error(
+            "resolver failed",
+            exc_info=(type(original), original, original.__traceback__),
+            extra={"request_id": request_id, "path": error.path},
+        )
+        formatted = error_body("INTERNAL_ERROR", f"服务器内部错误，请稍后重试（请求编号 {request_id}）")
+    else:
+        for pattern, code, message in _KNOWN:
+            if pattern.search(error.message):
+                formatted = error_body(code, f"{message}：{error.message}")
+                break
+        else:
+            formatted = error_body("GRAPHQL_VALIDATION_FAILED", f"查询不合法：{error.message}")
+    if error.locations:
+        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        formatted["path"] = error.path
+    return formatted

@@ -1,0 +1,219 @@
+"""GraphQL over HTTP: parse the request, decide who asks, hold anonymous callers to the vetted
+documents, execute with a time limit, answer in UTF-8 JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import strawberry
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.types.graphql import OperationType
+
+from api.auth import AuthError, TokenVerifier, viewer_for
+from api.errors import error_body, format_error
+from api.observability import Metrics, request_id_of
+from api.public_queries import PublicQueries
+from db.executor import CountingExecutor
+from domain.viewer import Viewer
+from schema.context import Context, Limits
+
+log = logging.getLogger("sunshine.graphql")
+
+
+class JSONResponse(Response):
+    """UTF-8 JSON without ``\\uXXXX`` escapes: escaped Chinese nearly doubles a response."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+@dataclass(slots=True)
+class GraphQLEndpoint:
+    schema: strawberry.Schema
+    verifier: TokenVerifier
+    public_queries: PublicQueries
+    limits: Limits
+    metrics: Metrics
+    request_timeout_s: float
+    max_body_bytes: int
+    graphiql: bool
+    graphiql_token: str | None = None
+
+    async def __call__(self, request: Request) -> Response:
+        if request.method == "GET" and "text/html" in request.headers.get("accept", "") and self.graphiql:
+            return HTMLResponse(self._graphiql_html())
+        request_id = request_id_of(request)
+        try:
+            payload = await self._payload(request)
+            viewer = await self._viewer(request)
+            gql = self._admit(payload, viewer)
+        except AuthError as exc:
+            return JSONResponse(
+                {"errors": [error_body(exc.code, exc.message)]},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        except RequestError as exc:
+            return JSONResponse({"errors": [error_body(exc.code, exc.message)]}, status_code=exc.status)
+        return await self.execute(request, gql, viewer, request_id)
+
+    async def execute(
+        self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
+    ) -> Response:
+        status, body = await self.run(request, gql, viewer, request_id)
+        return JSONResponse(body, status_code=status)
+
+    async def run(
+        self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
+    ) -> tuple[int, dict[str, Any]]:
+        """Execute one operation; the HTTP status and the response body."""
+        db = CountingExecutor(request.app.state.pool)
+        context = Context(viewer=viewer, db=db, limits=self.limits, request_id=request_id)
+        allowed = (
+            {OperationType.QUERY}
+            if request.method == "GET"
+            else {OperationType.QUERY, OperationType.MUTATION}
+        )
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.request_timeout_s):
+                result = await self.schema.execute(
+                    gql.query,
+                    variable_values=gql.variables,
+                    context_value=context,
+                    operation_name=gql.operation_name,
+                    allowed_operation_types=allowed,
+                )
+        except TimeoutError:
+            return 504, {
+                "errors": [error_body("TIMEOUT", f"请求处理超时（上限 {self.request_timeout_s:g} 秒）")]
+            }
+        operation = gql.operation_name or "anonymous"
+        self.metrics.observe_operation(operation, time.perf_counter() - started)
+        request.state.log_extra = {
+            "operation": operation,
+            "sql_statements": db.statements,
+            "role": viewer.role.value,
+        }
+        body: dict[str, Any] = {}
+        if result.errors:
+            body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
+        if result.data is not None or not result.errors:
+            body["data"] = result.data
+        return 200, body
+
+    async def _payload(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params = request.query_params
+            payload: dict[str, Any] = {
+                key: params[key] for key in ("query", "operationName", "id") if key in params
+            }
+            for key in ("variables", "extensions"):
+                if key in params:
+                    payload[key] = _json_param(params[key], key)
+            return payload
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise RequestError(413, "BODY_TOO_LARGE", f"请求体过大（上限 {self.max_body_bytes} 字节）")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body_bytes:
+                raise RequestError(413, "BODY_TOO_LARGE", f"请求体过大（上限 {self.max_body_bytes} 字节）")
+        if "application/json" not in request.headers.get("content-type", ""):
+            raise RequestError(415, "UNSUPPORTED_MEDIA_TYPE", "请求体须为 application/json")
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise RequestError(400, "BAD_JSON", "请求体不是合法的 JSON") from None
+        if not isinstance(payload, dict):
+            raise RequestError(400, "BAD_REQUEST", "请求体应为 JSON 对象（批量请求不受支持）")
+        return payload
+
+    async def _viewer(self, request: Request) -> Viewer:
+        return await viewer_for(
+            request.headers.get("authorization"), self.verifier, CountingExecutor(request.app.state.pool)
+        )
+
+    def _admit(self, payload: dict[str, Any], viewer: Viewer) -> GraphQLRequest:
+        query = payload.get("query")
+        variables = payload.get("variables")
+        operation_name = payload.get("operationName")
+        if variables is not None and not isinstance(variables, dict):
+            raise RequestError(400, "BAD_VARIABLES", "variables 应为 JSON 对象")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError(400, "BAD_REQUEST", "operationName 应为字符串")
+        if query is not None and not isinstance(query, str):
+            raise RequestError(400, "BAD_REQUEST", "query 应为字符串")
+        document_id = _persisted_id(payload)
+        if viewer.is_official:
+            if query is None and document_id is not None:
+                doc = self.public_queries.by_id(document_id)
+                if doc is None:
+                    raise RequestError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
+                query = doc.text
+            if not query:
+                raise RequestError(400, "QUERY_REQUIRED", "请求中缺少 query")
+            return GraphQLRequest(query, variables, operation_name)
+        # The public may run only the vetted documents, named by id or sent as their exact text.
+        doc = self.public_queries.by_id(document_id) if document_id else None
+        if doc is None and query is not None:
+            doc = self.public_queries.by_text(query)
+        if doc is None:
+            if document_id:
+                raise RequestError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
+            raise RequestError(
+                400,
+                "QUERY_NOT_ALLOWED",
+                "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
+            )
+        return GraphQLRequest(doc.text, variables, operation_name)
+
+    def _graphiql_html(self) -> str:
+        html = get_graphql_ide_html(graphql_ide="graphiql")
+        if self.graphiql_token:
+            # Development only: explore as the discipline committee without pasting a token.
+            header = orjson.dumps({"Authorization": f"Bearer {self.graphiql_token}"}).decode()
+            html = html.replace("const defaultHeaders = {};", f"const defaultHeaders = {header};")
+        return html
+
+
+def _json_param(value: str, name: str) -> Any:
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        raise RequestError(400, "BAD_REQUEST", f"参数 {name} 不是合法的 JSON") from None
+
+
+def _persisted_id(payload: dict[str, Any]) -> str | None:
+    extensions = payload.get("extensions")
+    if isinstance(extensions, dict):
+        persisted = extensions.get("persistedQuery")
+        if isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
+            return str(persisted["sha256Hash"])
+    doc_id = payload.get("id")
+    return doc_id if isinstance(doc_id, str) else None

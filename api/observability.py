@@ -1,0 +1,138 @@
+"""Request ids, structured JSON logs and Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("sunshine.access")
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object a line; extra fields given to the logger become keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JSONFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+class Metrics:
+    """The service's metrics, in a registry of its own (one per app, so tests can make many)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "sunshine_http_requests", "HTTP requests", ["route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "sunshine_http_request_seconds", "HTTP request latency", ["route"], registry=self.registry
+        )
+        self.operations = Histogram(
+            "sunshine_graphql_operation_seconds",
+            "GraphQL execution time by operation name",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.pool_size = Gauge(
+            "sunshine_db_pool_connections", "Open database connections", registry=self.registry
+        )
+        self.pool_idle = Gauge(
+            "sunshine_db_pool_idle_connections", "Idle database connections", registry=self.registry
+        )
+        self.pool_max = Gauge("sunshine_db_pool_max_connections", "Pool capacity", registry=self.registry)
+
+    def observe_operation(self, operation: str, seconds: float) -> None:
+        self.operations.labels(operation=operation[:64]).observe(seconds)
+
+    def sample_pool(self, pool: asyncpg.Pool) -> None:
+        self.pool_size.set(pool.get_size())
+        self.pool_idle.set(pool.get_idle_size())
+        self.pool_max.set(pool.get_max_size())
+
+
+def request_id_of(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", ""))
+
+
+def _route_of(scope: Scope) -> str:
+    path = str(scope.get("path", ""))
+    # Label by route, not raw path: a code in the path would make one time series per power.
+    for prefix in ("/maps/", "/public/"):
+        if path.startswith(prefix):
+            return prefix + "*"
+    return path if path in {"/graphql", "/healthz", "/readyz", "/metrics"} else "other"
+
+
+class RequestLogMiddleware:
+    """Gives every request an id (``X-Request-ID``, kept if the caller sent a sane one), counts it,
+    times it and writes one access-log line."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_of(scope)
+            self.metrics.requests.labels(route=route, status=str(status)).inc()
+            self.metrics.latency.labels(route=route).observe(elapsed)
+            extra = scope["state"].get("log_extra", {})
+            access_log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    **extra,
+                },
+            )

@@ -1,0 +1,79 @@
+"""Settings, read once from the environment (twelve-factor); nothing else reads ``os.environ``."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_POWER_CODE_PATTERN = r"^[0-9]{6}-[A-Z]{2}-[0-9]{5}$"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # Where the data lives. Without DATABASE_URL the service runs its own embedded PostgreSQL in
+    # ``data_dir``; with it, it never touches the embedded one.
+    database_url: str | None = None
+    data_dir: Path = Path(".sunshine")
+    dev: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min: int = 2
+    pool_max: int = 10
+    statement_timeout_ms: int = 5000
+    request_timeout_s: float = 10.0
+    max_body_bytes: int = 256 * 1024
+    max_page_size: int = 100
+    power_code_pattern: str = DEFAULT_POWER_CODE_PATTERN
+    graphiql: bool = False
+    # Tokens: the algorithm is pinned, and a key is either a public key (PEM text or a file) or
+    # a JWKS URL. In development without either, a local Ed25519 key pair is made under data_dir.
+    jwt_algorithm: str = "EdDSA"
+    jwt_public_key: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "sunshine"
+    jwt_audience: str = "sunshine-api"
+    jwt_leeway_s: int = 30
+    redis_url: str | None = None
+    log_level: str = "INFO"
+
+    @property
+    def dev_key_path(self) -> Path:
+        return self.data_dir / "dev-jwt-ed25519.pem"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        dev = _bool(env.get("SUNSHINE_DEV"), False)
+        pattern = env.get("POWER_CODE_PATTERN") or DEFAULT_POWER_CODE_PATTERN
+        re.compile(pattern)  # a broken pattern stops the start, not the first request
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(env.get("SUNSHINE_DATA_DIR") or ".sunshine"),
+            dev=dev,
+            host=env.get("HOST") or "127.0.0.1",
+            port=int(env.get("PORT") or 8000),
+            pool_min=int(env.get("DB_POOL_MIN") or 2),
+            pool_max=int(env.get("DB_POOL_MAX") or 10),
+            statement_timeout_ms=int(env.get("STATEMENT_TIMEOUT_MS") or 5000),
+            request_timeout_s=float(env.get("REQUEST_TIMEOUT_S") or 10),
+            max_body_bytes=int(env.get("MAX_BODY_BYTES") or 256 * 1024),
+            max_page_size=int(env.get("MAX_PAGE_SIZE") or 100),
+            power_code_pattern=pattern,
+            graphiql=_bool(env.get("GRAPHIQL"), dev),
+            jwt_algorithm=env.get("JWT_ALGORITHM") or "EdDSA",
+            jwt_public_key=env.get("JWT_PUBLIC_KEY") or None,
+            jwt_jwks_url=env.get("JWT_JWKS_URL") or None,
+            jwt_issuer=env.get("JWT_ISSUER") or "sunshine",
+            jwt_audience=env.get("JWT_AUDIENCE") or "sunshine-api",
+            redis_url=env.get("REDIS_URL") or None,
+            log_level=env.get("LOG_LEVEL") or "INFO",
+        )

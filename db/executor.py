@@ -1,0 +1,51 @@
+"""What the data functions run their SQL on.
+
+An ``asyncpg.Pool`` (one connection per statement, so concurrent DataLoader batches do not queue
+behind each other), an ``asyncpg.Connection`` (inside a transaction) and :class:`CountingExecutor`
+all fit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import asyncpg
+
+
+class Executor(Protocol):
+    async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[asyncpg.Record]: ...
+
+    async def fetchrow(
+        self, query: str, *args: Any, timeout: float | None = None
+    ) -> asyncpg.Record | None: ...
+
+    async def fetchval(
+        self, query: str, *args: Any, column: int = 0, timeout: float | None = None
+    ) -> Any: ...
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str: ...
+
+
+class CountingExecutor:
+    """Runs statements on a pool and counts them: one per request, so the log line of a request
+    and the constant-query tests can say how many statements it took."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self.statements = 0
+
+    async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[asyncpg.Record]:
+        self.statements += 1
+        return await self._pool.fetch(query, *args, timeout=timeout)
+
+    async def fetchrow(self, query: str, *args: Any, timeout: float | None = None) -> asyncpg.Record | None:
+        self.statements += 1
+        return await self._pool.fetchrow(query, *args, timeout=timeout)
+
+    async def fetchval(self, query: str, *args: Any, column: int = 0, timeout: float | None = None) -> Any:
+        self.statements += 1
+        return await self._pool.fetchval(query, *args, column=column, timeout=timeout)
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        self.statements += 1
+        return await self._pool.execute(query, *args, timeout=timeout)

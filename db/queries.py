@@ -1,0 +1,42 @@
+"""Named, parameterised SQL kept in ``db/sql/<domain>.sql``.
+
+Each query starts with a ``-- name: <identifier>`` line; the text up to the next such line is the
+query. SQL is never assembled from user strings: optional filters are written as
+``($2::int IS NULL OR department_id = $2)`` so one prepared statement serves every combination.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+_SQL_DIR = Path(__file__).with_name("sql")
+_NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+
+
+class Queries:
+    """The queries of one ``.sql`` file, looked up by name (``Q.get_power_by_code``)."""
+
+    def __init__(self, domain: str, text: str) -> None:
+        self._domain = domain
+        self._queries: dict[str, str] = {}
+        parts = _NAME.split(text)
+        for name, body in zip(parts[1::2], parts[2::2], strict=True):
+            if name in self._queries:
+                raise ValueError(f"{domain}.sql defines {name} twice")
+            self._queries[name] = body.strip()
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise AttributeError(f"{self._domain}.sql has no query named {name}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._queries)
+
+
+@cache
+def load(domain: str) -> Queries:
+    return Queries(domain, (_SQL_DIR / f"{domain}.sql").read_text(encoding="utf-8"))

@@ -1,0 +1,34 @@
+"""Who is asking: the three audiences of DOMAIN.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PUBLIC = "public"  # 公众：匿名或以客户端密钥标识的前端
+    DEPARTMENT = "department"  # 部门 / 镇街工作人员
+    DISCIPLINE = "discipline"  # 纪委监委（监察局）
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    role: Role
+    department_id: int | None = None
+    department_code: str | None = None
+    staff_no: str | None = None
+    subject: str | None = None
+
+    @property
+    def is_official(self) -> bool:
+        return self.role is not Role.PUBLIC
+
+    def owns(self, department_id: int | None) -> bool:
+        """Whether this viewer's department owns a record of ``department_id``."""
+        return (
+            self.role is Role.DEPARTMENT and department_id is not None and department_id == self.department_id
+        )
+
+
+ANONYMOUS = Viewer(role=Role.PUBLIC)

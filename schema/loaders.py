@@ -1,0 +1,73 @@
+"""Per-request DataLoaders: every relation in the schema is fetched through one of these, so a
+page of N records costs one statement per relation, not N.
+
+Made fresh for each request in the context (their cache must not outlive it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Sequence
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+
+from db import org, powers
+from db.executor import Executor
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
+
+
+def _one(
+    fetch: Callable[[list[K]], Awaitable[Sequence[R]]], key: Callable[[R], K]
+) -> DataLoader[K, R | None]:
+    async def batch(keys: list[K]) -> list[R | None]:
+        found = {key(row): row for row in await fetch(keys)}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(batch)
+
+
+def _many(
+    fetch: Callable[[list[K]], Awaitable[Sequence[R]]], key: Callable[[R], K]
+) -> DataLoader[K, list[R]]:
+    async def batch(keys: list[K]) -> list[list[R]]:
+        groups: defaultdict[K, list[R]] = defaultdict(list)
+        for row in await fetch(keys):
+            groups[key(row)].append(row)
+        return [groups.get(k, []) for k in keys]
+
+    return DataLoader(batch)
+
+
+class Loaders:
+    def __init__(self, db: Executor) -> None:
+        self.region = _one(lambda codes: org.regions_by_code(db, codes=codes), lambda r: r.code)
+        self.department = _one(lambda ids: org.departments_by_id(db, ids=ids), lambda r: r.id)
+        self.department_by_code = _one(
+            lambda codes: org.departments_by_code(db, codes=codes), lambda r: r.code
+        )
+        self.windows = _many(lambda ids: org.windows_by_department(db, ids=ids), lambda r: r.department_id)
+        self.posts = _many(lambda ids: org.posts_by_department(db, ids=ids), lambda r: r.department_id)
+        self.staff = _many(lambda ids: org.staff_by_department(db, ids=ids), lambda r: r.department_id)
+        self.materials = _many(lambda ids: powers.materials(db, power_ids=ids), lambda r: r.power_id)
+        self.adjustments = _many(lambda ids: powers.adjustments(db, power_ids=ids), lambda r: r.power_id)
+        self.steps = _many(lambda ids: powers.steps(db, power_ids=ids), lambda r: r.power_id)
+        self.edges = _many(lambda ids: powers.edges(db, power_ids=ids), lambda r: r.power_id)
+        self.step_risk_points = _many(
+            lambda ids: powers.risk_points_by_step(db, step_ids=ids), lambda r: r.step_id
+        )
+        self.power_risk_points = _many(
+            lambda ids: powers.risk_points_by_power(db, power_ids=ids), lambda r: r.power_id
+        )
+        self.measures = _many(lambda ids: powers.measures(db, risk_point_ids=ids), lambda r: r.risk_point_id)
+        self.published_count = DataLoader[int, int](self._published_counts(db))
+
+    @staticmethod
+    def _published_counts(db: Executor) -> Callable[[list[int]], Coroutine[Any, Any, list[int]]]:
+        async def batch(ids: list[int]) -> list[int]:
+            counts = await powers.published_counts(db, department_ids=ids)
+            return [counts.get(i, 0) for i in ids]
+
+        return batch

@@ -1,0 +1,142 @@
+"""Field visibility: declared once per field, enforced here and nowhere else.
+
+Every field of every type is declared with :func:`field` and one of the policies below; the
+schema test walks the schema and refuses a field without one. What a viewer gets is decided by
+:func:`decide` (pure, from the policy, the viewer and the record's owning department) and applied
+by :class:`VisibilityExtension`:
+
+==============  ==========  ==================  ===============  ==========
+policy          public      other department    own department   discipline
+==============  ==========  ==================  ===============  ==========
+PUBLIC          value       value               value            value
+OWNER           null        null                value            value
+DISCIPLINE      null        null                null             value
+PERSONAL(kind)  masked      masked              value            value
+==============  ==========  ==================  ===============  ==========
+
+A record's owner is its ``owner_department_id`` (a ``strawberry.Private`` attribute every type with
+non-public fields carries). Row-level rules (who sees a draft power at all) are the data scope
+in :mod:`schema.scope`, not field policies.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+
+from domain.masking import PersonalKind, mask
+from domain.viewer import Role, Viewer
+
+VISIBILITY_KEY = "sunshine.visibility"
+
+
+class Access(Enum):
+    PUBLIC = "public"
+    OWNER = "owner"
+    DISCIPLINE = "discipline"
+    PERSONAL = "personal"
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    access: Access
+    personal: PersonalKind | None = None
+
+    def describe(self) -> str:
+        return {
+            Access.PUBLIC: "公开",
+            Access.OWNER: "仅本部门与纪委监委可见，其他人得到 null",
+            Access.DISCIPLINE: "仅纪委监委可见，其他人得到 null",
+            Access.PERSONAL: "个人信息：本部门与纪委监委见原文，其他人见脱敏值",
+        }[self.access]
+
+
+PUBLIC = Visibility(Access.PUBLIC)
+OWNER = Visibility(Access.OWNER)
+DISCIPLINE = Visibility(Access.DISCIPLINE)
+
+
+def personal(kind: PersonalKind) -> Visibility:
+    return Visibility(Access.PERSONAL, kind)
+
+
+class Decision(Enum):
+    SHOW = "show"
+    HIDE = "hide"
+    MASK = "mask"
+
+
+def decide(visibility: Visibility, viewer: Viewer, owner_department_id: int | None) -> Decision:
+    """The whole policy: what ``viewer`` gets of a field declared ``visibility`` on a record owned
+    by ``owner_department_id``."""
+    if visibility.access is Access.PUBLIC or viewer.role is Role.DISCIPLINE:
+        return Decision.SHOW
+    if visibility.access is Access.DISCIPLINE:
+        return Decision.HIDE
+    if viewer.owns(owner_department_id):
+        return Decision.SHOW
+    return Decision.MASK if visibility.access is Access.PERSONAL else Decision.HIDE
+
+
+class VisibilityExtension(FieldExtension):
+    """Applies :func:`decide` to one field. Public fields carry no extension and cost nothing."""
+
+    def __init__(self, visibility: Visibility) -> None:
+        self.visibility = visibility
+
+    def _decision(self, source: Any, info: strawberry.Info) -> Decision:
+        owner = getattr(source, "owner_department_id", None)
+        viewer: Viewer = info.context.viewer
+        return decide(self.visibility, viewer, owner)
+
+    def _finish(self, decision: Decision, value: Any) -> Any:
+        if decision is Decision.MASK and self.visibility.personal is not None:
+            return mask(self.visibility.personal, value)
+        return value
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        decision = self._decision(source, info)
+        if decision is Decision.HIDE:
+            return None
+        return self._finish(decision, next_(source, info, **kwargs))
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        decision = self._decision(source, info)
+        if decision is Decision.HIDE:
+            return None
+        value = next_(source, info, **kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+        return self._finish(decision, value)
+
+
+def field(
+    visibility: Visibility,
+    *,
+    description: str | None = None,
+    name: str | None = None,
+    resolver: Callable[..., Any] | None = None,
+) -> Any:
+    """A strawberry field with its visibility declared; also usable as a resolver decorator."""
+    note = visibility.describe() if visibility is not PUBLIC else None
+    text = "；".join(part for part in (description, note) if part) or None
+    extensions: list[FieldExtension] = [] if visibility is PUBLIC else [VisibilityExtension(visibility)]
+    if resolver is not None:
+        return strawberry.field(
+            resolver=resolver,
+            description=text,
+            name=name,
+            metadata={VISIBILITY_KEY: visibility},
+            extensions=extensions,
+        )
+    return strawberry.field(
+        description=text, name=name, metadata={VISIBILITY_KEY: visibility}, extensions=extensions
+    )

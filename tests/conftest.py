@@ -1,0 +1,162 @@
+"""Real PostgreSQL for every test.
+
+The server is ``TEST_DATABASE_URL`` (or ``DATABASE_URL``) when set, else an embedded one under
+``.sunshine/test``. Once per session, a template database is migrated by alembic and loaded with
+a small demo county; read-only tests share one copy of it, and a test that writes gets a fresh
+copy of its own (``CREATE DATABASE … TEMPLATE``), so no test sees another's changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from api import embedded
+from api.app import create_app
+from api.auth import mint_dev_token
+from api.cli import load_demo
+from api.settings import Settings
+from db import migrate
+from domain.viewer import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SCALE = 0.1
+TEST_SEED = 20261122
+
+
+@dataclass(frozen=True)
+class Server:
+    admin_url: str
+
+    def url(self, database: str) -> str:
+        return embedded.with_database(self.admin_url, database)
+
+    async def admin(self) -> asyncpg.Connection:
+        return await asyncpg.connect(self.admin_url)
+
+    async def clone(self, template: str) -> str:
+        name = f"sunshine_test_{uuid.uuid4().hex[:12]}"
+        conn = await self.admin()
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            await conn.close()
+        return name
+
+    async def drop(self, name: str) -> None:
+        conn = await self.admin()
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> Server:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return Server(url)
+    return Server(embedded.start(ROOT / ".sunshine" / "test", database="postgres"))
+
+
+@pytest.fixture(scope="session")
+async def template(server: Server) -> AsyncIterator[str]:
+    """A migrated database with the small demo county, used only as a template."""
+    name = f"sunshine_tpl_{uuid.uuid4().hex[:12]}"
+    conn = await server.admin()
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    url = server.url(name)
+    await asyncio.to_thread(migrate.upgrade, url)  # alembic runs an event loop of its own
+    await load_demo(url, seed=TEST_SEED, scale=TEST_SCALE)
+    yield name
+    await server.drop(name)
+
+
+@pytest.fixture(scope="session")
+async def shared_db(server: Server, template: str) -> AsyncIterator[str]:
+    """One copy of the demo county for tests that only read."""
+    name = await server.clone(template)
+    yield server.url(name)
+    await server.drop(name)
+
+
+@pytest.fixture
+async def fresh_db(server: Server, template: str) -> AsyncIterator[str]:
+    """A copy of the demo county of this test's own."""
+    name = await server.clone(template)
+    yield server.url(name)
+    await server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return replace(Settings(), dev=True, data_dir=tmp_path_factory.mktemp("sunshine"), graphiql=False)
+
+
+@asynccontextmanager
+async def running(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan run, behind real HTTP semantics (httpx's ASGI transport)."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sunshine.test") as client:
+            yield client
+
+
+@pytest.fixture(scope="session")
+async def client(settings: Settings, shared_db: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(settings, database_url=shared_db)) as c:
+        yield c
+
+
+@pytest.fixture
+async def fresh_client(settings: Settings, fresh_db: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(settings, database_url=fresh_db)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+async def db(shared_db: str) -> AsyncIterator[asyncpg.Pool]:
+    """Direct SQL on the shared copy, for reading what a test should expect."""
+    pool = await asyncpg.create_pool(shared_db, min_size=1, max_size=2)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+def token(settings: Settings) -> Callable[..., str]:
+    def mint(role: str, dept: str | None = None, staff: str | None = None) -> str:
+        return mint_dev_token(settings, role=Role(role), department_code=dept, staff_no=staff)
+
+    return mint
+
+
+GraphQL = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture(scope="session")
+def gql(client: httpx.AsyncClient) -> GraphQL:
+    """POST a query as an official (``token``) or anonymously; the decoded JSON body."""
+
+    async def post(
+        query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    return post

@@ -1,0 +1,160 @@
+"""Tokens: verified against the configured key with the algorithm pinned; a bad token is a 401
+with a clear message, never a quiet downgrade to the public."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import jwt
+import orjson
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from api.auth import AuthError, TokenVerifier, ensure_dev_key
+from api.settings import Settings
+
+VIEWER = "query { viewer { role departmentCode staffNo } }"
+
+
+def claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    base: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": "SCJG-0001",
+        "role": "discipline",
+        "iat": now,
+        "exp": now + 600,
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def signed(settings: Settings, **overrides: Any) -> str:
+    return jwt.encode(claims(settings, **overrides), ensure_dev_key(settings.dev_key_path), algorithm="EdDSA")
+
+
+async def ask(client: httpx.AsyncClient, token: str | None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return await client.post("/graphql", json={"query": VIEWER}, headers=headers)
+
+
+async def test_discipline_token_is_recognised(client: httpx.AsyncClient, token: Callable[..., str]) -> None:
+    response = await ask(client, token("discipline", staff="JW-0001"))
+    assert response.status_code == 200
+    assert response.json()["data"]["viewer"] == {
+        "role": "discipline",
+        "departmentCode": None,
+        "staffNo": "JW-0001",
+    }
+
+
+async def test_department_token_names_its_department(
+    client: httpx.AsyncClient, token: Callable[..., str], db: Any
+) -> None:
+    dept = await db.fetchval("SELECT code FROM departments ORDER BY id LIMIT 1")
+    response = await ask(client, token("department", dept, "X-1"))
+    assert response.json()["data"]["viewer"] == {
+        "role": "department",
+        "departmentCode": dept,
+        "staffNo": "X-1",
+    }
+
+
+async def test_no_token_is_the_public(client: httpx.AsyncClient) -> None:
+    # The public may run only vetted documents, so the refusal of this one shows the request was
+    # taken as the public's.
+    response = await ask(client, None)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "words"),
+    [
+        (lambda s: signed(s, exp=int(time.time()) - 3600), "TOKEN_EXPIRED", "过期"),
+        (lambda s: signed(s, aud="someone-else"), "TOKEN_INVALID", "受众"),
+        (lambda s: signed(s, iss="evil"), "TOKEN_INVALID", "签发者"),
+        (lambda s: signed(s, role="superuser"), "TOKEN_INVALID", "角色"),
+        (lambda s: signed(s, role="department"), "TOKEN_INVALID", "部门编码"),
+        (lambda s: signed(s, role="department", dept="NO-SUCH"), "TOKEN_INVALID", "部门不存在"),
+        (lambda s: signed(s, exp=None), "TOKEN_INVALID", "exp"),
+        (lambda s: "not-a-token", "TOKEN_INVALID", "令牌无效"),
+    ],
+    ids=[
+        "expired",
+        "audience",
+        "issuer",
+        "role",
+        "department-missing",
+        "department-unknown",
+        "no-exp",
+        "garbage",
+    ],
+)
+async def test_bad_token_is_refused_with_401(
+    client: httpx.AsyncClient, settings: Settings, make: Callable[[Settings], str], code: str, words: str
+) -> None:
+    response = await ask(client, make(settings))
+    assert response.status_code == 401
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == code
+    assert words in error["message"]
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_token_signed_by_another_key_is_refused(client: httpx.AsyncClient, settings: Settings) -> None:
+    forged = jwt.encode(claims(settings), Ed25519PrivateKey.generate(), algorithm="EdDSA")
+    response = await ask(client, forged)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["message"] == "令牌签名无效"
+
+
+async def test_unsigned_and_hmac_tokens_are_refused(client: httpx.AsyncClient, settings: Settings) -> None:
+    """The algorithm is pinned: neither ``none`` nor HS256 keyed with the public key gets in."""
+    public_pem = (
+        ensure_dev_key(settings.dev_key_path)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    unsigned = jwt.encode(claims(settings), "", algorithm="none")
+    header = jwt.utils.base64url_encode(b'{"alg":"HS256","typ":"JWT"}').decode()
+    payload = jwt.utils.base64url_encode(orjson.dumps(claims(settings))).decode()
+    signature = hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    confused = f"{header}.{payload}.{jwt.utils.base64url_encode(signature).decode()}"
+    for token in (unsigned, confused):
+        response = await ask(client, token)
+        assert response.status_code == 401, token
+
+
+async def test_malformed_authorization_header_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": VIEWER}, headers={"Authorization": "Basic abc"})
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["errors"][0]["message"]
+
+
+async def test_configured_public_key_verifies_tokens_from_its_private_key(settings: Settings) -> None:
+    """Production: the service holds only the public key (PEM text) and verifies with it."""
+    private = Ed25519PrivateKey.generate()
+    pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    production = replace(settings, dev=False, jwt_public_key=pem)
+    verifier = TokenVerifier(production)
+    good = jwt.encode(claims(production, role="discipline"), private, algorithm="EdDSA")
+    assert (await verifier.verify(good)).role.value == "discipline"
+
+
+async def test_without_a_key_production_refuses_every_token(settings: Settings) -> None:
+    verifier = TokenVerifier(replace(settings, dev=False, jwt_public_key=None))
+    with pytest.raises(AuthError, match="未配置"):
+        await verifier.verify(signed(settings))
