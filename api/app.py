@@ -38,13 +38,15 @@ def alembic_head() -> str:
     return head
 
 
-def create_app(settings: Settings, *, database_url: str) -> Starlette:
+def create_app(
+    settings: Settings, *, database_url: str, public_queries: PublicQueries | None = None
+) -> Starlette:
     metrics = Metrics()
     head = alembic_head()
     endpoint = GraphQLEndpoint(
         schema=build_schema(),
         verifier=TokenVerifier(settings),
-        public_queries=PublicQueries.load(),
+        public_queries=public_queries or PublicQueries.load(),
         limits=Limits(
             max_page_size=settings.max_page_size,
             power_code_pattern=re.compile(settings.power_code_pattern),
@@ -121,7 +123,7 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", prometheus),

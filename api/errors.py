@@ -19,7 +19,11 @@ _KNOWN: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"aliases found\. Allowed"), "TOO_MANY_ALIASES", "查询中的别名数量超过上限"),
     (re.compile(r"more than \d+ tokens"), "QUERY_TOO_LARGE", "查询文本过长（记号数超过上限）"),
     (re.compile(r"^Syntax Error"), "GRAPHQL_PARSE_FAILED", "查询语法错误"),
-    (re.compile(r"^Variable '\$"), "BAD_VARIABLES", "变量不符合要求"),
+    (
+        re.compile(r"^Variable '\$[^']+' (got invalid value|of required type|of non-null type)"),
+        "BAD_VARIABLES",
+        "变量不符合要求",
+    ),
     (
         re.compile(r"can only be performed using a POST request|not allowed"),
         "OPERATION_NOT_ALLOWED",

@@ -63,7 +63,7 @@ class GraphQLEndpoint:
     graphiql: bool
     graphiql_token: str | None = None
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         if request.method == "GET" and "text/html" in request.headers.get("accept", "") and self.graphiql:
             return HTMLResponse(self._graphiql_html())
         request_id = request_id_of(request)

@@ -8,19 +8,24 @@ A new type or field cannot ship without a declaration and a probe that reaches i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLOutputType, get_named_type
 from strawberry.types.base import StrawberryObjectDefinition
 
+from api.app import create_app
+from api.public_queries import PublicDocument, PublicQueries, document_id
+from api.settings import Settings
 from domain.masking import mask
 from schema import build_schema
 from schema.visibility import VISIBILITY_KEY, Access, Visibility
-from tests.conftest import GraphQL
+from tests.conftest import running
 
 SCHEMA = build_schema()
 
@@ -60,8 +65,8 @@ class Probe:
     per_viewer: bool = False  # the content is about who asks (the viewer itself)
 
 
-POWER = "query($code: String!, $dept: String!) { power(code: $code) { %s } }"
-DEPT = "query($code: String!, $dept: String!) { department(code: $dept) { %s } }"
+POWER = "query($code: String!) { power(code: $code) { %s } }"
+DEPT = "query($dept: String!) { department(code: $dept) { %s } }"
 PROBES: dict[str, Probe] = {
     "Power": Probe(POWER % "{SELECTION}", ("power",)),
     "Fee": Probe(POWER % "fee { {SELECTION} }", ("power", "fee")),
@@ -90,9 +95,7 @@ PROBES: dict[str, Probe] = {
     "PageInfo": Probe(
         DEPT % "powers(first: 2) { pageInfo { {SELECTION} } }", ("department", "powers", "pageInfo")
     ),
-    "ViewerInfo": Probe(
-        "query($code: String!, $dept: String!) { viewer { {SELECTION} } }", ("viewer",), True
-    ),
+    "ViewerInfo": Probe("query { viewer { {SELECTION} } }", ("viewer",), True),
 }
 # Arguments a field needs before it can be selected.
 ARGUMENTS = {("Power", "asOf"): '(date: "2026-11-01")', ("Department", "powers"): "(first: 1)"}
@@ -111,10 +114,12 @@ def declarations(type_name: str) -> dict[str, Visibility | None]:
     definition = SCHEMA.get_type_by_name(type_name)
     assert isinstance(definition, StrawberryObjectDefinition)
     fields: dict[str, Visibility | None] = {}
+    exposed = object_types()[type_name].fields
     for f in definition.fields:
         name = SCHEMA.config.name_converter.get_graphql_name(f)
-        metadata: dict[str, Any] = dict(f.metadata or {})
-        fields[name] = metadata.get(VISIBILITY_KEY)
+        if name in exposed:  # strawberry.Private attributes are not fields
+            metadata: dict[str, Any] = dict(f.metadata or {})
+            fields[name] = metadata.get(VISIBILITY_KEY)
     return fields
 
 
@@ -216,19 +221,36 @@ def cells() -> list[tuple[str, str]]:
     ]
 
 
+def probe_query(type_name: str, field: str) -> str:
+    field_type = object_types()[type_name].fields[field].type
+    arguments = ARGUMENTS.get((type_name, field), "")
+    selection = field + arguments + (" { __typename }" if is_object(field_type) else "")
+    return PROBES[type_name].query.replace("{SELECTION}", selection)
+
+
+@pytest.fixture(scope="module")
+async def matrix_client(settings: Settings, shared_db: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with every probe vetted as a public document, so the public's cells are asked of
+    the real visibility mechanism rather than refused at the door."""
+    probes = [probe_query(t, f) for t, f in cells()]
+    vetted = PublicQueries([PublicDocument(f"probe{i}", q, document_id(q)) for i, q in enumerate(probes)])
+    async with running(create_app(settings, database_url=shared_db, public_queries=vetted)) as client:
+        yield client
+
+
 @pytest.mark.parametrize(("type_name", "field"), cells())
 async def test_field_answers_each_audience_as_declared(
-    type_name: str, field: str, sample: Sample, gql: GraphQL, token: Callable[..., str]
+    type_name: str, field: str, sample: Sample, matrix_client: httpx.AsyncClient, token: Callable[..., str]
 ) -> None:
     visibility = declarations(type_name)[field]
     assert visibility is not None
     probe = PROBES[type_name]
-    field_type = object_types()[type_name].fields[field].type
-    selection = (
-        field + ARGUMENTS.get((type_name, field), "") + (" { __typename }" if is_object(field_type) else "")
-    )
-    query = probe.query.replace("{SELECTION}", selection)
-    variables = {"code": sample.power_code, "dept": sample.department_code}
+    query = probe_query(type_name, field)
+    variables = {
+        name: value
+        for name, value in (("code", sample.power_code), ("dept", sample.department_code))
+        if f"${name}" in query
+    }
     tokens = {
         "public": None,
         "other_department": token("department", sample.other_department_code),
@@ -237,7 +259,11 @@ async def test_field_answers_each_audience_as_declared(
     }
     answers = {}
     for audience, bearer in tokens.items():
-        body = await gql(query, variables, token=bearer)
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        response = await matrix_client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        body = response.json()
         assert "errors" not in body, (audience, body)
         answers[audience] = dig(body["data"], (*probe.path, field))
     truth = answers["discipline"]
@@ -258,3 +284,24 @@ async def test_field_answers_each_audience_as_declared(
             expected = [mask(visibility.personal, leaf) for leaf in flatten(truth)]
             assert flatten(got) == expected, (audience, got)
             assert flatten(got) != flatten(truth), f"{type_name}.{field} was not masked for {audience}"
+
+
+SNAPSHOT = Path(__file__).resolve().parent.parent / "schema" / "visibility.txt"
+
+
+def declaration_table() -> str:
+    lines = []
+    for type_name in sorted(object_types()):
+        for field, visibility in sorted(declarations(type_name).items()):
+            assert visibility is not None
+            kind = f" {visibility.personal.value}" if visibility.personal else ""
+            lines.append(f"{type_name}.{field} {visibility.access.value}{kind}")
+    return "\n".join(lines) + "\n"
+
+
+def test_declarations_match_the_reviewed_snapshot() -> None:
+    """Who may see what is a decision to review: changing a field's visibility (or adding a
+    field) must change schema/visibility.txt in the same commit. Regenerate with
+    ``python -c "from tests.test_visibility_matrix import declaration_table as t; print(t(), end='')"
+    > schema/visibility.txt`` and read the diff."""
+    assert SNAPSHOT.read_text(encoding="utf-8") == declaration_table()

@@ -1,0 +1,201 @@
+"""Throughput and latency of the hot queries against the demo county (not a test).
+
+    python3 dev.py bench [--seconds 10] [--concurrency 32] [--scenario NAME ...]
+
+Starts the server as a separate process (``sunshine serve`` on the embedded PostgreSQL, or on
+DATABASE_URL), waits until it is ready, then drives each scenario with an asyncio HTTP client over
+loopback for a fixed time and prints requests per second and p50/p99 latency. Client and server
+share the machine, so the figures are a floor for the server alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC = ROOT / "public_queries"
+
+POWER_WITH_MAP = """
+query PowerWithMap($code: String!) {
+  power(code: $code) {
+    code name categoryLabel promisedLimitDays statutoryLimitDays legalBasis
+    fee { label }
+    department { name }
+    processMap { start nodes { key name post limitDays layer lane } edges { source target } }
+  }
+}
+"""
+
+PAGE_OF_POWERS = """
+query PageOfPowers($after: String) {
+  powers(first: 20, after: $after) {
+    pageInfo { endCursor hasNextPage }
+    nodes { code name categoryLabel department { name shortName } processMap { nodes { key name post } } }
+  }
+}
+"""
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    make: Callable[[random.Random], dict[str, Any]]
+    official: bool
+
+
+def scenarios(codes: list[str], cursors: list[str | None]) -> list[Scenario]:
+    detail = (PUBLIC / "power_detail.graphql").read_text(encoding="utf-8")
+    return [
+        Scenario(
+            "power-by-code",
+            "one power by code with its process map (graph)",
+            lambda r: {"query": POWER_WITH_MAP, "variables": {"code": r.choice(codes)}},
+            official=True,
+        ),
+        Scenario(
+            "page-of-20",
+            "a page of 20 powers with departments and steps",
+            lambda r: {"query": PAGE_OF_POWERS, "variables": {"after": r.choice(cursors)}},
+            official=True,
+        ),
+        Scenario(
+            "public-power-detail",
+            "public document power_detail (all elements, map and SVG), anonymous",
+            lambda r: {"query": detail, "variables": {"code": r.choice(codes)}},
+            official=False,
+        ),
+    ]
+
+
+async def drive(
+    base: str, scenario: Scenario, headers: dict[str, str], seconds: float, concurrency: int
+) -> tuple[int, int, list[float]]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, headers=headers) as client:
+
+        async def worker(seed: int) -> None:
+            nonlocal errors
+            rng = random.Random(seed)
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = await client.post("/graphql", json=scenario.make(rng))
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200 or "errors" in response.json():
+                    errors += 1
+
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    return len(latencies), errors, latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def sample_inputs(database_url: str) -> tuple[list[str], list[str | None]]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        codes = [r["code"] for r in await conn.fetch("SELECT code FROM powers WHERE status = 'published'")]
+    finally:
+        await conn.close()
+    # Cursors spread over the whole list: page 1 and page 150 should cost the same.
+    cursors: list[str | None] = [None] + [
+        base64.urlsafe_b64encode(f"v1:{code}".encode()).decode()
+        for code in codes[:: max(1, len(codes) // 50)]
+    ]
+    return codes, cursors
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    system = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
+    return f"{system}, {cpu}, Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--scenario", action="append")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from api.auth import mint_dev_token
+    from api.cli import database_url
+    from api.settings import Settings
+    from domain.viewer import Role
+
+    env = {**os.environ, "SUNSHINE_DEV": "1", "PORT": str(args.port), "LOG_LEVEL": "WARNING"}
+    settings = Settings.from_env(env)
+    url = database_url(settings)  # starts the embedded server when DATABASE_URL is unset
+    server_env = {**env, "DATABASE_URL": url}
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve"], cwd=ROOT, env=server_env)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            print("服务未就绪", file=sys.stderr)
+            return 1
+        codes, cursors = asyncio.run(sample_inputs(url))
+        token = mint_dev_token(settings, role=Role.DISCIPLINE, staff_no="bench")
+        print(f"machine: {machine()}")
+        print(
+            f"demo county: {len(codes)} published powers; "
+            f"{args.concurrency} concurrent connections, {args.seconds:g} s each"
+        )
+        print(f"{'scenario':<22} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        for scenario in scenarios(codes, cursors):
+            if args.scenario and scenario.name not in args.scenario:
+                continue
+            headers = {"Authorization": f"Bearer {token}"} if scenario.official else {}
+            asyncio.run(drive(base, scenario, headers, min(2.0, args.seconds), args.concurrency))  # warm-up
+            count, errors, latencies = asyncio.run(
+                drive(base, scenario, headers, args.seconds, args.concurrency)
+            )
+            print(
+                f"{scenario.name:<22} {count:>9} {errors:>7} {count / args.seconds:>8.1f} "
+                f"{percentile(latencies, 50) * 1000:>8.1f} {percentile(latencies, 99) * 1000:>8.1f}"
+            )
+        return 0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
