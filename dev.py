@@ -16,6 +16,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -35,8 +36,12 @@ def ensure_venv() -> None:
         print("创建虚拟环境 .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("安装依赖 …", flush=True)
+    # Only the pinned dependencies: the code runs from this checkout (the commands below start
+    # in it), so there is nothing to build. `pip install .` gives the `sunshine` console script.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--editable", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+    subprocess.run([*pip, *requirements], check=True, cwd=ROOT)
     STAMP.write_text(wanted)
 
 

@@ -49,6 +49,8 @@ class GraphQLRequest:
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+    # What logs and metrics call it: the operation name, else the vetted document's file name.
+    label: str = "anonymous"
 
 
 @dataclass(slots=True)
@@ -112,7 +114,7 @@ class GraphQLEndpoint:
             return 504, {
                 "errors": [error_body("TIMEOUT", f"请求处理超时（上限 {self.request_timeout_s:g} 秒）")]
             }
-        operation = gql.operation_name or "anonymous"
+        operation = gql.operation_name or gql.label
         self.metrics.observe_operation(operation, time.perf_counter() - started)
         request.state.log_extra = {
             "operation": operation,
@@ -191,7 +193,7 @@ class GraphQLEndpoint:
                 "QUERY_NOT_ALLOWED",
                 "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
             )
-        return GraphQLRequest(doc.text, variables, operation_name)
+        return GraphQLRequest(doc.text, variables, operation_name, label=doc.name)
 
     def _graphiql_html(self) -> str:
         html = get_graphql_ide_html(graphql_ide="graphiql")
