@@ -100,6 +100,19 @@ async def fresh_db(server: Server, template: str) -> AsyncIterator[str]:
     await server.drop(name)
 
 
+@pytest.fixture
+async def server_fresh_empty(server: Server) -> AsyncIterator[str]:
+    """A migrated database with no data in it."""
+    name = f"sunshine_empty_{uuid.uuid4().hex[:12]}"
+    conn = await server.admin()
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    url = server.url(name)
+    await asyncio.to_thread(migrate.upgrade, url)
+    yield url
+    await server.drop(name)
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return replace(Settings(), dev=True, data_dir=tmp_path_factory.mktemp("sunshine"), graphiql=False)

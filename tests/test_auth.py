@@ -158,3 +158,40 @@ async def test_without_a_key_production_refuses_every_token(settings: Settings) 
     verifier = TokenVerifier(replace(settings, dev=False, jwt_public_key=None))
     with pytest.raises(AuthError, match="未配置"):
         await verifier.verify(signed(settings))
+
+
+async def test_jwks_url_verifies_tokens_by_key_id(settings: Settings) -> None:
+    """Production with a JWKS endpoint (served here on loopback): the key is picked by ``kid``."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    private = Ed25519PrivateKey.generate()
+    jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(private.public_key()))
+    jwks = json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "EdDSA"}]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(jwks)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/jwks.json"
+        verifier = TokenVerifier(replace(settings, dev=False, jwt_jwks_url=url))
+        good = jwt.encode(claims(settings), private, algorithm="EdDSA", headers={"kid": "k1"})
+        assert (await verifier.verify(good)).subject == "SCJG-0001"
+        unknown_kid = jwt.encode(claims(settings), private, algorithm="EdDSA", headers={"kid": "k2"})
+        with pytest.raises(AuthError, match="公钥"):
+            await verifier.verify(unknown_kid)
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
