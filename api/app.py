@@ -21,6 +21,7 @@ from api.graphql_http import GraphQLEndpoint, GraphQLRequest, JSONResponse
 from api.observability import Metrics, RequestLogMiddleware, request_id_of
 from api.public_queries import PublicQueries
 from api.settings import Settings
+from api.workers import background
 from domain.viewer import ANONYMOUS, Role
 from schema import build_schema
 from schema.context import Limits
@@ -59,6 +60,9 @@ def create_app(
         if settings.dev and settings.graphiql
         else None,
     )
+    if settings.today is not None:
+        fixed = settings.today
+        endpoint.today = lambda: fixed
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -73,7 +77,8 @@ def create_app(
         )
         app.state.pool = pool
         try:
-            yield
+            async with background(settings, pool):
+                yield
         finally:
             await pool.close()
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import asyncpg
 
@@ -85,6 +86,85 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def today_of(settings: Settings, as_of: str | None) -> date:
+    if as_of:
+        return date.fromisoformat(as_of)
+    from domain.supervision import china_day
+
+    return settings.today or china_day(datetime.now(UTC))
+
+
+def cmd_supervise(settings: Settings, args: argparse.Namespace) -> int:
+    """One sweep of the supervision rules over every open case (cron it, or use --every)."""
+    from api.workers import run_sweep
+
+    url = database_url(settings)
+
+    async def main() -> None:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+        try:
+            while True:
+                result = await run_sweep(pool, today=today_of(settings, args.as_of))
+                print(
+                    f"已检查 {result.cases_checked} 件在办件，新发监察卡 {result.cards_raised} 张", flush=True
+                )
+                if not args.every:
+                    return
+                await asyncio.sleep(args.every)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
+    """Deliver due notifications from the outbox (log by default, NOTIFY_WEBHOOK_URL when set)."""
+    from api.workers import make_sender
+    from domain.notifications import deliver
+
+    url = database_url(settings)
+
+    async def main() -> None:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+        try:
+            while True:
+                result = await deliver(pool, sender=make_sender(settings))
+                print(f"送达 {result.delivered} 条，失败待重试 {result.failed} 条", flush=True)
+                if not args.every:
+                    return
+                await asyncio.sleep(args.every)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    """Recompute the audit chain; exit 1 and name the first broken record if it was altered."""
+    from db import audit
+
+    url = database_url(settings)
+
+    async def main() -> int:
+        conn = await asyncpg.connect(url)
+        try:
+            result = await audit.verify(conn)
+        finally:
+            await conn.close()
+        if result.ok:
+            print(
+                f"审计链完整：共 {result.checked} 条；末条哈希 {result.last_hash.hex()}"
+                "（请另行保存，以便下次核对末尾是否被删）"
+            )
+            return 0
+        print(f"审计链断裂：{result.reason}（在此之前 {result.checked} 条完好）", file=sys.stderr)
+        return 1
+
+    return asyncio.run(main())
+
+
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from api.auth import mint_dev_token
     from domain.viewer import Role
@@ -113,6 +193,12 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--seed", type=int, default=20261122, help="随机种子（相同种子得到相同数据）")
         command.add_argument("--scale", type=float, default=1.0, help="规模倍数")
     sub.add_parser("migrate", help="把数据库迁移到最新版本")
+    supervise = sub.add_parser("supervise", help="电子监察：按时限规则检查全部在办件（可多进程同时运行）")
+    supervise.add_argument("--as-of", help="按此日期检查（YYYY-MM-DD），默认今天")
+    supervise.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
+    notify = sub.add_parser("notify", help="投递待发的监察通知")
+    notify.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
+    sub.add_parser("audit-verify", help="校验个人信息查看审计链，报告第一处断裂")
     token = sub.add_parser("token", help="用开发密钥签发令牌（仅供开发与测试）")
     token.add_argument("--role", choices=["department", "discipline"], required=True)
     token.add_argument("--dept", help="部门编码（部门令牌必填）")
@@ -121,7 +207,15 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed, "token": cmd_token}
+COMMANDS = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "seed": cmd_seed,
+    "token": cmd_token,
+    "supervise": cmd_supervise,
+    "notify": cmd_notify,
+    "audit-verify": cmd_audit_verify,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -20,7 +22,9 @@ from api.auth import AuthError, TokenVerifier, viewer_for
 from api.errors import error_body, format_error
 from api.observability import Metrics, request_id_of
 from api.public_queries import PublicQueries
+from db import audit
 from db.executor import CountingExecutor
+from domain.supervision import china_day
 from domain.viewer import Viewer
 from schema.context import Context, Limits
 
@@ -64,6 +68,7 @@ class GraphQLEndpoint:
     max_body_bytes: int
     graphiql: bool
     graphiql_token: str | None = None
+    today: Callable[[], date] = field(default=lambda: china_day(datetime.now(UTC)))
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and "text/html" in request.headers.get("accept", "") and self.graphiql:
@@ -94,7 +99,16 @@ class GraphQLEndpoint:
     ) -> tuple[int, dict[str, Any]]:
         """Execute one operation; the HTTP status and the response body."""
         db = CountingExecutor(request.app.state.pool)
-        context = Context(viewer=viewer, db=db, limits=self.limits, request_id=request_id)
+        operation = gql.operation_name or gql.label
+        context = Context(
+            viewer=viewer,
+            db=db,
+            limits=self.limits,
+            pool=request.app.state.pool,
+            request_id=request_id,
+            operation=operation,
+            today=self.today(),
+        )
         allowed = (
             {OperationType.QUERY}
             if request.method == "GET"
@@ -114,7 +128,11 @@ class GraphQLEndpoint:
             return 504, {
                 "errors": [error_body("TIMEOUT", f"请求处理超时（上限 {self.request_timeout_s:g} 秒）")]
             }
-        operation = gql.operation_name or gql.label
+        entries = context.audit_entries()
+        if entries:
+            # Recorded before the answer leaves: no unmasked read goes unrecorded.
+            async with request.app.state.pool.acquire() as conn:
+                await audit.append(conn, entries=entries)
         self.metrics.observe_operation(operation, time.perf_counter() - started)
         request.state.log_extra = {
             "operation": operation,

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 DEFAULT_POWER_CODE_PATTERN = r"^[0-9]{6}-[A-Z]{2}-[0-9]{5}$"
@@ -44,6 +45,12 @@ class Settings:
     jwt_leeway_s: int = 30
     redis_url: str | None = None
     log_level: str = "INFO"
+    # Pins "today" (Asia/Shanghai) for on-time checks and the supervision sweep: demos and
+    # tests replay a fixed month. Unset in production.
+    today: date | None = None
+    supervision_interval_s: float = 0  # 0: no in-process sweep; `sunshine supervise` runs it
+    notify_interval_s: float = 0  # 0: no in-process delivery; `sunshine notify` runs it
+    notify_webhook_url: str | None = None
 
     @property
     def dev_key_path(self) -> Path:
@@ -76,4 +83,8 @@ class Settings:
             jwt_audience=env.get("JWT_AUDIENCE") or "sunshine-api",
             redis_url=env.get("REDIS_URL") or None,
             log_level=env.get("LOG_LEVEL") or "INFO",
+            today=date.fromisoformat(env["SUNSHINE_TODAY"]) if env.get("SUNSHINE_TODAY") else None,
+            supervision_interval_s=float(env.get("SUPERVISION_INTERVAL_S") or 0),
+            notify_interval_s=float(env.get("NOTIFY_INTERVAL_S") or 0),
+            notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL") or None,
         )

@@ -7,9 +7,13 @@ all fit.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# One connection, for work that needs a transaction: a plain one or one lent by a pool.
+Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 
 
 class Executor(Protocol):

@@ -165,6 +165,11 @@ async def get_by_code(db: Executor, *, scope: DraftScope, code: str) -> PowerRow
     return PowerRow(**row)
 
 
+async def by_id(db: Executor, *, ids: Sequence[int]) -> list[PowerRow]:
+    """Powers by id whatever their status: a case keeps showing the power it was filed under."""
+    return [PowerRow(**r) for r in await db.fetch(Q.powers_by_id, list(ids))]
+
+
 async def published_counts(db: Executor, *, department_ids: Sequence[int]) -> dict[int, int]:
     rows = await db.fetch(Q.published_counts_by_department, list(department_ids))
     return {r["department_id"]: r["total"] for r in rows}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.errors import DomainError
+
 
 class Role(StrEnum):
     PUBLIC = "public"  # 公众：匿名或以客户端密钥标识的前端
@@ -23,6 +25,12 @@ class Viewer:
     @property
     def is_official(self) -> bool:
         return self.role is not Role.PUBLIC
+
+    def department(self) -> tuple[int, str]:
+        """The viewer's department (id, code); refused for anyone who is not department staff."""
+        if self.role is not Role.DEPARTMENT or self.department_id is None or self.department_code is None:
+            raise DomainError("只有部门工作人员可以执行此操作", code="FORBIDDEN")
+        return self.department_id, self.department_code
 
     def owns(self, department_id: int | None) -> bool:
         """Whether this viewer's department owns a record of ``department_id``."""

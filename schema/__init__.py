@@ -15,10 +15,12 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from schema.cases import CaseMutations, CaseQueries
 from schema.org import OrgQueries
 from schema.powers import PowerQueries
 
-Query = merge_types("Query", (OrgQueries, PowerQueries))
+Query = merge_types("Query", (OrgQueries, PowerQueries, CaseQueries))
+Mutation = merge_types("Mutation", (CaseMutations,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ def build_schema(limits: DocumentLimits | None = None) -> strawberry.Schema:
     ]
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=limits.cache_size),

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
+import asyncpg
 import strawberry
 
 from db.executor import Executor
+from domain.audit import AuditEntry, Recorder
+from domain.supervision import china_day
 from domain.viewer import Viewer
 from schema.loaders import Loaders
 
@@ -26,11 +30,32 @@ class Context:
     viewer: Viewer
     db: Executor
     limits: Limits
+    pool: asyncpg.Pool  # for mutations that need a transaction of their own
     request_id: str = ""
+    operation: str = "anonymous"
+    # "Today" in China, for on-time checks; fixed by the app in demos and tests (SUNSHINE_TODAY).
+    today: date = field(default_factory=lambda: china_day(datetime.now(UTC)))
     loaders: Loaders = field(init=False)
+    _recorder: Recorder | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
+
+    def record_read(self, record_type: str, record_id: str, field_name: str) -> None:
+        """An official was shown ``field_name`` of a record unmasked (the audit trail)."""
+        if self._recorder is None:
+            self._recorder = Recorder(
+                actor=self.viewer.subject or "unknown",
+                actor_role=self.viewer.role.value,
+                department=self.viewer.department_code,
+                request_id=self.request_id,
+            )
+        self._recorder.record(
+            operation=self.operation, record_type=record_type, record_id=record_id, fields=[field_name]
+        )
+
+    def audit_entries(self) -> list[AuditEntry]:
+        return self._recorder.entries() if self._recorder else []
 
 
 Info = strawberry.Info[Context, None]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from db import org, powers
+from db import cases, org, powers
 from db.executor import Executor
 
 K = TypeVar("K", bound=Hashable)
@@ -62,6 +62,13 @@ class Loaders:
             lambda ids: powers.risk_points_by_power(db, power_ids=ids), lambda r: r.power_id
         )
         self.measures = _many(lambda ids: powers.measures(db, risk_point_ids=ids), lambda r: r.risk_point_id)
+        self.power = _one(lambda ids: powers.by_id(db, ids=ids), lambda r: r.id)
+        self.case = _one(lambda ids: cases.by_id(db, ids=ids), lambda r: r.id)
+        self.case_steps = _many(lambda ids: cases.steps_of(db, case_ids=ids), lambda r: r.case_id)
+        self.case_events = _many(lambda ids: cases.events_of(db, case_ids=ids), lambda r: r.case_id)
+        self.case_cards = _many(lambda ids: cases.cards_of(db, case_ids=ids), lambda r: r.case_id)
+        self.case_locks = _many(lambda ids: cases.lock_events_of(db, case_ids=ids), lambda r: r.case_id)
+        self.sub_cases = _many(lambda ids: cases.sub_cases_of(db, lead_ids=ids), lambda r: r.lead_case_id)
         self.published_count = DataLoader[int, int](self._published_counts(db))
 
     @staticmethod

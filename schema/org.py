@@ -82,6 +82,7 @@ class Post:
 @strawberry.type(description="工作人员（公众见脱敏姓名与岗位）")
 class StaffMember:
     owner_department_id: strawberry.Private[int]
+    audit_ref: strawberry.Private[tuple[str, str]]
     staff_no: str | None = field(OWNER, description="工号")
     name: str | None = field(personal(PersonalKind.NAME), description="姓名")
     phone: str | None = field(personal(PersonalKind.PHONE), description="电话")
@@ -138,6 +139,7 @@ class Department:
         return [
             StaffMember(
                 owner_department_id=r.department_id,
+                audit_ref=("staff", r.staff_no),
                 staff_no=r.staff_no,
                 name=r.name,
                 phone=r.phone,

@@ -14,3 +14,11 @@ def draft_scope(viewer: Viewer) -> DraftScope:
     if viewer.role is Role.DEPARTMENT and viewer.department_id is not None:
         return DraftScope(departments=(viewer.department_id,))
     return DraftScope()
+
+
+def case_department_scope(viewer: Viewer) -> int | None:
+    """Cases and cards: a department sees its own (its id), discipline sees all (None)."""
+    if viewer.role is Role.DISCIPLINE:
+        return None
+    department_id, _ = viewer.department()
+    return department_id

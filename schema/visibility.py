@@ -15,8 +15,12 @@ PERSONAL(kind)  masked      masked              value            value
 ==============  ==========  ==================  ===============  ==========
 
 A record's owner is its ``owner_department_id`` (a ``strawberry.Private`` attribute every type with
-non-public fields carries). Row-level rules (who sees a draft power at all) are the data scope
-in :mod:`schema.scope`, not field policies.
+non-public fields carries). When an official is shown a personal field unmasked, the read is
+recorded for the audit trail against the record's ``audit_ref`` (type, id). Row-level rules (who
+sees a draft power or a case at all) are the data scope in :mod:`schema.scope`.
+
+Who may *call* a field at all (a mutation only departments may send, a list only officials may
+read) is declared the same way, with ``callers=``; everyone else gets ``FORBIDDEN``.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from typing import Any
 import strawberry
 from strawberry.extensions import FieldExtension
 
+from domain.errors import DomainError
 from domain.masking import PersonalKind, mask
 from domain.viewer import Role, Viewer
 
 VISIBILITY_KEY = "sunshine.visibility"
+CALLERS_KEY = "sunshine.callers"
 
 
 class Access(Enum):
@@ -95,16 +101,21 @@ class VisibilityExtension(FieldExtension):
         viewer: Viewer = info.context.viewer
         return decide(self.visibility, viewer, owner)
 
-    def _finish(self, decision: Decision, value: Any) -> Any:
-        if decision is Decision.MASK and self.visibility.personal is not None:
+    def _finish(self, decision: Decision, value: Any, source: Any, info: strawberry.Info) -> Any:
+        if self.visibility.personal is None or value is None:
+            return value
+        if decision is Decision.MASK:
             return mask(self.visibility.personal, value)
+        # Shown unmasked to an official: the read itself is recorded.
+        record_type, record_id = source.audit_ref
+        info.context.record_read(record_type, record_id, info.field_name)
         return value
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
         decision = self._decision(source, info)
         if decision is Decision.HIDE:
             return None
-        return self._finish(decision, next_(source, info, **kwargs))
+        return self._finish(decision, next_(source, info, **kwargs), source, info)
 
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
@@ -115,7 +126,40 @@ class VisibilityExtension(FieldExtension):
         value = next_(source, info, **kwargs)
         if inspect.isawaitable(value):
             value = await value
-        return self._finish(decision, value)
+        return self._finish(decision, value, source, info)
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+
+
+OFFICIALS = frozenset({Role.DEPARTMENT, Role.DISCIPLINE})
+DEPARTMENTS = frozenset({Role.DEPARTMENT})
+DISCIPLINE_ONLY = frozenset({Role.DISCIPLINE})
+_ROLE_NAMES = {Role.DEPARTMENT: "部门工作人员", Role.DISCIPLINE: "纪委监委", Role.PUBLIC: "公众"}
+
+
+class CallerExtension(FieldExtension):
+    """Refuses the whole field to viewers outside ``roles``."""
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
+
+    def _check(self, info: strawberry.Info) -> None:
+        if info.context.viewer.role not in self.roles:
+            who = "、".join(_ROLE_NAMES[r] for r in sorted(self.roles))
+            raise Forbidden(f"只有{who}可以使用 {info.field_name}")
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        self._check(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        self._check(info)
+        value = next_(source, info, **kwargs)
+        return await value if inspect.isawaitable(value) else value
 
 
 def field(
@@ -124,19 +168,27 @@ def field(
     description: str | None = None,
     name: str | None = None,
     resolver: Callable[..., Any] | None = None,
+    callers: frozenset[Role] | None = None,
 ) -> Any:
     """A strawberry field with its visibility declared; also usable as a resolver decorator."""
     note = visibility.describe() if visibility is not PUBLIC else None
+    if callers is not None:
+        note = "仅限" + "、".join(_ROLE_NAMES[r] for r in sorted(callers)) + "调用"
     text = "；".join(part for part in (description, note) if part) or None
     extensions: list[FieldExtension] = [] if visibility is PUBLIC else [VisibilityExtension(visibility)]
+    if callers is not None:
+        extensions.append(CallerExtension(callers))
     if resolver is not None:
         return strawberry.field(
             resolver=resolver,
             description=text,
             name=name,
-            metadata={VISIBILITY_KEY: visibility},
+            metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers},
             extensions=extensions,
         )
     return strawberry.field(
-        description=text, name=name, metadata={VISIBILITY_KEY: visibility}, extensions=extensions
+        description=text,
+        name=name,
+        metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers},
+        extensions=extensions,
     )

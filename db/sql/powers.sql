@@ -38,6 +38,14 @@ FROM powers
 WHERE code = $3
   AND (status <> 'draft' OR $1::boolean OR department_id = ANY($2::int[]));
 
+-- name: powers_by_id
+SELECT id, code, name, category, department_id, status, service_level, legal_basis, conditions,
+       procedure, fee_yuan, fee_basis, statutory_limit_days, promised_limit_days, visits_needed,
+       parallel_approval, consultation_channel, complaint_channel, internal_note, published_on,
+       updated_at
+FROM powers
+WHERE id = ANY($1::int[]);
+
 -- name: published_counts_by_department
 SELECT department_id, count(*) AS total
 FROM powers

@@ -1,0 +1,76 @@
+"""Background work: the supervision sweep and notification delivery, as CLI commands and as
+optional in-process tasks of the server (SUPERVISION_INTERVAL_S, NOTIFY_INTERVAL_S)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
+
+import asyncpg
+
+from api.settings import Settings
+from db import calendar as db_calendar
+from domain.notifications import LogSender, Sender, WebhookSender, deliver
+from domain.supervision import SweepResult, china_day, sweep
+
+log = logging.getLogger("sunshine.workers")
+
+
+def make_sender(settings: Settings) -> Sender:
+    return WebhookSender(settings.notify_webhook_url) if settings.notify_webhook_url else LogSender()
+
+
+async def run_sweep(pool: asyncpg.Pool, *, today: date) -> SweepResult:
+    async with pool.acquire() as conn:
+        calendar = await db_calendar.get(conn)
+    return await sweep(pool, calendar=calendar, today=today)
+
+
+async def _every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
+    while True:
+        try:
+            result = await job()
+            log.info(name, extra={"result": repr(result)})
+        except Exception:
+            log.exception("%s failed; retrying next round", name)
+        await asyncio.sleep(seconds)
+
+
+@contextlib.asynccontextmanager
+async def background(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator[None]:
+    """Run the configured periodic jobs for the lifetime of the server."""
+    tasks = []
+    if settings.supervision_interval_s > 0:
+
+        def today() -> date:
+            return settings.today or china_day(datetime.now(UTC))
+
+        tasks.append(
+            asyncio.create_task(
+                _every(
+                    settings.supervision_interval_s,
+                    "supervision sweep",
+                    lambda: run_sweep(pool, today=today()),
+                )
+            )
+        )
+    if settings.notify_interval_s > 0:
+        sender = make_sender(settings)
+        tasks.append(
+            asyncio.create_task(
+                _every(
+                    settings.notify_interval_s, "notification delivery", lambda: deliver(pool, sender=sender)
+                )
+            )
+        )
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

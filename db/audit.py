@@ -1,0 +1,113 @@
+"""The audit trail in the database: appending entries to the hash chain, walking it, and reading
+who saw a record.
+
+The table is append-only (a trigger refuses UPDATE and DELETE); the chain (see
+:mod:`domain.audit`) makes a change made around the trigger detectable by :func:`verify`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+
+from db.executor import Connection, Executor
+from db.queries import load
+from domain.audit import GENESIS, AuditEntry, ChainWalk, VerifyResult, chain_hash
+
+Q = load("audit")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    at: datetime
+    actor: str
+    actor_role: str
+    department: str | None
+    operation: str
+    record_type: str
+    record_id: str
+    fields: tuple[str, ...]
+    request_id: str
+
+
+async def append(conn: Connection, *, entries: Sequence[AuditEntry]) -> None:
+    """Append ``entries`` to the chain, in order, atomically.
+
+    Appends are serialized across processes by a transaction-level advisory lock. Called inside a
+    transaction of the caller's, this runs in a savepoint, and the lock and the rows stay with
+    that transaction: they are kept only if it commits, and other appends wait until it ends — so
+    append at the end of the work, or on a connection of its own.
+    """
+    if not entries:
+        return
+    # The last hash must be read after the lock is granted, which only READ COMMITTED does (each
+    # statement sees what committed before it began). Under a snapshot taken earlier, two appends
+    # would both link to the same row; asyncpg refuses to nest this in a stricter transaction.
+    async with conn.transaction(isolation="read_committed"):
+        await conn.execute(Q.lock_chain)
+        prev: bytes = await conn.fetchval(Q.last_hash) or GENESIS
+        prev_hashes: list[bytes] = []
+        hashes: list[bytes] = []
+        for entry in entries:
+            prev_hashes.append(prev)
+            prev = chain_hash(prev, entry)
+            hashes.append(prev)
+        await conn.execute(
+            Q.insert_entries,
+            [e.at for e in entries],
+            [e.actor for e in entries],
+            [e.actor_role for e in entries],
+            [e.department for e in entries],
+            [e.operation for e in entries],
+            [e.record_type for e in entries],
+            [e.record_id for e in entries],
+            [orjson.dumps(list(e.fields)).decode() for e in entries],
+            [e.request_id for e in entries],
+            prev_hashes,
+            hashes,
+        )
+
+
+async def verify(db: Executor, *, batch: int = 10_000) -> VerifyResult:
+    """Walk the whole chain in id order and report the first broken link, if any.
+
+    Rows are read ``batch`` at a time, each batch after the last id seen, so memory stays flat and
+    every batch is an index range scan. Rows appended during the walk extend the chain and are
+    checked too.
+    """
+    if batch < 1:
+        raise ValueError("batch must be positive")
+    walk = ChainWalk()
+    last_id = 0
+    while rows := await db.fetch(Q.page_after, last_id, batch):
+        for r in rows:
+            broken = walk.step(
+                row_id=r["id"],
+                prev_hash=r["prev_hash"],
+                stored_hash=r["hash"],
+                entry=AuditEntry(
+                    at=r["at"],
+                    actor=r["actor"],
+                    actor_role=r["actor_role"],
+                    department=r["department"],
+                    operation=r["operation"],
+                    record_type=r["record_type"],
+                    record_id=r["record_id"],
+                    fields=tuple(r["fields"]),
+                    request_id=r["request_id"],
+                ),
+            )
+            if broken is not None:
+                return broken
+        last_id = rows[-1]["id"]
+    return walk.result()
+
+
+async def for_record(db: Executor, *, record_type: str, record_id: str, limit: int) -> list[AuditRow]:
+    """Who read ``record_id`` of ``record_type`` unmasked, newest first."""
+    rows = await db.fetch(Q.for_record, record_type, record_id, limit)
+    return [AuditRow(**{**r, "fields": tuple(r["fields"])}) for r in rows]

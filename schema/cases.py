@@ -1,0 +1,693 @@
+"""Cases (办件), their progress, electronic supervision cards (监察卡) and department performance."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Self, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from db import calendar as db_calendar
+from db import cases as db_cases
+from db import org
+from domain import case_ingest, performance, supervision
+from domain.cases import STATE_LABELS, CompletionResult, EventKind, State
+from domain.errors import InvalidInput, NotFound
+from domain.masking import PersonalKind
+from schema.context import Info
+from schema.org import Department
+from schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
+from schema.powers import Power
+from schema.scope import case_department_scope
+from schema.visibility import DEPARTMENTS, DISCIPLINE_ONLY, OFFICIALS, OWNER, PUBLIC, field, personal
+
+# The engine's own enums are the schema's: one list of states, kinds and results.
+strawberry.enum(State, name="CaseState", description="办件状态（国家政务服务平台状态码 1–15）")
+strawberry.enum(EventKind, name="CaseEventKind", description="办件事件类型")
+strawberry.enum(CompletionResult, name="CaseCompletionResult", description="办结结果")
+CHANNEL_LABELS = {"window": "窗口", "online": "网上", "wechat": "微信", "proxy": "村（社区）代办"}
+CARD_STATUS_LABELS = {"open": "待说明", "explained": "已说明", "closed": "已关闭"}
+
+
+@strawberry.type(description="办理进度中的一步（已完成的环节）")
+class TimelineEntry:
+    step_key: str = field(PUBLIC, description="环节编号")
+    step_name: str = field(PUBLIC, description="环节名称")
+    started_on: date = field(PUBLIC, description="开始日期")
+    finished_on: date | None = field(PUBLIC, description="完成日期；未完成为 null")
+
+
+@strawberry.type(description="环节办理记录（含办理人）")
+class CaseStepRecord:
+    owner_department_id: strawberry.Private[int]
+    step_key: str | None = field(OWNER, description="环节编号")
+    staff_no: str | None = field(OWNER, description="办理人工号")
+    started_at: datetime | None = field(OWNER, description="开始时间")
+    finished_at: datetime | None = field(OWNER, description="完成时间")
+    opinion: str | None = field(OWNER, description="办理意见")
+
+
+@strawberry.type(description="办件事件（部门系统报送的原始记录）")
+class CaseEventRecord:
+    owner_department_id: strawberry.Private[int]
+    event_id: str | None = field(OWNER, description="事件编号")
+    kind: str | None = field(OWNER, description="事件类型")
+    state_after: int | None = field(OWNER, description="事件后的状态码")
+    step_key: str | None = field(OWNER, description="环节编号")
+    staff_no: str | None = field(OWNER, description="办理人工号")
+    occurred_at: datetime | None = field(OWNER, description="发生时间")
+
+
+@strawberry.type(description="锁定、说明与解锁记录")
+class LockRecord:
+    owner_department_id: strawberry.Private[int]
+    action: str | None = field(OWNER, description="locked / explained / released")
+    actor: str | None = field(OWNER, description="操作人")
+    note: str | None = field(OWNER, description="说明或备注")
+    at: datetime | None = field(OWNER, description="时间")
+
+
+@strawberry.type(description="电子监察卡：黄牌预警、红牌纠错")
+class Card:
+    owner_department_id: strawberry.Private[int]
+    id: int = field(PUBLIC, description="编号")
+    case_no: str | None = field(OWNER, description="办件编号")
+    rule: str | None = field(OWNER, description="触发的监察规则")
+    rule_label: str | None = field(OWNER, description="规则（中文）")
+    color: str | None = field(OWNER, description="yellow / red")
+    color_label: str | None = field(OWNER, description="黄牌 / 红牌")
+    subject: str | None = field(OWNER, description="涉及的环节；整件为空")
+    evidence: JSON | None = field(OWNER, description="证据：规则用到的数字与日期")
+    staff_no: str | None = field(OWNER, description="责任人工号")
+    raised_at: datetime | None = field(OWNER, description="发牌时间")
+    status: str | None = field(OWNER, description="open / explained / closed")
+    status_label: str | None = field(OWNER, description="状态（中文）")
+    explanation: str | None = field(OWNER, description="部门说明")
+    explained_by: str | None = field(OWNER, description="说明人")
+    closed_by: str | None = field(OWNER, description="关闭人（纪委监委）")
+    closing_note: str | None = field(OWNER, description="关闭意见")
+
+    @classmethod
+    def from_row(cls, row: db_cases.CardRow) -> Self:
+        return cls(
+            owner_department_id=row.department_id,
+            id=row.id,
+            case_no=row.case_no,
+            rule=row.rule_code,
+            rule_label=supervision.RULE_LABELS.get(row.rule_code, row.rule_code),
+            color=row.color,
+            color_label=supervision.COLOR_LABELS[row.color],
+            subject=row.subject,
+            evidence=cast("JSON", row.evidence),
+            staff_no=row.staff_no,
+            raised_at=row.raised_at,
+            status=row.status,
+            status_label=CARD_STATUS_LABELS[row.status],
+            explanation=row.explanation,
+            explained_by=row.explained_by,
+            closed_by=row.closed_by,
+            closing_note=row.closing_note,
+        )
+
+    @field(PUBLIC, description="被发牌的部门")
+    async def department(self, info: Info) -> Department | None:
+        row = await info.context.loaders.department.load(self.owner_department_id)
+        return Department.from_row(row) if row else None
+
+
+@strawberry.type(description="办件")
+class Case:
+    id: strawberry.Private[int]
+    owner_department_id: strawberry.Private[int]
+    audit_ref: strawberry.Private[tuple[str, str]]
+    power_id: strawberry.Private[int]
+    lead_case_id: strawberry.Private[int | None]
+    current_step: strawberry.Private[str | None]
+    case_no: str = field(PUBLIC, description="办件编号")
+    state: State = field(PUBLIC, description="状态")
+    channel: str = field(PUBLIC, description="受理渠道：window / online / wechat / proxy")
+    received_at: datetime = field(PUBLIC, description="接件时间")
+    accepted_on: date | None = field(PUBLIC, description="受理日期（时限从此起算）")
+    promised_due_on: date | None = field(PUBLIC, description="承诺办结日期（已顺延补正、特别程序的工作日）")
+    statutory_due_on: date | None = field(PUBLIC, description="法定办结日期")
+    completed_on: date | None = field(PUBLIC, description="办结日期")
+    applicant_kind: str = field(PUBLIC, description="person（个人）/ organisation（单位）")
+    applicant_name: str | None = field(personal(PersonalKind.NAME), description="申请人")
+    applicant_id_number: str | None = field(
+        personal(PersonalKind.ID_NUMBER), description="证件号码或统一社会信用代码"
+    )
+    applicant_phone: str | None = field(personal(PersonalKind.PHONE), description="联系电话")
+    applicant_address: str | None = field(personal(PersonalKind.ADDRESS), description="地址")
+    fee_charged_yuan: Decimal | None = field(OWNER, description="已收费用（元）")
+    handler_staff_no: str | None = field(OWNER, description="当前承办人工号")
+    refusal_reason: str | None = field(OWNER, description="不予受理或不予许可的理由")
+    locked: bool | None = field(OWNER, description="是否因红牌锁定")
+    today: strawberry.Private[date]
+
+    @classmethod
+    def from_row(cls, row: db_cases.CaseRow, today: date) -> Self:
+        return cls(
+            id=row.id,
+            owner_department_id=row.department_id,
+            audit_ref=("case", row.case_no),
+            power_id=row.power_id,
+            lead_case_id=row.lead_case_id,
+            current_step=row.current_step_key,
+            case_no=row.case_no,
+            state=State(row.state),
+            channel=row.channel,
+            received_at=row.received_at,
+            accepted_on=row.accepted_on,
+            promised_due_on=row.promised_due_on,
+            statutory_due_on=row.statutory_due_on,
+            completed_on=row.completed_on,
+            applicant_kind=row.applicant_kind,
+            applicant_name=row.applicant_name,
+            applicant_id_number=row.applicant_id_number,
+            applicant_phone=row.applicant_phone or None,
+            applicant_address=row.applicant_address or None,
+            fee_charged_yuan=row.fee_charged_yuan,
+            handler_staff_no=row.handler_staff_no,
+            refusal_reason=row.refusal_reason,
+            locked=row.locked,
+            today=today,
+        )
+
+    @field(PUBLIC, description="状态（中文）")
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @field(PUBLIC, description="受理渠道（中文）")
+    def channel_label(self) -> str:
+        return CHANNEL_LABELS.get(self.channel, self.channel)
+
+    @field(PUBLIC, description="是否按时：已办结看办结日，未办结看今天是否仍在承诺时限内；无承诺时限为 null")
+    def on_time(self) -> bool | None:
+        if self.promised_due_on is None:
+            return None
+        return (self.completed_on or self.today) <= self.promised_due_on
+
+    @field(PUBLIC, description="承办事项")
+    async def power(self, info: Info) -> Power | None:
+        row = await info.context.loaders.power.load(self.power_id)
+        return Power.from_row(row) if row else None
+
+    @field(PUBLIC, description="承办部门")
+    async def department(self, info: Info) -> Department | None:
+        row = await info.context.loaders.department.load(self.owner_department_id)
+        return Department.from_row(row) if row else None
+
+    @field(PUBLIC, description="当前环节名称")
+    async def current_step_name(self, info: Info) -> str | None:
+        if self.current_step is None:
+            return None
+        steps = await info.context.loaders.steps.load(self.power_id)
+        return next((s.name for s in steps if s.key == self.current_step), None)
+
+    @field(PUBLIC, description="办理进度：已开始的环节及日期")
+    async def timeline(self, info: Info) -> list[TimelineEntry]:
+        progress = await info.context.loaders.case_steps.load(self.id)
+        names = {s.key: s.name for s in await info.context.loaders.steps.load(self.power_id)}
+        return [
+            TimelineEntry(
+                step_key=p.step_key,
+                step_name=names.get(p.step_key, p.step_key),
+                started_on=p.started_on,
+                finished_on=p.finished_on,
+            )
+            for p in progress
+        ]
+
+    @field(OWNER, description="环节办理记录（含办理人）")
+    async def steps(self, info: Info) -> list[CaseStepRecord] | None:
+        return [
+            CaseStepRecord(
+                owner_department_id=self.owner_department_id,
+                step_key=p.step_key,
+                staff_no=p.staff_no,
+                started_at=p.started_at,
+                finished_at=p.finished_at,
+                opinion=p.opinion,
+            )
+            for p in await info.context.loaders.case_steps.load(self.id)
+        ]
+
+    @field(OWNER, description="全部事件")
+    async def events(self, info: Info) -> list[CaseEventRecord] | None:
+        return [
+            CaseEventRecord(
+                owner_department_id=self.owner_department_id,
+                event_id=e.event_id,
+                kind=e.kind,
+                state_after=e.state_after,
+                step_key=e.step_key,
+                staff_no=e.staff_no,
+                occurred_at=e.occurred_at,
+            )
+            for e in await info.context.loaders.case_events.load(self.id)
+        ]
+
+    @field(OWNER, description="监察卡")
+    async def cards(self, info: Info) -> list[Card] | None:
+        return [Card.from_row(c) for c in await info.context.loaders.case_cards.load(self.id)]
+
+    @field(OWNER, description="锁定、说明与解锁记录")
+    async def lock_history(self, info: Info) -> list[LockRecord] | None:
+        return [
+            LockRecord(
+                owner_department_id=self.owner_department_id,
+                action=e.action,
+                actor=e.actor,
+                note=e.note,
+                at=e.at,
+            )
+            for e in await info.context.loaders.case_locks.load(self.id)
+        ]
+
+    @field(PUBLIC, description="并联审批的分办件（各部门一件）")
+    async def sub_cases(self, info: Info) -> list[Case]:
+        return [Case.from_row(r, self.today) for r in await info.context.loaders.sub_cases.load(self.id)]
+
+    @field(PUBLIC, description="并联审批的主办件")
+    async def lead_case(self, info: Info) -> Case | None:
+        if self.lead_case_id is None:
+            return None
+        row = await info.context.loaders.case.load(self.lead_case_id)
+        return Case.from_row(row, self.today) if row else None
+
+
+@strawberry.type(description="办件分页（新的在前）")
+class CaseConnection(Connection[Case]):
+    pass
+
+
+@strawberry.type(description="监察卡分页（新的在前）")
+class CardConnection(Connection[Card]):
+    pass
+
+
+@strawberry.input(description="办件筛选")
+class CaseFilter:
+    department_code: str | None = strawberry.field(
+        default=None, description="部门（仅纪委监委可指定其他部门）"
+    )
+    state: State | None = None
+    power_code: str | None = None
+    overdue: bool | None = strawberry.field(default=None, description="只看已超承诺时限未办结的")
+    open_card_color: str | None = strawberry.field(default=None, description="只看有未关闭 yellow / red 牌的")
+
+
+@strawberry.input(description="监察卡筛选")
+class CardFilter:
+    department_code: str | None = None
+    status: str | None = strawberry.field(default=None, description="open / explained / closed")
+    color: str | None = strawberry.field(default=None, description="yellow / red")
+
+
+@strawberry.type(description="部门绩效（一个考核期）")
+class DepartmentScore:
+    department_id: strawberry.Private[int]
+    rank: int = field(PUBLIC, description="名次")
+    grade: str = field(PUBLIC, description="等次：优秀、良好、一般、较差")
+    score: Decimal = field(PUBLIC, description="得分 = 基础分 + 加分 − 扣分")
+    bonus: Decimal = field(PUBLIC, description="加分")
+    deductions: Decimal = field(PUBLIC, description="扣分")
+    completed: int = field(PUBLIC, description="办结件数")
+    on_time: int = field(PUBLIC, description="按时办结件数")
+    on_time_rate: float | None = field(PUBLIC, description="按时办结率")
+    average_used_days: float | None = field(PUBLIC, description="平均实际用时（工作日）")
+    average_promised_days: float | None = field(PUBLIC, description="平均承诺时限（工作日）")
+    late_cases: int = field(PUBLIC, description="逾期件数")
+    yellow_cards: int = field(PUBLIC, description="黄牌数")
+    red_cards: int = field(PUBLIC, description="红牌数")
+    bad_ratings: int = field(PUBLIC, description="差评数")
+    complaints: int = field(PUBLIC, description="投诉数")
+
+    @field(PUBLIC, description="部门")
+    async def department(self, info: Info) -> Department | None:
+        row = await info.context.loaders.department.load(self.department_id)
+        return Department.from_row(row) if row else None
+
+
+@strawberry.type(description="部门绩效排名")
+class PerformanceReport:
+    period: str = field(PUBLIC, description="考核期")
+    start: date = field(PUBLIC, description="起（含）")
+    end: date = field(PUBLIC, description="止（不含）")
+    rows: list[DepartmentScore] = field(PUBLIC, description="按得分排名")
+
+
+@strawberry.type(description="监察规则")
+class SupervisionRule:
+    code: str = field(PUBLIC, description="规则编码")
+    color: str = field(PUBLIC, description="yellow / red")
+    enabled: bool = field(PUBLIC, description="是否启用（全局；事项可单独覆盖）")
+    params: JSON = field(PUBLIC, description="参数")
+    description: str = field(PUBLIC, description="说明")
+
+
+# -- events in ----------------------------------------------------------------------------------
+
+
+@strawberry.input(description="申请人")
+class ApplicantInput:
+    kind: str = strawberry.field(description="person / organisation")
+    name: str
+    id_number: str = strawberry.field(description="身份证号码或统一社会信用代码")
+    phone: str = ""
+    address: str = ""
+    region_code: str | None = None
+
+
+@strawberry.input(description="部门系统报送的一个办件事件")
+class CaseEventInput:
+    event_id: str = strawberry.field(description="报送方的事件编号：同一编号只计一次")
+    case_no: str
+    kind: EventKind
+    occurred_at: datetime = strawberry.field(description="发生时间（带时区）")
+    step_key: str | None = None
+    staff_no: str | None = None
+    result: CompletionResult | None = None
+    reason: str | None = None
+    amount_yuan: Decimal | None = None
+    power_code: str | None = strawberry.field(default=None, description="RECEIVED：事项编码")
+    query_code: str | None = strawberry.field(default=None, description="RECEIVED：回执上的查询码")
+    channel: str | None = strawberry.field(
+        default=None, description="RECEIVED：window / online / wechat / proxy"
+    )
+    applicant: ApplicantInput | None = None
+    lead_case_no: str | None = strawberry.field(default=None, description="RECEIVED：并联审批主办件编号")
+
+    def to_domain(self) -> case_ingest.IncomingEvent:
+        a = self.applicant
+        return case_ingest.IncomingEvent(
+            event_id=self.event_id,
+            case_no=self.case_no,
+            kind=self.kind,
+            occurred_at=self.occurred_at,
+            step_key=self.step_key,
+            staff_no=self.staff_no,
+            result=self.result,
+            reason=self.reason,
+            amount_yuan=self.amount_yuan,
+            power_code=self.power_code,
+            query_code=self.query_code,
+            channel=self.channel,
+            applicant=case_ingest.Applicant(a.kind, a.name, a.id_number, a.phone, a.address, a.region_code)
+            if a
+            else None,
+            lead_case_no=self.lead_case_no,
+        )
+
+
+@strawberry.type(description="一个事件的处理结果")
+class CaseEventResult:
+    event_id: str = field(PUBLIC, description="事件编号")
+    case_no: str = field(PUBLIC, description="办件编号")
+    outcome: str = field(
+        PUBLIC, description="APPLIED（已处理）/ DUPLICATE（重复，已计入过）/ REFUSED（拒绝）"
+    )
+    code: str | None = field(PUBLIC, description="拒绝原因代码")
+    message: str | None = field(PUBLIC, description="说明")
+    state: State | None = field(PUBLIC, description="处理后的状态")
+    cards_raised: list[str] = field(PUBLIC, description="本事件引发的监察卡（规则编码）")
+
+
+@strawberry.type(description="一批事件的处理结果")
+class CaseEventBatchResult:
+    applied: int = field(PUBLIC, description="已处理")
+    duplicates: int = field(PUBLIC, description="重复")
+    refused: int = field(PUBLIC, description="拒绝")
+    results: list[CaseEventResult] = field(PUBLIC, description="逐个事件的结果，顺序同提交")
+
+
+# -- resolvers ----------------------------------------------------------------------------------
+
+
+_DUMMY_HASH = bytes(32)
+
+
+async def _department_id(info: Info, code: str | None) -> int | None:
+    if code is None:
+        return None
+    row = await info.context.loaders.department_by_code.load(code)
+    if row is None:
+        raise NotFound(f"未找到编码为 {code} 的部门", code="DEPARTMENT_NOT_FOUND")
+    return row.id
+
+
+def _before_id(after: str | None) -> int | None:
+    key = decode_cursor(after)
+    if key is None:
+        return None
+    if not key.isdigit():
+        raise InvalidInput("分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR")
+    return int(key)
+
+
+@strawberry.type
+class CaseQueries:
+    @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
+    async def case_progress(self, info: Info, case_no: str, query_code: str) -> Case | None:
+        row = await db_cases.get_by_no(info.context.db, case_no=case_no.strip()[:40])
+        expected = row.query_code_hash if row else _DUMMY_HASH
+        # Compare in constant time, and compare even for an unknown number, so neither the
+        # answer nor its timing tells a wrong code from a missing case.
+        matches = hmac.compare_digest(
+            expected, supervision.query_code_hash(case_no.strip(), query_code.strip())
+        )
+        if row is None or not matches:
+            raise NotFound("未找到该办件，或查询码不正确", code="CASE_NOT_FOUND")
+        return Case.from_row(row, info.context.today)
+
+    @field(PUBLIC, description="按编号查看一个办件（本部门或纪委监委）", callers=OFFICIALS)
+    async def case(self, info: Info, case_no: str) -> Case | None:
+        row = await db_cases.get_by_no(info.context.db, case_no=case_no)
+        scope = case_department_scope(info.context.viewer)
+        if row is None or (scope is not None and row.department_id != scope):
+            raise NotFound(f"未找到本部门可查看的办件 {case_no}", code="CASE_NOT_FOUND")
+        return Case.from_row(row, info.context.today)
+
+    @field(PUBLIC, description="办件列表（部门只见本部门，纪委监委见全部），新的在前", callers=OFFICIALS)
+    async def cases(
+        self, info: Info, filter: CaseFilter | None = None, first: int | None = None, after: str | None = None
+    ) -> CaseConnection:
+        f = filter or CaseFilter()
+        size = page_size(first, info.context.limits)
+        department_id = case_department_scope(info.context.viewer)
+        if f.department_code is not None:
+            requested = await _department_id(info, f.department_code)
+            if department_id is not None and requested != department_id:
+                raise NotFound("部门只能查看本部门的办件", code="DEPARTMENT_NOT_FOUND")
+            department_id = requested
+        power_id = None
+        if f.power_code:
+            terms = await db_cases.power_terms(info.context.db, codes=[f.power_code])
+            if not terms:
+                raise NotFound(f"未找到编码为 {f.power_code} 的权力事项")
+            power_id = terms[0].id
+        if f.open_card_color not in (None, "yellow", "red"):
+            raise InvalidInput("openCardColor 须为 yellow 或 red", code="INVALID_FIELD")
+        rows = await db_cases.search(
+            info.context.db,
+            department_id=department_id,
+            state=int(f.state) if f.state else None,
+            power_id=power_id,
+            overdue_before=info.context.today if f.overdue else None,
+            open_card_color=f.open_card_color,
+            before_id=_before_id(after),
+            limit=size + 1,
+        )
+        page = rows[:size]
+        today = info.context.today
+        return CaseConnection(
+            edges=[Edge(cursor=encode_cursor(str(r.id)), node=Case.from_row(r, today)) for r in page],
+            page_info=PageInfo(
+                has_next_page=len(rows) > size, end_cursor=encode_cursor(str(page[-1].id)) if page else None
+            ),
+        )
+
+    @field(PUBLIC, description="本部门已超承诺时限未办结的办件，最逾期的在前", callers=OFFICIALS)
+    async def overdue_cases(
+        self,
+        info: Info,
+        department_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CaseConnection:
+        size = page_size(first, info.context.limits)
+        department_id = case_department_scope(info.context.viewer) or await _department_id(
+            info, department_code
+        )
+        if department_id is None:
+            raise InvalidInput("纪委监委查看逾期办件须指定 departmentCode", code="INVALID_FIELD")
+        key = decode_cursor(after)
+        position = None
+        if key is not None:
+            due, _, last = key.partition("/")
+            try:
+                position = (date.fromisoformat(due), int(last))
+            except ValueError:
+                raise InvalidInput(
+                    "分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR"
+                ) from None
+        rows = await db_cases.overdue(
+            info.context.db,
+            department_id=department_id,
+            today=info.context.today,
+            after=position,
+            limit=size + 1,
+        )
+        page = rows[:size]
+        today = info.context.today
+
+        def cursor(r: db_cases.CaseRow) -> str:
+            return encode_cursor(f"{r.promised_due_on}/{r.id}")
+
+        return CaseConnection(
+            edges=[Edge(cursor=cursor(r), node=Case.from_row(r, today)) for r in page],
+            page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=cursor(page[-1]) if page else None),
+        )
+
+    @field(PUBLIC, description="监察卡（部门只见本部门的），新的在前", callers=OFFICIALS)
+    async def cards(
+        self, info: Info, filter: CardFilter | None = None, first: int | None = None, after: str | None = None
+    ) -> CardConnection:
+        f = filter or CardFilter()
+        size = page_size(first, info.context.limits)
+        department_id = case_department_scope(info.context.viewer)
+        if f.department_code is not None:
+            requested = await _department_id(info, f.department_code)
+            if department_id is not None and requested != department_id:
+                raise NotFound("部门只能查看本部门的监察卡", code="DEPARTMENT_NOT_FOUND")
+            department_id = requested
+        rows = await db_cases.list_cards(
+            info.context.db,
+            department_id=department_id,
+            status=f.status,
+            color=f.color,
+            before_id=_before_id(after),
+            limit=size + 1,
+        )
+        page = rows[:size]
+        return CardConnection(
+            edges=[Edge(cursor=encode_cursor(str(r.id)), node=Card.from_row(r)) for r in page],
+            page_info=PageInfo(
+                has_next_page=len(rows) > size, end_cursor=encode_cursor(str(page[-1].id)) if page else None
+            ),
+        )
+
+    @field(PUBLIC, description="部门绩效排名（月度如 2026-10，季度如 2026Q3），按 100 分基础分加减")
+    async def department_performance(self, info: Info, period: str) -> PerformanceReport:
+        parsed = performance.parse_period(period)
+        calendar = await db_calendar.get(info.context.db)
+        departments = await org.list_departments(info.context.db, region_code=None, service_level=None)
+        scores = await performance.evaluate(
+            info.context.db,
+            period=parsed,
+            calendar=calendar,
+            today=info.context.today,
+            department_ids=[d.id for d in departments],
+        )
+        return PerformanceReport(
+            period=parsed.label,
+            start=parsed.start,
+            end=parsed.end,
+            rows=[
+                DepartmentScore(
+                    department_id=s.facts.department_id,
+                    rank=s.rank,
+                    grade=s.grade,
+                    score=s.score,
+                    bonus=s.bonus,
+                    deductions=s.deductions,
+                    completed=s.facts.completed,
+                    on_time=s.facts.on_time,
+                    on_time_rate=s.on_time_rate,
+                    average_used_days=s.average_used_days,
+                    average_promised_days=s.average_promised_days,
+                    late_cases=s.facts.late,
+                    yellow_cards=s.facts.yellow_cards,
+                    red_cards=s.facts.red_cards,
+                    bad_ratings=s.facts.bad_ratings,
+                    complaints=s.facts.complaints,
+                )
+                for s in scores
+            ],
+        )
+
+    @field(PUBLIC, description="电子监察规则及其参数")
+    async def supervision_rules(self, info: Info) -> list[SupervisionRule]:
+        return [
+            SupervisionRule(
+                code=r.code,
+                color=r.color,
+                enabled=r.enabled,
+                params=cast("JSON", r.params),
+                description=r.description,
+            )
+            for r in await db_cases.all_rules(info.context.db)
+        ]
+
+
+@strawberry.type
+class CaseMutations:
+    @field(
+        PUBLIC,
+        description="部门系统批量报送办件事件（最多 500 个）：逐个处理，逐个回答；同一事件编号只计一次",
+        callers=DEPARTMENTS,
+    )
+    async def record_case_events(self, info: Info, events: list[CaseEventInput]) -> CaseEventBatchResult:
+        department_id, department_code = info.context.viewer.department()
+        calendar = await db_calendar.get(info.context.db)
+        results = await case_ingest.ingest(
+            info.context.pool,
+            events=[e.to_domain() for e in events],
+            source=department_code,
+            department_id=department_id,
+            calendar=calendar,
+        )
+        counts = {o: sum(r.outcome is o for r in results) for o in case_ingest.Outcome}
+        return CaseEventBatchResult(
+            applied=counts[case_ingest.Outcome.APPLIED],
+            duplicates=counts[case_ingest.Outcome.DUPLICATE],
+            refused=counts[case_ingest.Outcome.REFUSED],
+            results=[
+                CaseEventResult(
+                    event_id=r.event_id,
+                    case_no=r.case_no,
+                    outcome=r.outcome.value,
+                    code=r.code,
+                    message=r.message,
+                    state=r.state,
+                    cards_raised=[c.rule for c in r.cards],
+                )
+                for r in results
+            ],
+        )
+
+    @field(PUBLIC, description="部门对本部门的监察卡提交说明（红牌锁定的办件须先说明）", callers=DEPARTMENTS)
+    async def explain_card(self, info: Info, card_id: int, explanation: str) -> Card:
+        viewer = info.context.viewer
+        department_id, _ = viewer.department()
+        async with info.context.pool.acquire() as conn:
+            row = await supervision.explain(
+                conn,
+                card_id=card_id,
+                department_id=department_id,
+                staff=viewer.staff_no or viewer.subject or "unknown",
+                explanation=explanation,
+            )
+        return Card.from_row(row)
+
+    @field(PUBLIC, description="纪委监委关闭监察卡；红牌全部关闭后办件解锁", callers=DISCIPLINE_ONLY)
+    async def close_card(self, info: Info, card_id: int, note: str) -> Card:
+        viewer = info.context.viewer
+        async with info.context.pool.acquire() as conn:
+            row = await supervision.close(
+                conn, card_id=card_id, inspector=viewer.staff_no or viewer.subject or "unknown", note=note
+            )
+        return Card.from_row(row)
