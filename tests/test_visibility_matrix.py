@@ -23,9 +23,10 @@ from api.app import create_app
 from api.public_queries import PublicDocument, PublicQueries, document_id
 from api.settings import Settings
 from domain.masking import mask
+from domain.supervision import query_code_hash
 from schema import build_schema
 from schema.visibility import VISIBILITY_KEY, Access, Visibility
-from tests.conftest import running
+from tests.conftest import Server, running
 
 SCHEMA = build_schema()
 
@@ -63,10 +64,21 @@ class Probe:
     query: str
     path: tuple[str, ...]
     per_viewer: bool = False  # the content is about who asks (the viewer itself)
+    # Audiences that cannot reach the type here, because a field on the way is hidden from them
+    # (they must get null) or refused to them (they must get this error code).
+    hidden_for: frozenset[str] = frozenset()
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 POWER = "query($code: String!) { power(code: $code) { %s } }"
 DEPT = "query($dept: String!) { department(code: $dept) { %s } }"
+CASE = "query($no: String!, $qc: String!) { caseProgress(caseNo: $no, queryCode: $qc) { %s } }"
+CASES = "query($dept: String!) { cases(filter: {departmentCode: $dept}, first: 5) { %s } }"
+CARDS = "query($dept: String!) { cards(filter: {departmentCode: $dept}, first: 5) { %s } }"
+RANKING = 'query { departmentPerformance(period: "2026-10") { %s } }'
+OUTSIDERS = frozenset({"public", "other_department"})
+# Lists only officials may read, and a department only its own.
+OFFICIALS_OWN = (("public", "FORBIDDEN"), ("other_department", "DEPARTMENT_NOT_FOUND"))
 PROBES: dict[str, Probe] = {
     "Power": Probe(POWER % "{SELECTION}", ("power",)),
     "Fee": Probe(POWER % "fee { {SELECTION} }", ("power", "fee")),
@@ -95,11 +107,30 @@ PROBES: dict[str, Probe] = {
     "PageInfo": Probe(
         DEPT % "powers(first: 2) { pageInfo { {SELECTION} } }", ("department", "powers", "pageInfo")
     ),
+    "Case": Probe(CASE % "{SELECTION}", ("caseProgress",)),
+    "TimelineEntry": Probe(CASE % "timeline { {SELECTION} }", ("caseProgress", "timeline")),
+    "CaseStepRecord": Probe(CASE % "steps { {SELECTION} }", ("caseProgress", "steps"), hidden_for=OUTSIDERS),
+    "CaseEventRecord": Probe(
+        CASE % "events { {SELECTION} }", ("caseProgress", "events"), hidden_for=OUTSIDERS
+    ),
+    "LockRecord": Probe(
+        CASE % "lockHistory { {SELECTION} }", ("caseProgress", "lockHistory"), hidden_for=OUTSIDERS
+    ),
+    "Card": Probe(CASE % "cards { {SELECTION} }", ("caseProgress", "cards"), hidden_for=OUTSIDERS),
+    "CaseConnection": Probe(CASES % "{SELECTION}", ("cases",), refused=OFFICIALS_OWN),
+    "CaseEdge": Probe(CASES % "edges { {SELECTION} }", ("cases", "edges"), refused=OFFICIALS_OWN),
+    "CardConnection": Probe(CARDS % "{SELECTION}", ("cards",), refused=OFFICIALS_OWN),
+    "CardEdge": Probe(CARDS % "edges { {SELECTION} }", ("cards", "edges"), refused=OFFICIALS_OWN),
+    "PerformanceReport": Probe(RANKING % "{SELECTION}", ("departmentPerformance",)),
+    "DepartmentScore": Probe(RANKING % "rows { {SELECTION} }", ("departmentPerformance", "rows")),
+    "SupervisionRule": Probe("query { supervisionRules { {SELECTION} } }", ("supervisionRules",)),
     "ViewerInfo": Probe("query { viewer { {SELECTION} } }", ("viewer",), True),
 }
 # Arguments a field needs before it can be selected.
 ARGUMENTS = {("Power", "asOf"): '(date: "2026-11-01")', ("Department", "powers"): "(first: 1)"}
-ROOT_TYPES = {"Query"}
+ROOT_TYPES = {"Query", "Mutation"}
+# Types only a mutation returns: they carry no one's data but the caller's, and must be public.
+MUTATION_RESULTS = {"CaseEventBatchResult", "CaseEventResult"}
 
 
 def object_types() -> dict[str, GraphQLObjectType]:
@@ -151,7 +182,17 @@ def test_every_restricted_field_can_be_null() -> None:
 
 
 def test_every_type_has_a_probe() -> None:
-    assert set(object_types()) - ROOT_TYPES - set(PROBES) == set()
+    assert set(object_types()) - ROOT_TYPES - MUTATION_RESULTS - set(PROBES) == set()
+
+
+def test_mutation_results_are_all_public() -> None:
+    restricted = [
+        f"{t}.{f}"
+        for t in MUTATION_RESULTS
+        for f, v in declarations(t).items()
+        if v is None or v.access is not Access.PUBLIC
+    ]
+    assert restricted == []
 
 
 @dataclass(frozen=True)
@@ -159,10 +200,80 @@ class Sample:
     power_code: str
     department_code: str
     other_department_code: str
+    case_no: str = "MATRIX-0001"
+    query_code: str = "135790"
 
 
 @pytest.fixture(scope="module")
-async def sample(db: asyncpg.Pool) -> Sample:
+async def matrix_db(server: Server, template: str) -> AsyncIterator[str]:
+    """A copy of the demo county of this module's own, with one case in which every restricted
+    field has a value: steps, events, a card with its lock history, a fee and a refusal reason."""
+    name = await server.clone(template)
+    yield server.url(name)
+    await server.drop(name)
+
+
+async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
+    power_id, department_id = await conn.fetchrow(
+        "SELECT p.id, p.department_id FROM powers p WHERE p.code = $1", sample.power_code
+    )
+    case_id = await conn.fetchval(
+        """
+        INSERT INTO cases (case_no, query_code_hash, power_id, department_id, applicant_kind, applicant_name,
+                           applicant_id_number, applicant_phone, applicant_address, channel, received_at,
+                           accepted_on, state, promised_limit_days, promised_due_on, current_step_key,
+                           fee_charged_yuan, refusal_reason, handler_staff_no, locked, last_event_at,
+                           completed_at, completed_on)
+        VALUES ($1, $2, $3, $4, 'person', '李四海', '510799198802024321', '13987654321',
+                '桐溪县城关镇河西村3组12号', 'window', '2026-10-12 09:00+08', '2026-10-12', 13, 5,
+                '2026-10-19', 'S1', 20.00, '不符合申请条件', 'W-01', false, '2026-10-13 09:00+08',
+                '2026-10-13 09:00+08', '2026-10-13')
+        RETURNING id
+        """,
+        sample.case_no,
+        query_code_hash(sample.case_no, sample.query_code),
+        power_id,
+        department_id,
+    )
+    await conn.execute(
+        "INSERT INTO case_steps (case_id, step_key, started_on, started_at, finished_on, finished_at,"
+        " staff_no, opinion) VALUES ($1, 'S1', '2026-10-12', '2026-10-12 10:00+08', '2026-10-12',"
+        " '2026-10-12 16:00+08', 'W-01', '同意')",
+        case_id,
+    )
+    await conn.execute(
+        "INSERT INTO case_events (source, event_id, case_id, kind, state_after, step_key, staff_no,"
+        " occurred_at) VALUES ('X', 'm-1', $1, 'STEP_STARTED', 8, 'S1', 'W-01', '2026-10-12 10:00+08')",
+        case_id,
+    )
+    card_id = await conn.fetchval(
+        "INSERT INTO cards (case_id, rule_code, color, subject, department_id, staff_no, evidence,"
+        " raised_on, status, explanation, explained_by, closed_by, closing_note)"
+        " VALUES ($1, 'FEE_MISMATCH', 'red', 'S1', $2, 'W-01', '{\"charged_yuan\": \"20.00\"}',"
+        " '2026-10-12', 'closed', '已退费', 'W-01', 'JW-01', '同意') RETURNING id",
+        case_id,
+        department_id,
+    )
+    await conn.execute(
+        "INSERT INTO case_lock_events (case_id, card_id, action, actor, note)"
+        " VALUES ($1, $2, 'locked', 'x', 'y')",
+        case_id,
+        card_id,
+    )
+
+
+@pytest.fixture(scope="module")
+async def sample(matrix_db: str) -> Sample:
+    db = await asyncpg.connect(matrix_db)
+    try:
+        found = await find_sample(db)
+        await add_full_case(db, found)
+    finally:
+        await db.close()
+    return found
+
+
+async def find_sample(db: asyncpg.Connection) -> Sample:
     """A published power that has something in every restricted field: an internal note, a
     multi-step map with parallel branches, risk points with measures, and staff."""
     row = await db.fetchrow(
@@ -216,7 +327,7 @@ def flatten(value: Any) -> list[Any]:
 def cells() -> list[tuple[str, str]]:
     return [
         (type_name, field)
-        for type_name in sorted(set(object_types()) - ROOT_TYPES)
+        for type_name in sorted(set(object_types()) - ROOT_TYPES - MUTATION_RESULTS)
         for field in sorted(declarations(type_name))
     ]
 
@@ -229,12 +340,12 @@ def probe_query(type_name: str, field: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def matrix_client(settings: Settings, shared_db: str) -> AsyncIterator[httpx.AsyncClient]:
+async def matrix_client(settings: Settings, matrix_db: str) -> AsyncIterator[httpx.AsyncClient]:
     """The API with every probe vetted as a public document, so the public's cells are asked of
     the real visibility mechanism rather than refused at the door."""
     probes = [probe_query(t, f) for t, f in cells()]
     vetted = PublicQueries([PublicDocument(f"probe{i}", q, document_id(q)) for i, q in enumerate(probes)])
-    async with running(create_app(settings, database_url=shared_db, public_queries=vetted)) as client:
+    async with running(create_app(settings, database_url=matrix_db, public_queries=vetted)) as client:
         yield client
 
 
@@ -248,7 +359,12 @@ async def test_field_answers_each_audience_as_declared(
     query = probe_query(type_name, field)
     variables = {
         name: value
-        for name, value in (("code", sample.power_code), ("dept", sample.department_code))
+        for name, value in (
+            ("code", sample.power_code),
+            ("dept", sample.department_code),
+            ("no", sample.case_no),
+            ("qc", sample.query_code),
+        )
         if f"${name}" in query
     }
     tokens = {
@@ -264,6 +380,10 @@ async def test_field_answers_each_audience_as_declared(
             "/graphql", json={"query": query, "variables": variables}, headers=headers
         )
         body = response.json()
+        refusal = dict(probe.refused).get(audience)
+        if refusal is not None:
+            assert body["errors"][0]["extensions"]["code"] == refusal, (audience, body)
+            continue
         assert "errors" not in body, (audience, body)
         answers[audience] = dig(body["data"], (*probe.path, field))
     truth = answers["discipline"]
@@ -272,9 +392,11 @@ async def test_field_answers_each_audience_as_declared(
         assert leaves, f"{type_name}.{field} has nothing to hide in the sample; pick a fuller sample"
     for audience in AUDIENCES:
         promised = PROMISE[visibility.access][audience]
+        if audience not in answers or probe.per_viewer:
+            continue  # refused above; or the viewer's own identity, different by design
         got = answers[audience]
-        if probe.per_viewer:
-            continue  # the viewer's own identity: present for everyone, different by design
+        if audience in probe.hidden_for:
+            promised = "null"
         if promised == "value":
             assert got == truth, (audience, got, truth)
         elif promised == "null":

@@ -1,0 +1,462 @@
+"""A scripted month of one department's cases across the 2026 Mid-Autumn and National Day
+holidays (Sep 25–27 and Oct 1–7 off; Saturday Oct 10 worked), pushed through the real API and
+swept by the real supervision worker. Every due date, card, lock and the month's score is
+worked out by hand below, not by the code under test.
+
+The power: promised limit 5 working days, statutory 20, free of charge; steps S1 受理 (1 day),
+S2 审查 (2 days), S3 决定 (1 day) in a line.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import pytest
+
+from api.app import create_app
+from api.settings import Settings
+from db import calendar as db_calendar
+from domain.supervision import sweep
+from tests.conftest import ROOT, running
+
+POWER = "510799-XK-90001"
+SPLIT_POWER = "510799-XK-90002"  # its S2 is handled by another department
+PUSH = """
+mutation Push($events: [CaseEventInput!]!) {
+  recordCaseEvents(events: $events) {
+    applied duplicates refused
+    results { eventId caseNo outcome code message state cardsRaised }
+  }
+}
+"""
+CASE = """
+query($no: String!) {
+  case(caseNo: $no) {
+    caseNo state stateLabel acceptedOn promisedDueOn statutoryDueOn completedOn onTime locked
+    applicantName applicantIdNumber
+    cards { id rule color status subject evidence }
+    lockHistory { action actor }
+  }
+}
+"""
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def month_db_settings(settings: Settings) -> Settings:
+    return replace(settings, today=date(2026, 10, 31))
+
+
+@pytest.fixture
+async def world(server: Any, template: str, month_db_settings: Settings) -> AsyncIterator[dict[str, Any]]:
+    name = await server.clone(template)
+    url = server.url(name)
+    conn = await asyncpg.connect(url)
+    a, b = await conn.fetch("SELECT id, code FROM departments ORDER BY id LIMIT 2")
+    for code, second_step_department in ((POWER, a["id"]), (SPLIT_POWER, b["id"])):
+        power_id = await conn.fetchval(
+            """
+            INSERT INTO powers (code, name, category, department_id, status, promised_limit_days,
+                                statutory_limit_days, published_on)
+            VALUES ($1, '测试许可事项', 'licensing', $2, 'published', 5, 20, '2026-01-01') RETURNING id
+            """,
+            code,
+            a["id"],
+        )
+        steps = []
+        for position, (key, step_name, limit, dept) in enumerate(
+            (
+                ("S1", "受理", 1, a["id"]),
+                ("S2", "审查", 2, second_step_department),
+                ("S3", "决定", 1, a["id"]),
+            ),
+            start=1,
+        ):
+            steps.append(
+                await conn.fetchval(
+                    "INSERT INTO process_steps (power_id, key, name, post_name, department_id, limit_days,"
+                    " position) VALUES ($1, $2, $3, '审核岗', $4, $5, $6) RETURNING id",
+                    power_id,
+                    key,
+                    step_name,
+                    dept,
+                    limit,
+                    position,
+                )
+            )
+        for source, target in itertools.pairwise(steps):
+            await conn.execute(
+                "INSERT INTO process_edges (power_id, from_step_id, to_step_id) VALUES ($1, $2, $3)",
+                power_id,
+                source,
+                target,
+            )
+    await conn.close()
+    async with running(create_app(month_db_settings, database_url=url)) as client:
+        yield {"client": client, "url": url, "dept": a["code"], "other": b["code"]}
+    await server.drop(name)
+
+
+def at(day: str, hour: int = 9) -> str:
+    return f"{day}T{hour:02d}:00:00+08:00"
+
+
+def received(case_no: str, day: str, power: str = POWER) -> dict[str, Any]:
+    return {
+        "eventId": f"e{next(_ids)}",
+        "caseNo": case_no,
+        "kind": "RECEIVED",
+        "occurredAt": at(day, 8),
+        "powerCode": power,
+        "queryCode": "246810",
+        "channel": "window",
+        "staffNo": "W-01",
+        "applicant": {
+            "kind": "person",
+            "name": "王小明",
+            "idNumber": "510799199001011234",
+            "phone": "13812345678",
+            "address": "桐溪县城关镇河西村3组12号",
+        },
+    }
+
+
+def event(case_no: str, kind: str, day: str, hour: int = 9, **extra: Any) -> dict[str, Any]:
+    return {
+        "eventId": f"e{next(_ids)}",
+        "caseNo": case_no,
+        "kind": kind,
+        "occurredAt": at(day, hour),
+        "staffNo": "W-01",
+        **extra,
+    }
+
+
+def step(case_no: str, key: str, started: str, finished: str | None) -> list[dict[str, Any]]:
+    events = [event(case_no, "STEP_STARTED", started, 10, stepKey=key)]
+    if finished:
+        events.append(event(case_no, "STEP_FINISHED", finished, 16, stepKey=key))
+    return events
+
+
+async def push(
+    world: dict[str, Any], token: Callable[..., str], events: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    response = await world["client"].post(
+        "/graphql",
+        json={"query": PUSH, "variables": {"events": events}},
+        headers={"Authorization": f"Bearer {token('department', world['dept'], 'W-01')}"},
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    results: list[dict[str, Any]] = body["data"]["recordCaseEvents"]["results"]
+    return results
+
+
+async def case(world: dict[str, Any], token: Callable[..., str], case_no: str) -> dict[str, Any]:
+    response = await world["client"].post(
+        "/graphql",
+        json={"query": CASE, "variables": {"no": case_no}},
+        headers={"Authorization": f"Bearer {token('discipline', staff='JW-01')}"},
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    found: dict[str, Any] = body["data"]["case"]
+    return found
+
+
+async def sweep_on(world: dict[str, Any], day: date) -> int:
+    pool = await asyncpg.create_pool(world["url"], min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            calendar = await db_calendar.get(conn)
+        result = await sweep(
+            pool, calendar=calendar, today=day, now=datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        )
+        return result.cards_raised
+    finally:
+        await pool.close()
+
+
+def applied(results: list[dict[str, Any]]) -> bool:
+    return all(r["outcome"] == "APPLIED" for r in results)
+
+
+async def test_a_month_of_cases_across_the_national_day_holiday(
+    world: dict[str, Any], token: Callable[..., str]
+) -> None:
+    # A: accepted Wed Sep 23. Five working days: Sep 24, 28, 29, 30, Oct 8 (Sep 25-27 and
+    # Oct 1-7 are off) -> due Oct 8. Completed that day: on time, no card.
+    a = [received("CASE-A-0001", "2026-09-23"), event("CASE-A-0001", "ACCEPTED", "2026-09-23")]
+    a += step("CASE-A-0001", "S1", "2026-09-23", "2026-09-23")
+    a += step("CASE-A-0001", "S2", "2026-09-24", "2026-09-29")  # Sep 28, 29: 2 days, its limit
+    a += step("CASE-A-0001", "S3", "2026-09-30", "2026-10-08")  # Oct 8: 1 day
+    a.append(event("CASE-A-0001", "COMPLETED", "2026-10-08", 17, result="APPROVED"))
+    assert applied(await push(world, token, a))
+    got = await case(world, token, "CASE-A-0001")
+    assert (got["promisedDueOn"], got["completedOn"], got["onTime"], got["cards"]) == (
+        "2026-10-08",
+        "2026-10-08",
+        True,
+        [],
+    )
+    # Statutory 20 working days from Sep 23: Sep 24, 28, 29, 30, Oct 8, 9, 10 (adjusted Saturday)
+    # are 7; Oct 12-16 and 19-23 make 17; Oct 26, 27, 28 -> Oct 28.
+    assert got["statutoryDueOn"] == "2026-10-28"
+
+    # B: accepted Mon Sep 28 -> due Oct 10 (Sep 29, 30, Oct 8, 9, 10). A supplement from Sep 29 to
+    # Oct 9 stops the clock for 3 working days (Sep 30, Oct 8, Oct 9) -> due Oct 14.
+    b = [received("CASE-B-0002", "2026-09-28"), event("CASE-B-0002", "ACCEPTED", "2026-09-28")]
+    b += step("CASE-B-0002", "S1", "2026-09-28", "2026-09-28")
+    b.append(event("CASE-B-0002", "SUPPLEMENT_STARTED", "2026-09-29"))
+    assert applied(await push(world, token, b))
+    assert (await case(world, token, "CASE-B-0002"))["promisedDueOn"] == "2026-10-10"
+    b = [event("CASE-B-0002", "SUPPLEMENT_ENDED", "2026-10-09")]
+    b += step("CASE-B-0002", "S2", "2026-10-10", "2026-10-12")
+    assert applied(await push(world, token, b))
+    assert (await case(world, token, "CASE-B-0002"))["promisedDueOn"] == "2026-10-14"
+
+    # C: accepted Thu Oct 8 -> due Oct 14 (Oct 9, 10, 12, 13, 14); then nothing happens.
+    c = [received("CASE-C-0003", "2026-10-08"), event("CASE-C-0003", "ACCEPTED", "2026-10-08")]
+    assert applied(await push(world, token, c))
+    assert (await case(world, token, "CASE-C-0003"))["promisedDueOn"] == "2026-10-14"
+
+    # Tue Oct 13, evening sweep: C has used 4 of 5 days (< 90 %), B 4 of 5 after its pause.
+    assert await sweep_on(world, date(2026, 10, 13)) == 0
+
+    # Wed Oct 14: B completes on its (moved) due date, on time.
+    b = step("CASE-B-0002", "S3", "2026-10-13", "2026-10-14")
+    b.append(event("CASE-B-0002", "COMPLETED", "2026-10-14", 17, result="APPROVED"))
+    assert applied(await push(world, token, b))
+    got = await case(world, token, "CASE-B-0002")
+    assert (got["completedOn"], got["onTime"], got["cards"]) == ("2026-10-14", True, [])
+
+    # Wed Oct 14 sweep: C has used 5 of 5 days (>= 90 %): a yellow card, no lock.
+    assert await sweep_on(world, date(2026, 10, 14)) == 1
+    got = await case(world, token, "CASE-C-0003")
+    assert [(x["rule"], x["color"]) for x in got["cards"]] == [("NEAR_DEADLINE", "yellow")]
+    assert got["locked"] is False
+
+    # Thu Oct 15 sweep: C is past its due date: a red card, and the case locks. A second sweep
+    # the same day raises nothing more.
+    assert await sweep_on(world, date(2026, 10, 15)) == 1
+    assert await sweep_on(world, date(2026, 10, 15)) == 0
+    got = await case(world, token, "CASE-C-0003")
+    red = next(x for x in got["cards"] if x["color"] == "red")
+    assert red["rule"] == "OVERDUE"
+    assert red["evidence"]["due_on"] == "2026-10-14"
+    assert got["locked"] is True
+    assert [h["action"] for h in got["lockHistory"]] == ["locked"]
+
+    # Locked: handling is refused until the department explains and discipline releases.
+    refused = await push(world, token, step("CASE-C-0003", "S1", "2026-10-16", "2026-10-16"))
+    assert [r["code"] for r in refused] == ["CASE_LOCKED", "PRECEDING_EVENT_REFUSED"]
+    headers_dept = {"Authorization": f"Bearer {token('department', world['dept'], 'W-02')}"}
+    headers_jw = {"Authorization": f"Bearer {token('discipline', staff='JW-01')}"}
+    close = 'mutation($id: Int!) { closeCard(cardId: $id, note: "同意解锁") { status } }'
+    early = (
+        await world["client"].post(
+            "/graphql", json={"query": close, "variables": {"id": red["id"]}}, headers=headers_jw
+        )
+    ).json()
+    assert early["errors"][0]["extensions"]["code"] == "EXPLANATION_REQUIRED"
+    explain = (
+        'mutation($id: Int!) { explainCard(cardId: $id, explanation: "申请人补充材料延误，已督促办理")'
+        " { status } }"
+    )
+    explained = await world["client"].post(
+        "/graphql", json={"query": explain, "variables": {"id": red["id"]}}, headers=headers_dept
+    )
+    assert explained.json()["data"]["explainCard"]["status"] == "explained"
+    closed = await world["client"].post(
+        "/graphql", json={"query": close, "variables": {"id": red["id"]}}, headers=headers_jw
+    )
+    assert closed.json()["data"]["closeCard"]["status"] == "closed"
+    got = await case(world, token, "CASE-C-0003")
+    assert got["locked"] is False
+    assert [h["action"] for h in got["lockHistory"]] == ["locked", "explained", "released"]
+
+    # C then completes late on Tue Oct 20; the OVERDUE card it already has is not raised twice.
+    c = step("CASE-C-0003", "S1", "2026-10-16", "2026-10-16")
+    c += step("CASE-C-0003", "S2", "2026-10-16", "2026-10-19")
+    c += step("CASE-C-0003", "S3", "2026-10-19", "2026-10-20")
+    c.append(event("CASE-C-0003", "COMPLETED", "2026-10-20", 17, result="APPROVED"))
+    assert applied(await push(world, token, c))
+    got = await case(world, token, "CASE-C-0003")
+    assert (got["completedOn"], got["onTime"]) == ("2026-10-20", False)
+    assert sorted(x["rule"] for x in got["cards"]) == ["NEAR_DEADLINE", "OVERDUE"]
+
+    # D: a fee charged on a free power: a red card on the spot, and a lock.
+    d = [received("CASE-D-0004", "2026-10-26"), event("CASE-D-0004", "ACCEPTED", "2026-10-26")]
+    d.append(event("CASE-D-0004", "FEE_CHARGED", "2026-10-26", 11, amountYuan="50.00"))
+    results = await push(world, token, d)
+    assert results[-1]["cardsRaised"] == ["FEE_MISMATCH"]
+    got = await case(world, token, "CASE-D-0004")
+    assert got["locked"] is True
+    assert got["cards"][0]["evidence"] == {"charged_yuan": "50.00", "standard_yuan": "0"}
+
+    # E: not accepted without a reason: a red card.
+    e = [received("CASE-E-0005", "2026-10-27"), event("CASE-E-0005", "NOT_ACCEPTED", "2026-10-27")]
+    assert (await push(world, token, e))[-1]["cardsRaised"] == ["REFUSAL_WITHOUT_REASON"]
+
+    # F: S3 started before S2: a red card for the order of steps.
+    f = [received("CASE-F-0006", "2026-10-27"), event("CASE-F-0006", "ACCEPTED", "2026-10-27")]
+    f += step("CASE-F-0006", "S1", "2026-10-27", "2026-10-27")
+    f += step("CASE-F-0006", "S3", "2026-10-28", None)
+    assert (await push(world, token, f))[-1]["cardsRaised"] == ["STEP_OUT_OF_ORDER"]
+
+    # Every card notified its handler and its approver, through the outbox.
+    conn = await asyncpg.connect(world["url"])
+    try:
+        per_card = await conn.fetch(
+            "SELECT c.rule_code, array_agg(n.recipient_role ORDER BY n.recipient_role) AS roles "
+            "FROM cards c JOIN notifications n ON n.card_id = c.id GROUP BY c.id, c.rule_code"
+        )
+        assert len(per_card) == 5  # C yellow, C red, D, E, F
+        assert all(list(r["roles"]) == ["approver", "handler"] for r in per_card)
+    finally:
+        await conn.close()
+
+    # October's score for the department, by the formula in performance_rules:
+    # completed A (on time), B (on time), C (late); late cases: C; cards raised in October:
+    # yellow 1 (C), red 4 (C overdue, D fee, E refusal, F order).
+    # 100 - 1 x 1 (late) - 4 x 1 (red) - 1 x 0.2 (yellow) = 94.8, no bonus (fewer than 10 cases).
+    query = """
+    query { departmentPerformance(period: "2026-10") { period rows {
+      department { code } rank grade score bonus deductions completed onTime onTimeRate lateCases
+      yellowCards redCards averagePromisedDays } } }
+    """
+    body = (await world["client"].post("/graphql", json={"query": query}, headers=headers_jw)).json()
+    row = next(
+        r for r in body["data"]["departmentPerformance"]["rows"] if r["department"]["code"] == world["dept"]
+    )
+    assert Decimal(row["score"]) == Decimal("94.8")
+    assert (row["completed"], row["onTime"], row["lateCases"], row["yellowCards"], row["redCards"]) == (
+        3,
+        2,
+        1,
+        1,
+        4,
+    )
+    assert row["grade"] == "良好"
+    assert row["averagePromisedDays"] == 5.0
+
+
+async def test_duplicate_and_illegal_events_are_reported_per_event(
+    world: dict[str, Any], token: Callable[..., str]
+) -> None:
+    first = received("CASE-G-0007", "2026-10-12")
+    setup = [first, event("CASE-G-0007", "ACCEPTED", "2026-10-12")]
+    setup += [received("CASE-M-0013", "2026-10-12"), event("CASE-M-0013", "ACCEPTED", "2026-10-12")]
+    assert applied(await push(world, token, setup))
+    batch = [
+        first,  # sent again: counts once
+        event("CASE-G-0007", "COMPLETED", "2026-10-13", result="APPROVED"),  # the steps were never done
+        event("CASE-H-0008", "ACCEPTED", "2026-10-13"),  # no such case
+        received("CASE-I-0009", "2026-10-13", power="510799-XK-99999"),  # no such power
+        received("CASE-J-0010", "2026-10-13", power=SPLIT_POWER),
+        event("CASE-J-0010", "ACCEPTED", "2026-10-13"),
+        *step("CASE-J-0010", "S2", "2026-10-13", None),  # S2 belongs to another department
+        event(
+            "CASE-J-0010", "COMPLETED", "2026-10-14", result="REFUSED", reason="不符合条件"
+        ),  # after a refusal
+        {**event("CASE-K-0011", "ACCEPTED", "2026-10-13"), "caseNo": "坏编号"},  # malformed
+        event("CASE-G-0007", "REVOKED", "2026-10-14"),  # G's STEP_SKIPPED red card locked it
+        event("CASE-M-0013", "STEP_FINISHED", "2026-10-13", stepKey="S1"),  # never started
+        event("CASE-M-0013", "WITHDRAWN", "2026-10-13"),  # an earlier M event in this batch was refused
+    ]
+    results = await push(world, token, batch)
+    outcomes = [(r["outcome"], r["code"]) for r in results]
+    assert outcomes == [
+        ("DUPLICATE", None),
+        ("APPLIED", None),  # completion itself is legal from ACCEPTED; the skipped steps are carded
+        ("REFUSED", "UNKNOWN_CASE"),
+        ("REFUSED", "UNKNOWN_POWER"),
+        ("APPLIED", None),
+        ("APPLIED", None),
+        ("REFUSED", "STEP_OF_OTHER_DEPARTMENT"),
+        ("REFUSED", "PRECEDING_EVENT_REFUSED"),
+        ("REFUSED", "INVALID_FIELD"),
+        ("REFUSED", "CASE_LOCKED"),
+        ("REFUSED", "ILLEGAL_TRANSITION"),
+        ("REFUSED", "PRECEDING_EVENT_REFUSED"),
+    ]
+    assert results[1]["cardsRaised"] == ["STEP_SKIPPED"]
+    assert all(r["message"] for r in results if r["outcome"] == "REFUSED")
+    conn = await asyncpg.connect(world["url"])
+    try:
+        assert (
+            await conn.fetchval("SELECT count(*) FROM case_events WHERE event_id = $1", first["eventId"]) == 1
+        )
+        g = await conn.fetchrow("SELECT state, completed_on FROM cases WHERE case_no = 'CASE-G-0007'")
+        assert g is not None
+        assert (g["state"], g["completed_on"]) == (11, date(2026, 10, 13))
+    finally:
+        await conn.close()
+
+
+async def test_public_progress_lookup_masks_and_hides_misses(
+    world: dict[str, Any], token: Callable[..., str]
+) -> None:
+    assert applied(await push(world, token, [received("CASE-L-0012", "2026-10-12")]))
+    query = (
+        "query($no: String!, $code: String!) { caseProgress(caseNo: $no, queryCode: $code) "
+        "{ caseNo stateLabel applicantName applicantIdNumber applicantPhone applicantAddress locked } }"
+    )
+    client = world["client"]
+    jw = {"Authorization": f"Bearer {token('discipline', staff='JW-01')}"}
+    other = {"Authorization": f"Bearer {token('department', world['other'])}"}
+    right = {"no": "CASE-L-0012", "code": "246810"}
+    as_other = (
+        await client.post("/graphql", json={"query": query, "variables": right}, headers=other)
+    ).json()
+    progress = as_other["data"]["caseProgress"]
+    assert progress["applicantName"] == "王**"
+    assert progress["applicantIdNumber"] == "510799********1234"
+    assert progress["applicantPhone"] == "138****5678"
+    assert progress["applicantAddress"] == "桐溪县城关镇"
+    assert progress["locked"] is None
+    full = (await client.post("/graphql", json={"query": query, "variables": right}, headers=jw)).json()
+    assert full["data"]["caseProgress"]["applicantName"] == "王小明"
+    wrong_code = (
+        await client.post(
+            "/graphql", json={"query": query, "variables": {**right, "code": "000000"}}, headers=other
+        )
+    ).json()
+    unknown = (
+        await client.post(
+            "/graphql",
+            json={"query": query, "variables": {"no": "CASE-Z-9999", "code": "246810"}},
+            headers=other,
+        )
+    ).json()
+    assert wrong_code == unknown
+    assert wrong_code["errors"][0]["extensions"]["code"] == "CASE_NOT_FOUND"
+
+
+async def test_anonymous_citizen_reads_progress_through_the_vetted_document(
+    world: dict[str, Any], token: Callable[..., str]
+) -> None:
+    events = [received("CASE-N-0014", "2026-10-12"), event("CASE-N-0014", "ACCEPTED", "2026-10-12")]
+    events += step("CASE-N-0014", "S1", "2026-10-12", "2026-10-12")
+    assert applied(await push(world, token, events))
+    document = (ROOT / "public_queries" / "case_status.graphql").read_text(encoding="utf-8")
+    answer = await world["client"].post(
+        "/graphql", json={"query": document, "variables": {"caseNo": "CASE-N-0014", "queryCode": "246810"}}
+    )
+    progress = answer.json()["data"]["caseProgress"]
+    assert progress["stateLabel"] == "部门办理中"
+    assert progress["applicantName"] == "王**"
+    # Accepted Mon Oct 12: Oct 13, 14, 15, 16, 19.
+    assert progress["promisedDueOn"] == "2026-10-19"
+    assert progress["timeline"] == [
+        {"stepKey": "S1", "stepName": "受理", "startedOn": "2026-10-12", "finishedOn": "2026-10-12"}
+    ]
+    assert progress["onTime"] is False  # still open on the pinned "today", Oct 31, past Oct 19
