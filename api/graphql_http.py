@@ -4,7 +4,9 @@ documents, execute with a time limit, answer in UTF-8 JSON."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,7 +101,7 @@ class GraphQLEndpoint:
     ) -> tuple[int, dict[str, Any]]:
         """Execute one operation; the HTTP status and the response body."""
         db = CountingExecutor(request.app.state.pool)
-        operation = gql.operation_name or gql.label
+        operation = gql.operation_name or _operation_name(gql.query) or gql.label
         context = Context(
             viewer=viewer,
             db=db,
@@ -220,6 +222,16 @@ class GraphQLEndpoint:
             header = orjson.dumps({"Authorization": f"Bearer {self.graphiql_token}"}).decode()
             html = html.replace("const defaultHeaders = {};", f"const defaultHeaders = {header};")
         return html
+
+
+_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _operation_name(query: str) -> str | None:
+    """The first named operation of a document, for logs, metrics and the audit trail."""
+    match = _OPERATION.search(query)
+    return match.group(1) if match else None
 
 
 def _json_param(value: str, name: str) -> Any:

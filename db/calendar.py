@@ -38,7 +38,14 @@ async def load_directory(conn: asyncpg.Connection, directory: Path = DATA_DIR) -
     return counts
 
 
+# The State Council publishes next year's holidays late in the year, while a case received in
+# November can fall due in January. Years after the last loaded one count Monday to Friday as
+# working days until their calendar is loaded; years before the first loaded one stay unknown.
+PROVISIONAL_YEARS = 2
+
+
 async def get(db: Executor) -> WorkingCalendar:
     years = [r["year"] for r in await db.fetch(Q.loaded_years)]
     rows = await db.fetch(Q.all_exceptions)
-    return WorkingCalendar({r["day"]: r["is_working"] for r in rows}, frozenset(years))
+    provisional = range(max(years) + 1, max(years) + 1 + PROVISIONAL_YEARS) if years else range(0)
+    return WorkingCalendar({r["day"]: r["is_working"] for r in rows}, frozenset([*years, *provisional]))

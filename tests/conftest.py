@@ -173,3 +173,7 @@ def gql(client: httpx.AsyncClient) -> GraphQL:
         return body
 
     return post
+
+
+# Fixtures that live with their helpers, available to every test module.
+from tests.casework import month_db_settings, world  # noqa: E402, F401  # re-exported for pytest

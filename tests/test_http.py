@@ -62,7 +62,7 @@ async def test_access_log_is_one_json_line_with_request_id(
     [record] = [r for r in caplog.records if r.name == "sunshine.access"]
     line = orjson.loads(JSONFormatter().format(record))
     assert line["request_id"] == "req-42"
-    assert line["operation"] == "regions"  # sent without an operationName: the document's name
+    assert line["operation"] == "Regions"  # sent without an operationName: the document's own
     assert line["status"] == 200 and line["role"] == "public"
 
 

@@ -214,9 +214,9 @@ async def matrix_db(server: Server, template: str) -> AsyncIterator[str]:
 
 
 async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
-    power_id, department_id = await conn.fetchrow(
-        "SELECT p.id, p.department_id FROM powers p WHERE p.code = $1", sample.power_code
-    )
+    power = await conn.fetchrow("SELECT id, department_id FROM powers WHERE code = $1", sample.power_code)
+    assert power is not None
+    power_id, department_id = power["id"], power["department_id"]
     case_id = await conn.fetchval(
         """
         INSERT INTO cases (case_no, query_code_hash, power_id, department_id, applicant_kind, applicant_name,
