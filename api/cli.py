@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import asyncpg
 
@@ -165,6 +166,41 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
+    """Historical cases from CSV, one event a row, with the API's checks and a row-numbered report."""
+    from db import calendar, org
+    from domain.case_import import import_csv
+
+    url = database_url(settings)
+    text = Path(args.file).read_text(encoding="utf-8")
+
+    async def main() -> int:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+        try:
+            departments = await org.departments_by_code(pool, codes=[args.department])
+            if not departments:
+                print(f"错误：部门 {args.department} 不存在", file=sys.stderr)
+                return 2
+            report = await import_csv(
+                pool,
+                text=text,
+                source=args.department,
+                department_id=departments[0].id,
+                calendar=await calendar.get(pool),
+            )
+        finally:
+            await pool.close()
+        print(
+            f"共 {report.rows} 行：已导入 {report.applied}，重复 {report.duplicates}，"
+            f"有问题 {len(report.problems)}"
+        )
+        for problem in report.problems:
+            print(problem)
+        return 1 if report.problems else 0
+
+    return asyncio.run(main())
+
+
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from api.auth import mint_dev_token
     from domain.viewer import Role
@@ -199,6 +235,9 @@ def parser() -> argparse.ArgumentParser:
     notify = sub.add_parser("notify", help="投递待发的监察通知")
     notify.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
     sub.add_parser("audit-verify", help="校验个人信息查看审计链，报告第一处断裂")
+    importer = sub.add_parser("import-cases", help="从 CSV 导入历史办件事件（每行一个事件），逐行报告问题")
+    importer.add_argument("file", help="CSV 文件（UTF-8，首行为列名）")
+    importer.add_argument("--department", required=True, help="报送部门编码")
     token = sub.add_parser("token", help="用开发密钥签发令牌（仅供开发与测试）")
     token.add_argument("--role", choices=["department", "discipline"], required=True)
     token.add_argument("--dept", help="部门编码（部门令牌必填）")
@@ -215,6 +254,7 @@ COMMANDS = {
     "supervise": cmd_supervise,
     "notify": cmd_notify,
     "audit-verify": cmd_audit_verify,
+    "import-cases": cmd_import_cases,
 }
 
 

@@ -133,14 +133,18 @@ async def ingest(
     source: str,
     department_id: int,
     calendar: WorkingCalendar,
+    refused_cases: set[str] | None = None,
 ) -> list[EventResult]:
+    """``refused_cases`` carries the cases refused so far across the batches of one import."""
     if len(events) > MAX_BATCH:
         raise DomainError(f"一批最多 {MAX_BATCH} 个事件", code="BATCH_TOO_LARGE")
     results: list[EventResult] = []
-    refused_cases: set[str] = set()
+    refused_cases = set() if refused_cases is None else refused_cases
     async with pool.acquire() as conn:
         for event in events:
-            if event.case_no in refused_cases:
+            if event.case_no in refused_cases and not await db_cases.event_seen(
+                conn, source=source, event_id=event.event_id
+            ):
                 results.append(
                     EventResult(
                         event.event_id,
