@@ -49,11 +49,17 @@ MAP = CaseMap(
 )
 
 
-def ev(kind: EventKind, day: str = "2026-03-02", **extra: object) -> Event:
+def ev(
+    kind: EventKind,
+    day: str = "2026-03-02",
+    *,
+    step_key: str | None = None,
+    result: CompletionResult | None = None,
+    amount_yuan: Decimal | None = None,
+) -> Event:
     d = date.fromisoformat(day)
-    return Event(
-        kind=kind, occurred_at=datetime(d.year, d.month, d.day, 1, tzinfo=UTC), day=d, staff_no="W", **extra
-    )  # type: ignore[arg-type]  # test shorthand
+    moment = datetime(d.year, d.month, d.day, 1, tzinfo=UTC)
+    return Event(kind, moment, d, step_key=step_key, staff_no="W", result=result, amount_yuan=amount_yuan)
 
 
 def run(*events: Event) -> tuple[Case, list[str]]:
@@ -91,9 +97,8 @@ def test_every_state_names_where_it_may_go() -> None:
     ],
 )
 def test_illegal_transitions_are_refused(events: tuple[EventKind, ...], code: str) -> None:
-    extra = {"result": CompletionResult.APPROVED}
     with pytest.raises(EventRefused) as refused:
-        run(*(ev(k, **(extra if k is EventKind.COMPLETED else {})) for k in events))
+        run(*(ev(k, result=CompletionResult.APPROVED if k is EventKind.COMPLETED else None) for k in events))
     assert refused.value.code == code
     assert "状态" in refused.value.message or "接件" in refused.value.message
 
