@@ -1,0 +1,254 @@
+-- Subsidy funds: the catalogue, households, the four monitoring points, red flags, the public
+-- lookup, notice lists and aggregates.
+
+-- name: funds
+SELECT id, code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
+       department_id, disburse_within_days
+FROM funds ORDER BY id;
+
+-- name: fund_by_code
+SELECT id, code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
+       department_id, disburse_within_days
+FROM funds WHERE code = $1;
+
+-- name: members_by_id_number
+SELECT m.id, m.household_id, m.name, m.id_number, m.relation, m.is_head, m.deceased_on,
+       h.household_no, h.village_code, h.address, h.land_mu
+FROM household_members m JOIN households h ON h.id = m.household_id
+WHERE m.id_number = $1;
+
+-- name: lookup_payments
+-- The seeds' six facts of each disbursement to a household: standard, beneficiary, date, form,
+-- address, amount (the latest record of each payment, corrections applied).
+SELECT p.id AS payment_id, p.period, f.name AS fund_name, f.standard_yuan, f.standard_unit, f.standard_note,
+       m.name AS beneficiary, h.address, d.disbursed_on, d.form, d.amount_yuan
+FROM payments p
+JOIN funds f ON f.id = p.fund_id
+JOIN household_members m ON m.id = p.member_id
+JOIN households h ON h.id = p.household_id
+JOIN LATERAL (
+    SELECT disbursed_on, form, amount_yuan FROM disbursements d
+    WHERE d.year = p.year AND d.payment_id = p.id ORDER BY d.id DESC LIMIT 1
+) d ON true
+WHERE p.household_id = $1 AND p.year = ANY($2::smallint[])
+ORDER BY p.period DESC, p.id DESC
+LIMIT $3;
+
+-- name: notice_list
+-- A village's public notice list (公示名单) for one fund and period, keyset by payment id.
+SELECT p.id, p.payment_no, p.period, m.name, m.id_number, h.address, p.amount_yuan, p.land_mu
+FROM payments p
+JOIN household_members m ON m.id = p.member_id
+JOIN households h ON h.id = p.household_id
+WHERE p.year = $1 AND p.village_code = $2 AND p.fund_id = $3 AND p.period = $4 AND p.id > $5
+ORDER BY p.id
+LIMIT $6;
+
+-- name: aggregate
+-- Amounts and beneficiary counts grouped by fund and by region (township or village) for a year
+-- or month; groups under the minimum size are withheld by the caller.
+SELECT p.fund_id,
+       CASE WHEN $3 = 'village' THEN p.village_code ELSE substr(p.village_code, 1, 9) END AS region_code,
+       CASE WHEN $4 THEN p.period ELSE make_date(p.year, 1, 1) END AS period,
+       sum(p.amount_yuan) AS amount_yuan,
+       count(DISTINCT p.member_id) AS beneficiaries,
+       count(*) AS payments
+FROM payments p
+WHERE p.year = $1
+  AND ($2::varchar IS NULL OR p.village_code LIKE $2 || '%')
+  AND ($5::int IS NULL OR p.fund_id = $5)
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3;
+
+-- name: min_group_size
+SELECT value FROM disclosure_settings WHERE key = 'min_group_size';
+
+-- name: flag_paid_after_death
+INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subject, department_id, staff_no,
+                   evidence, raised_at, raised_on)
+SELECT p.year, p.id, p.member_id, 'PAID_AFTER_DEATH', $4, '', f.department_id, d.recorded_by,
+       jsonb_build_object('deceased_on', m.deceased_on, 'disbursed_on', d.disbursed_on,
+                          'amount_yuan', d.amount_yuan::text, 'fund', f.name, 'period', p.period),
+       $3, $3::date
+FROM payments p
+JOIN household_members m ON m.id = p.member_id
+JOIN funds f ON f.id = p.fund_id
+JOIN disbursements d ON d.year = p.year AND d.payment_id = p.id
+WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date AND m.deceased_on IS NOT NULL
+  AND d.disbursed_on > m.deceased_on
+  AND NOT EXISTS (SELECT 1 FROM disbursements c WHERE c.year = d.year AND c.corrects_id = d.id)
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: flag_beneficiary_is_official
+INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
+SELECT DISTINCT ON (m.id, f.code) m.id, 'BENEFICIARY_IS_OFFICIAL', $4, f.code, f.department_id, NULL,
+       jsonb_build_object('fund', f.name, 'official', o.name, 'position', o.position, 'kind', o.kind,
+                          'relation', coalesce(r.relation, '本人')),
+       $3, $3::date
+FROM payments p
+JOIN household_members m ON m.id = p.member_id
+JOIN funds f ON f.id = p.fund_id
+LEFT JOIN official_relatives r ON r.id_number = m.id_number
+JOIN officials o ON o.id_number = m.id_number OR o.id = r.official_id
+WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
+ORDER BY m.id, f.code, o.id
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: flag_duplicate_benefit
+INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
+SELECT member_id, 'DUPLICATE_BENEFIT', $4, purpose, min(department_id), NULL,
+       jsonb_build_object('purpose', purpose, 'funds', array_agg(DISTINCT fund_name), 'first_period', min(period)),
+       $3, $3::date
+FROM (
+    SELECT p.member_id, f.purpose, f.department_id, f.name AS fund_name, p.period,
+           count(DISTINCT p.fund_id) OVER (PARTITION BY p.member_id, f.purpose, p.period) AS funds_in_period
+    FROM payments p JOIN funds f ON f.id = p.fund_id
+    WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
+) x
+WHERE funds_in_period > 1
+GROUP BY member_id, purpose
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: flag_above_standard
+INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subject, department_id, staff_no,
+                   evidence, raised_at, raised_on)
+SELECT p.year, p.id, p.member_id, 'ABOVE_STANDARD', $4, '', f.department_id, d.recorded_by,
+       jsonb_build_object('amount_yuan', greatest(p.amount_yuan, coalesce(d.amount_yuan, 0))::text,
+                          'standard_yuan', f.standard_yuan::text, 'unit', f.standard_unit,
+                          'land_mu_paid', p.land_mu, 'land_mu_held', h.land_mu),
+       $3, $3::date
+FROM payments p
+JOIN funds f ON f.id = p.fund_id
+JOIN households h ON h.id = p.household_id
+LEFT JOIN disbursements d ON d.year = p.year AND d.payment_id = p.id
+WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
+  AND (
+      greatest(p.amount_yuan, coalesce(d.amount_yuan, 0)) >
+          CASE WHEN f.standard_unit = 'mu_year' THEN f.standard_yuan * h.land_mu ELSE f.standard_yuan END
+      OR (f.standard_unit = 'mu_year' AND coalesce(p.land_mu, 0) > h.land_mu)
+  )
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: flag_invalid_or_shared_id
+INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
+SELECT DISTINCT ON (m.id) m.id, 'INVALID_OR_SHARED_ID', $4,
+       CASE WHEN NOT sunshine_id_number_valid(m.id_number) THEN 'invalid' ELSE 'shared' END,
+       f.department_id, NULL,
+       jsonb_build_object('id_number_valid', sunshine_id_number_valid(m.id_number),
+                          'others_with_this_id', (SELECT count(*) FROM household_members o
+                                                  WHERE o.id_number = m.id_number AND o.name <> m.name)),
+       $3, $3::date
+FROM payments p
+JOIN household_members m ON m.id = p.member_id
+JOIN funds f ON f.id = p.fund_id
+WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
+  AND (NOT sunshine_id_number_valid(m.id_number)
+       OR EXISTS (SELECT 1 FROM household_members o WHERE o.id_number = m.id_number AND o.name <> m.name))
+ORDER BY m.id, p.id
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: flag_late_disbursement
+INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subject, department_id, staff_no,
+                   evidence, raised_at, raised_on)
+SELECT p.year, p.id, p.member_id, 'LATE_DISBURSEMENT', $4, '', f.department_id, coalesce(d.recorded_by, a.recorded_by),
+       jsonb_build_object('allocated_on', a.stage_on, 'disbursed_on', d.disbursed_on,
+                          'allowed_working_days', f.disburse_within_days,
+                          'working_days', sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, $3::date))),
+       $3, $3::date
+FROM payments p
+JOIN funds f ON f.id = p.fund_id
+JOIN LATERAL (
+    SELECT stage_on, recorded_by FROM batch_stages s
+    WHERE s.batch_id = p.batch_id AND s.stage = 'allocation' ORDER BY s.id DESC LIMIT 1
+) a ON true
+LEFT JOIN LATERAL (
+    SELECT disbursed_on, recorded_by FROM disbursements x
+    WHERE x.year = p.year AND x.payment_id = p.id ORDER BY x.id LIMIT 1
+) d ON true
+WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
+  AND sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, $3::date)) > f.disburse_within_days
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: notify_cards
+-- The outbox for newly raised payment alerts: the staff who recorded the money and the
+-- department's approver.
+INSERT INTO notifications (card_id, recipient, recipient_role, department_id, message)
+SELECT c.id, r.recipient, r.role, c.department_id,
+       '【惠民资金' || CASE c.color WHEN 'red' THEN '红牌' ELSE '黄牌' END || '】' || s.description
+FROM cards c
+JOIN supervision_rules s ON s.code = c.rule_code
+CROSS JOIN LATERAL (
+    SELECT c.staff_no AS recipient, 'handler' AS role WHERE c.staff_no IS NOT NULL
+    UNION ALL
+    SELECT coalesce((SELECT st.staff_no FROM staff st LEFT JOIN posts po ON po.id = st.post_id
+                     WHERE st.department_id = c.department_id AND st.active
+                     ORDER BY (po.name LIKE '%审批%' OR po.name LIKE '%负责人%' OR po.name LIKE '%局长%') DESC,
+                              st.staff_no LIMIT 1), 'dept:' || c.department_id), 'approver'
+) r
+WHERE c.id = ANY($1::bigint[])
+ON CONFLICT DO NOTHING;
+
+
+-- Loading (domain/subsidy_load.py)
+
+-- name: insert_fund
+INSERT INTO funds (code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
+                   department_id, disburse_within_days)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (code) DO NOTHING;
+
+-- name: village_codes
+SELECT code FROM regions WHERE level = 3;
+
+-- name: insert_household
+INSERT INTO households (household_no, village_code, address, land_mu) VALUES ($1, $2, $3, $4) ON CONFLICT (household_no) DO NOTHING RETURNING id;
+
+-- name: insert_members
+INSERT INTO household_members (household_id, name, id_number, relation, is_head, deceased_on) VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: funds_of_department
+SELECT id, code FROM funds WHERE department_id = $1;
+
+-- name: batch_by_no
+SELECT id, fund_id FROM payment_batches WHERE batch_no = $1;
+
+-- name: township_exists
+SELECT 1 FROM regions WHERE code = $1 AND level = 2;
+
+-- name: insert_batch
+INSERT INTO payment_batches (batch_no, fund_id, township_code, period) VALUES ($1, $2, $3, $4) RETURNING id;
+
+-- name: last_stage_on
+SELECT max(stage_on) FROM batch_stages WHERE batch_id = $1 AND stage = $2;
+
+-- name: latest_stage
+SELECT id, stage_on, amount_yuan FROM batch_stages WHERE batch_id = $1 AND stage = $2 ORDER BY id DESC LIMIT 1;
+
+-- name: insert_batch_stage
+INSERT INTO batch_stages (batch_id, stage, stage_on, amount_yuan, recorded_by, corrects_id)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING id;
+
+-- name: allocated_on
+SELECT max(stage_on) FROM batch_stages WHERE batch_id = $1 AND stage = 'allocation';
+
+-- name: member_in_household
+SELECT m.id, m.household_id, h.village_code FROM household_members m JOIN households h ON h.id = m.household_id WHERE h.household_no = $1 AND m.id_number = $2;
+
+-- name: payment_by_no
+SELECT id FROM payments WHERE year = $1 AND payment_no = $2;
+
+-- name: insert_payment
+INSERT INTO payments (year, payment_no, batch_id, fund_id, household_id, member_id, village_code, period, amount_yuan, land_mu) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
+
+-- name: last_disbursement
+SELECT id, disbursed_on, amount_yuan, form FROM disbursements WHERE year = $1 AND payment_id = $2
+ORDER BY id DESC LIMIT 1;
+
+-- name: insert_disbursement
+INSERT INTO disbursements (year, payment_id, disbursed_on, amount_yuan, form, recorded_by, corrects_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id;

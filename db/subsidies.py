@@ -1,0 +1,149 @@
+"""Subsidy funds, households, the four monitoring points, red flags, lookups and aggregates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from db.executor import Connection, Executor
+from db.queries import load
+
+Q = load("subsidies")
+
+# Each red-flag rule is one set-based statement over a period (see subsidies.sql).
+FLAG_QUERIES = {
+    "PAID_AFTER_DEATH": Q.flag_paid_after_death,
+    "BENEFICIARY_IS_OFFICIAL": Q.flag_beneficiary_is_official,
+    "DUPLICATE_BENEFIT": Q.flag_duplicate_benefit,
+    "ABOVE_STANDARD": Q.flag_above_standard,
+    "INVALID_OR_SHARED_ID": Q.flag_invalid_or_shared_id,
+    "LATE_DISBURSEMENT": Q.flag_late_disbursement,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FundRow:
+    id: int
+    code: str
+    name: str
+    fund_type: str
+    purpose: str
+    policy_basis: str
+    standard_yuan: Decimal
+    standard_unit: str
+    standard_note: str
+    department_id: int
+    disburse_within_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    id: int
+    household_id: int
+    name: str
+    id_number: str
+    relation: str
+    is_head: bool
+    deceased_on: date | None
+    household_no: str
+    village_code: str
+    address: str
+    land_mu: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRow:
+    payment_id: int
+    period: date
+    fund_name: str
+    standard_yuan: Decimal
+    standard_unit: str
+    standard_note: str
+    beneficiary: str
+    address: str
+    disbursed_on: date
+    form: str
+    amount_yuan: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRow:
+    id: int
+    payment_no: str
+    period: date
+    name: str
+    id_number: str
+    address: str
+    amount_yuan: Decimal
+    land_mu: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateRow:
+    fund_id: int
+    region_code: str
+    period: date
+    amount_yuan: Decimal
+    beneficiaries: int
+    payments: int
+
+
+async def funds(db: Executor) -> list[FundRow]:
+    return [FundRow(**r) for r in await db.fetch(Q.funds)]
+
+
+async def fund_by_code(db: Executor, *, code: str) -> FundRow | None:
+    row = await db.fetchrow(Q.fund_by_code, code)
+    return FundRow(**row) if row else None
+
+
+async def members_by_id_number(db: Executor, *, id_number: str) -> list[MemberRow]:
+    return [MemberRow(**r) for r in await db.fetch(Q.members_by_id_number, id_number)]
+
+
+async def lookup_payments(
+    db: Executor, *, household_id: int, years: Sequence[int], limit: int
+) -> list[LookupRow]:
+    return [LookupRow(**r) for r in await db.fetch(Q.lookup_payments, household_id, list(years), limit)]
+
+
+async def notice_list(
+    db: Executor, *, village_code: str, fund_id: int, period: date, after_id: int, limit: int
+) -> list[NoticeRow]:
+    rows = await db.fetch(Q.notice_list, period.year, village_code, fund_id, period, after_id, limit)
+    return [NoticeRow(**r) for r in rows]
+
+
+async def aggregate(
+    db: Executor,
+    *,
+    year: int,
+    region_prefix: str | None,
+    by_village: bool,
+    by_month: bool,
+    fund_id: int | None,
+) -> list[AggregateRow]:
+    rows = await db.fetch(
+        Q.aggregate, year, region_prefix, "village" if by_village else "township", by_month, fund_id
+    )
+    return [AggregateRow(**r) for r in rows]
+
+
+async def min_group_size(db: Executor) -> int:
+    size: int | None = await db.fetchval(Q.min_group_size)
+    return size or 5
+
+
+async def run_flag(
+    conn: Connection, *, rule: str, color: str, years: Sequence[int], since: date, at: datetime
+) -> list[int]:
+    """Raise ``rule``'s alerts on payments of ``years`` for periods from ``since``; the ids of the
+    new cards (an alert already raised is not raised again)."""
+    rows = await conn.fetch(FLAG_QUERIES[rule], list(years), since, at, color)
+    return [r["id"] for r in rows]
+
+
+async def notify_cards(conn: Connection, *, card_ids: Sequence[int]) -> None:
+    await conn.execute(Q.notify_cards, list(card_ids))

@@ -1,0 +1,350 @@
+"""Loading what departments record about subsidy money: the fund catalogue, households with their
+members, and the four monitoring points (plan, approval, allocation per batch; disbursement per
+household). CSV files and the API go through the same functions.
+
+What is kept when a row is bad, by file:
+- funds: every good row is kept; a bad row is reported.
+- households: a household is kept whole or not at all; one bad member row refuses its household
+  (every row of that household number is reported).
+- money records: rows are applied in order, each on its own; a bad row is reported and the
+  batch's later rows that depend on it (a disbursement before its allocation) are refused as out
+  of order.
+Nothing is dropped silently: every row is applied, an exact repeat of one applied before, or in
+the report with its line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from db.executor import Connection
+from db.subsidies import Q
+from domain.identity import id_number_problem, normalize_id_number
+
+STAGES = ("plan", "approval", "allocation")
+UNITS = ("person_month", "household_month", "person_year", "household_year", "mu_year", "once")
+FUND_TYPES = (
+    "minimum_living",
+    "extreme_poverty",
+    "farmland",
+    "elderly",
+    "disability",
+    "disaster_relief",
+    "housing",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int
+    message: str
+    code: str = "INVALID_ROW"
+
+    def __str__(self) -> str:
+        return f"第{self.line}行：{self.message}（{self.code}）"
+
+
+@dataclass(slots=True)
+class LoadReport:
+    rows: int = 0
+    applied: int = 0
+    repeated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def rows_of(text: str, required: Iterable[str]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], [Problem(1, f"表头缺少列：{'、'.join(missing)}", "INVALID_HEADER")]
+    rows = []
+    for row in reader:
+        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
+    return rows, []
+
+
+def _money(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{what}“{text}”不是数字") from None
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"{what}“{text}”应为不小于 0、最多两位小数（分）的金额")
+    return value
+
+
+def _day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what}“{text}”不是日期（YYYY-MM-DD）") from None
+
+
+# -- funds ----------------------------------------------------------------------------------------
+
+FUND_COLUMNS = ("code", "name", "fund_type", "purpose", "policy_basis", "standard_yuan", "standard_unit")
+
+
+async def load_funds(conn: Connection, *, text: str, department_id: int) -> LoadReport:
+    rows, problems = rows_of(text, FUND_COLUMNS)
+    report = LoadReport(rows=len(rows), problems=problems)
+    for line, r in rows:
+        try:
+            if r["fund_type"] not in FUND_TYPES:
+                raise ValueError(f"资金类型“{r['fund_type']}”应为 {'、'.join(FUND_TYPES)} 之一")
+            if r["standard_unit"] not in UNITS:
+                raise ValueError(f"标准单位“{r['standard_unit']}”应为 {'、'.join(UNITS)} 之一")
+            if not r["code"] or not r["name"] or not r["purpose"]:
+                raise ValueError("资金编码、名称和用途必填")
+            standard = _money(r["standard_yuan"], "补助标准")
+            days = 2 if r["fund_type"] == "disaster_relief" else 5
+        except ValueError as exc:
+            report.problems.append(Problem(line, str(exc)))
+            continue
+        status = await conn.execute(
+            Q.insert_fund,
+            r["code"],
+            r["name"],
+            r["fund_type"],
+            r["purpose"],
+            r["policy_basis"],
+            standard,
+            r["standard_unit"],
+            r.get("standard_note", ""),
+            department_id,
+            days,
+        )
+        if status.endswith(" 1"):
+            report.applied += 1
+        else:
+            report.repeated += 1
+    return report
+
+
+# -- households -----------------------------------------------------------------------------------
+
+HOUSEHOLD_COLUMNS = ("household_no", "village_code", "address", "name", "id_number", "relation")
+
+
+async def load_households(conn: Connection, *, text: str) -> LoadReport:
+    rows, problems = rows_of(text, HOUSEHOLD_COLUMNS)
+    report = LoadReport(rows=len(rows), problems=problems)
+    villages = {r["code"] for r in await conn.fetch(Q.village_codes)}
+    by_household: defaultdict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    for line, r in rows:
+        by_household[r["household_no"]].append((line, r))
+    for household_no, members in by_household.items():
+        bad: list[Problem] = []
+        for line, r in members:
+            if not household_no:
+                bad.append(Problem(line, "户编号必填"))
+            if r["village_code"] not in villages:
+                bad.append(Problem(line, f"未知的村（社区）代码 {r['village_code']}", "UNKNOWN_VILLAGE"))
+            if problem := id_number_problem(r["id_number"]):
+                bad.append(Problem(line, problem, "INVALID_ID_NUMBER"))
+            try:
+                if r.get("land_mu"):
+                    _money(r["land_mu"], "承包面积")
+                if r.get("deceased_on"):
+                    _day(r["deceased_on"], "死亡日期")
+            except ValueError as exc:
+                bad.append(Problem(line, str(exc)))
+        if bad:
+            report.problems += bad
+            report.problems += [
+                Problem(line, f"同户（{household_no}）其他行有误，本户未导入", "HOUSEHOLD_REFUSED")
+                for line, _ in members
+                if all(p.line != line for p in bad)
+            ]
+            continue
+        async with conn.transaction():
+            first = members[0][1]
+            household_id = await conn.fetchval(
+                Q.insert_household,
+                household_no,
+                first["village_code"],
+                first["address"],
+                Decimal(first.get("land_mu") or 0),
+            )
+            if household_id is None:
+                report.repeated += len(members)
+                continue
+            await conn.executemany(
+                Q.insert_members,
+                [
+                    (
+                        household_id,
+                        r["name"],
+                        normalize_id_number(r["id_number"]),
+                        r["relation"],
+                        r["relation"] == "户主",
+                        date.fromisoformat(r["deceased_on"]) if r.get("deceased_on") else None,
+                    )
+                    for _, r in members
+                ],
+            )
+            report.applied += len(members)
+    report.problems.sort(key=lambda p: p.line)
+    return report
+
+
+# -- money through the four monitoring points -----------------------------------------------------
+
+MONEY_COLUMNS = ("batch_no", "fund_code", "township_code", "period", "stage", "stage_on", "amount_yuan")
+
+
+class RowError(Exception):
+    def __init__(self, message: str, code: str = "INVALID_ROW") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    line: int
+    what: str  # plan, approval, allocation, disbursement, or repeat (an exact repeat, not applied again)
+    id: int
+
+
+async def record_money(
+    conn: Connection, *, rows: list[tuple[int, dict[str, str]]], department_id: int
+) -> tuple[list[Applied], list[Problem]]:
+    """Apply plan / approval / allocation rows (per batch) and disbursement rows (per household)
+    in order. A stage may only follow the one before it, on the same day or later."""
+    funds = {r["code"]: r["id"] for r in await conn.fetch(Q.funds_of_department, department_id)}
+    applied: list[Applied] = []
+    problems: list[Problem] = []
+    for line, r in rows:
+        try:
+            async with conn.transaction():
+                applied.append(await _money_row(conn, line, r, funds))
+        except RowError as exc:
+            problems.append(Problem(line, exc.message, exc.code))
+        except ValueError as exc:  # a malformed amount or date
+            problems.append(Problem(line, str(exc)))
+    return applied, problems
+
+
+def _out_of_order(message: str) -> RowError:
+    return RowError(message, "STAGE_OUT_OF_ORDER")
+
+
+async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: Mapping[str, int]) -> Applied:
+    fund_id = funds.get(r["fund_code"])
+    if fund_id is None:
+        raise RowError(f"本部门没有资金 {r['fund_code']}", "UNKNOWN_FUND")
+    period = _day(r["period"], "资金所属期")
+    stage_on = _day(r["stage_on"], "环节日期")
+    amount = _money(r["amount_yuan"], "金额")
+    recorded_by = r.get("recorded_by") or "unknown"
+    batch = await conn.fetchrow(Q.batch_by_no, r["batch_no"])
+    stage = r["stage"]
+    if stage in STAGES:
+        if batch is None:
+            if stage != "plan":
+                raise _out_of_order(f"批次 {r['batch_no']} 尚无用款计划，不能先{_STAGE_LABELS[stage]}")
+            if not await conn.fetchval(Q.township_exists, r["township_code"]):
+                raise RowError(f"未知的乡镇（街道）代码 {r['township_code']}", "UNKNOWN_TOWNSHIP")
+            batch_id = await conn.fetchval(
+                Q.insert_batch,
+                r["batch_no"],
+                fund_id,
+                r["township_code"],
+                period,
+            )
+        else:
+            batch_id = batch["id"]
+            previous = STAGES[STAGES.index(stage) - 1] if stage != "plan" else None
+            if previous:
+                before = await conn.fetchval(
+                    Q.last_stage_on,
+                    batch_id,
+                    previous,
+                )
+                if before is None:
+                    raise _out_of_order(
+                        f"批次 {r['batch_no']} 尚未{_STAGE_LABELS[previous]}，不能{_STAGE_LABELS[stage]}"
+                    )
+                if stage_on < before:
+                    raise _out_of_order(
+                        f"{_STAGE_LABELS[stage]}日期 {stage_on} 早于{_STAGE_LABELS[previous]}日期 {before}"
+                    )
+        latest = await conn.fetchrow(Q.latest_stage, batch_id, stage)
+        if latest is not None and (latest["stage_on"], latest["amount_yuan"]) == (stage_on, amount):
+            return Applied(line, "repeat", latest["id"])
+        stage_id = await conn.fetchval(
+            Q.insert_batch_stage,
+            batch_id,
+            stage,
+            stage_on,
+            amount,
+            recorded_by,
+            latest["id"] if latest else None,  # a second record of a stage corrects the one before
+        )
+        return Applied(line, stage, stage_id)
+    if stage != "disbursement":
+        raise RowError(f"环节“{stage}”应为 plan、approval、allocation 或 disbursement")
+    if batch is None:
+        raise _out_of_order(f"批次 {r['batch_no']} 不存在，不能发放")
+    allocated = await conn.fetchval(Q.allocated_on, batch["id"])
+    if allocated is None:
+        raise _out_of_order(f"批次 {r['batch_no']} 尚未拨付，不能发放到户")
+    if stage_on < allocated:
+        raise _out_of_order(f"发放日期 {stage_on} 早于拨付日期 {allocated}")
+    if r.get("form") not in ("card", "cash"):
+        raise RowError("发放形式应为 card（一卡通）或 cash（现金）")
+    member = await conn.fetchrow(
+        Q.member_in_household,
+        r.get("household_no", ""),
+        normalize_id_number(r.get("id_number", "")),
+    )
+    if member is None:
+        raise RowError(
+            f"户 {r.get('household_no')} 中没有身份证号为 {r.get('id_number')} 的成员", "UNKNOWN_MEMBER"
+        )
+    payment_no = f"{r['batch_no']}-{member['id']}"
+    payment_id = await conn.fetchval(Q.payment_by_no, period.year, payment_no)
+    if payment_id is None:
+        payment_id = await conn.fetchval(
+            Q.insert_payment,
+            period.year,
+            payment_no,
+            batch["id"],
+            fund_id,
+            member["household_id"],
+            member["id"],
+            member["village_code"],
+            period,
+            amount,
+            Decimal(r["land_mu"]) if r.get("land_mu") else None,
+        )
+    previous = await conn.fetchrow(Q.last_disbursement, period.year, payment_id)
+    if previous is not None and (previous["disbursed_on"], previous["amount_yuan"], previous["form"]) == (
+        stage_on,
+        amount,
+        r["form"],
+    ):
+        return Applied(line, "repeat", previous["id"])
+    disbursement_id = await conn.fetchval(
+        Q.insert_disbursement,
+        period.year,
+        payment_id,
+        stage_on,
+        amount,
+        r["form"],
+        recorded_by,
+        previous["id"] if previous else None,  # a second record for a payment corrects the one before
+        r.get("note", ""),
+    )
+    return Applied(line, "disbursement", disbursement_id)
+
+
+_STAGE_LABELS = {"plan": "申请用款计划", "approval": "审批", "allocation": "拨付", "disbursement": "发放"}
