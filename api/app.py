@@ -22,6 +22,7 @@ from api.observability import Metrics, RequestLogMiddleware, request_id_of
 from api.public_queries import PublicQueries
 from api.settings import Settings
 from api.workers import background
+from db.ratelimit import make_limiter
 from domain.viewer import ANONYMOUS, Role
 from schema import build_schema
 from schema.context import Limits
@@ -51,6 +52,8 @@ def create_app(
         limits=Limits(
             max_page_size=settings.max_page_size,
             power_code_pattern=re.compile(settings.power_code_pattern),
+            lookups_per_client=settings.lookups_per_client,
+            lookups_per_id_number=settings.lookups_per_id_number,
         ),
         metrics=metrics,
         request_timeout_s=settings.request_timeout_s,
@@ -76,10 +79,12 @@ def create_app(
             },
         )
         app.state.pool = pool
+        app.state.limiter = make_limiter(settings.redis_url)
         try:
             async with background(settings, pool):
                 yield
         finally:
+            await app.state.limiter.close()
             await pool.close()
 
     async def healthz(request: Request) -> Response:

@@ -201,6 +201,90 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
+    """Funds, households or money records from CSV, with a row-numbered report; then red flags."""
+    from db import org
+    from domain import red_flags, subsidy_load
+
+    url = database_url(settings)
+    text = Path(args.file).read_text(encoding="utf-8")
+
+    async def main() -> int:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+        try:
+            department_id = None
+            if args.department:
+                found = await org.departments_by_code(pool, codes=[args.department])
+                if not found:
+                    print(f"错误：部门 {args.department} 不存在", file=sys.stderr)
+                    return 2
+                department_id = found[0].id
+            async with pool.acquire() as conn:
+                if args.kind == "households":
+                    report = await subsidy_load.load_households(conn, text=text)
+                elif department_id is None:
+                    print("错误：资金目录和资金流转须用 --department 指定部门", file=sys.stderr)
+                    return 2
+                elif args.kind == "funds":
+                    report = await subsidy_load.load_funds(conn, text=text, department_id=department_id)
+                else:
+                    rows, header = subsidy_load.rows_of(text, subsidy_load.MONEY_COLUMNS)
+                    applied, problems = await subsidy_load.record_money(
+                        conn, rows=rows, department_id=department_id
+                    )
+                    report = subsidy_load.LoadReport(
+                        rows=len(rows),
+                        applied=sum(a.what != "repeat" for a in applied),
+                        repeated=sum(a.what == "repeat" for a in applied),
+                        problems=sorted(header + problems, key=lambda p: p.line),
+                    )
+            if args.kind == "money" and report.applied:
+                periods = [
+                    date.fromisoformat(r["period"]) for _, r in rows if _valid_date(r.get("period", ""))
+                ]
+                flags = await red_flags.run(pool, since=min(periods), until=today_of(settings, None))
+                print(f"疑点规则：新增预警 {flags.total} 条 {flags.raised}")
+        finally:
+            await pool.close()
+        print(
+            f"共 {report.rows} 行：已导入 {report.applied}，重复 {report.repeated}，"
+            f"有问题 {len(report.problems)}"
+        )
+        for problem in report.problems:
+            print(problem)
+        return 1 if report.problems else 0
+
+    return asyncio.run(main())
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def cmd_red_flags(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-run the subsidy red-flag rules for payments from a period on (raises nothing twice)."""
+    from domain import red_flags
+
+    url = database_url(settings)
+
+    async def main() -> None:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+        try:
+            result = await red_flags.run(
+                pool, since=date.fromisoformat(args.since), until=today_of(settings, args.as_of)
+            )
+        finally:
+            await pool.close()
+        print(f"新增预警 {result.total} 条：{result.raised}")
+
+    asyncio.run(main())
+    return 0
+
+
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from api.auth import mint_dev_token
     from domain.viewer import Role
@@ -238,6 +322,13 @@ def parser() -> argparse.ArgumentParser:
     importer = sub.add_parser("import-cases", help="从 CSV 导入历史办件事件（每行一个事件），逐行报告问题")
     importer.add_argument("file", help="CSV 文件（UTF-8，首行为列名）")
     importer.add_argument("--department", required=True, help="报送部门编码")
+    subsidy = sub.add_parser("load-subsidy", help="从 CSV 导入资金目录、户籍成员或资金流转记录，逐行报告问题")
+    subsidy.add_argument("kind", choices=["funds", "households", "money"])
+    subsidy.add_argument("file", help="CSV 文件（UTF-8，首行为列名）")
+    subsidy.add_argument("--department", help="主管部门编码（funds、money 必填）")
+    flags = sub.add_parser("red-flags", help="对某日以来的补助运行疑点规则（不重复预警）")
+    flags.add_argument("--since", required=True, help="所属期起（YYYY-MM-DD）")
+    flags.add_argument("--as-of", help="按此日期判断（YYYY-MM-DD），默认今天")
     token = sub.add_parser("token", help="用开发密钥签发令牌（仅供开发与测试）")
     token.add_argument("--role", choices=["department", "discipline"], required=True)
     token.add_argument("--dept", help="部门编码（部门令牌必填）")
@@ -255,6 +346,8 @@ COMMANDS = {
     "notify": cmd_notify,
     "audit-verify": cmd_audit_verify,
     "import-cases": cmd_import_cases,
+    "load-subsidy": cmd_load_subsidy,
+    "red-flags": cmd_red_flags,
 }
 
 

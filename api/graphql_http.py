@@ -107,6 +107,8 @@ class GraphQLEndpoint:
             db=db,
             limits=self.limits,
             pool=request.app.state.pool,
+            limiter=request.app.state.limiter,
+            client=_client_of(request),
             request_id=request_id,
             operation=operation,
             today=self.today(),
@@ -232,6 +234,10 @@ def _operation_name(query: str) -> str | None:
     """The first named operation of a document, for logs, metrics and the audit trail."""
     match = _OPERATION.search(query)
     return match.group(1) if match else None
+
+
+def _client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _json_param(value: str, name: str) -> Any:

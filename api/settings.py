@@ -51,6 +51,9 @@ class Settings:
     supervision_interval_s: float = 0  # 0: no in-process sweep; `sunshine supervise` runs it
     notify_interval_s: float = 0  # 0: no in-process delivery; `sunshine notify` runs it
     notify_webhook_url: str | None = None
+    # The real-name subsidy lookup, per hour: from one caller, and for one ID number from anywhere.
+    lookups_per_client: int = 20
+    lookups_per_id_number: int = 5
 
     @property
     def dev_key_path(self) -> Path:
@@ -87,4 +90,6 @@ class Settings:
             supervision_interval_s=float(env.get("SUPERVISION_INTERVAL_S") or 0),
             notify_interval_s=float(env.get("NOTIFY_INTERVAL_S") or 0),
             notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL") or None,
+            lookups_per_client=int(env.get("LOOKUPS_PER_CLIENT") or 20),
+            lookups_per_id_number=int(env.get("LOOKUPS_PER_ID_NUMBER") or 5),
         )

@@ -97,8 +97,11 @@ class RuleRow:
 @dataclass(frozen=True, slots=True)
 class CardRow:
     id: int
-    case_id: int
-    case_no: str
+    case_id: int | None
+    case_no: str | None
+    payment_year: int | None
+    payment_id: int | None
+    member_id: int | None
     rule_code: str
     color: str
     subject: str
@@ -161,7 +164,7 @@ class NotificationRow:
     attempts: int
     rule_code: str
     color: str
-    case_no: str
+    case_no: str | None
 
 
 # -- reads -------------------------------------------------------------------------------------
@@ -279,10 +282,13 @@ async def list_cards(
     department_id: int | None,
     status: str | None,
     color: str | None,
+    kind: str | None,
     before_id: int | None,
     limit: int,
 ) -> list[CardRow]:
-    return [_card(r) for r in await db.fetch(Q.list_cards, department_id, status, color, before_id, limit)]
+    """``kind``: 'case' for supervision cards, 'payment' for subsidy red flags, None for both."""
+    rows = await db.fetch(Q.list_cards, department_id, status, color, before_id, limit, kind)
+    return [_card(r) for r in rows]
 
 
 async def card_for_update(conn: Connection, *, card_id: int) -> CardRow | None:

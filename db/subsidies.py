@@ -147,3 +147,41 @@ async def run_flag(
 
 async def notify_cards(conn: Connection, *, card_ids: Sequence[int]) -> None:
     await conn.execute(Q.notify_cards, list(card_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class TrailRow:
+    source: str
+    stage: str
+    on_day: date
+    amount_yuan: Decimal
+    form: str | None
+    recorded_by: str
+    recorded_by_name: str | None
+    corrects_id: int | None
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRow:
+    id: int
+    year: int
+    payment_no: str
+    period: date
+    amount_yuan: Decimal
+    land_mu: Decimal | None
+    fund_name: str
+    batch_no: str
+
+
+async def members_by_id(db: Executor, *, ids: Sequence[int]) -> list[MemberRow]:
+    return [MemberRow(**r) for r in await db.fetch(Q.members_by_id, list(ids))]
+
+
+async def payment(db: Executor, *, year: int, payment_id: int) -> PaymentRow | None:
+    row = await db.fetchrow(Q.payment_by_id, year, payment_id)
+    return PaymentRow(**row) if row else None
+
+
+async def payment_trail(db: Executor, *, year: int, payment_id: int) -> list[TrailRow]:
+    return [TrailRow(**r) for r in await db.fetch(Q.payment_trail, year, payment_id)]

@@ -326,13 +326,13 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
             amount,
             Decimal(r["land_mu"]) if r.get("land_mu") else None,
         )
-    previous = await conn.fetchrow(Q.last_disbursement, period.year, payment_id)
-    if previous is not None and (previous["disbursed_on"], previous["amount_yuan"], previous["form"]) == (
+    last = await conn.fetchrow(Q.last_disbursement, period.year, payment_id)
+    if last is not None and (last["disbursed_on"], last["amount_yuan"], last["form"]) == (
         stage_on,
         amount,
         r["form"],
     ):
-        return Applied(line, "repeat", previous["id"])
+        return Applied(line, "repeat", last["id"])
     disbursement_id = await conn.fetchval(
         Q.insert_disbursement,
         period.year,
@@ -341,7 +341,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
         amount,
         r["form"],
         recorded_by,
-        previous["id"] if previous else None,  # a second record for a payment corrects the one before
+        last["id"] if last else None,  # a second record for a payment corrects the one before
         r.get("note", ""),
     )
     return Applied(line, "disbursement", disbursement_id)

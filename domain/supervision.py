@@ -315,12 +315,18 @@ async def explain(
         if card.status != "open":
             raise CardActionRefused("该监察卡已说明或已关闭")
         await db_cases.explain_card(conn, card_id=card_id, explanation=text, by=staff)
-        await db_cases.insert_lock_event(
-            conn, case_id=card.case_id, card_id=card_id, action="explained", actor=staff, note=text
-        )
-    refreshed = await db_cases.card_for_update(conn, card_id=card_id)
-    assert refreshed is not None  # noqa: S101  # just updated in this connection
-    return refreshed
+        if card.case_id is not None:  # a subsidy red flag has no case and no lock
+            await db_cases.insert_lock_event(
+                conn, case_id=card.case_id, card_id=card_id, action="explained", actor=staff, note=text
+            )
+    return await _reload(conn, card_id)
+
+
+async def _reload(conn: Connection, card_id: int) -> db_cases.CardRow:
+    card = await db_cases.card_for_update(conn, card_id=card_id)
+    if card is None:
+        raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
+    return card
 
 
 async def close(conn: Connection, *, card_id: int, inspector: str, note: str) -> db_cases.CardRow:
@@ -335,6 +341,8 @@ async def close(conn: Connection, *, card_id: int, inspector: str, note: str) ->
         if card.color == "red" and card.status != "explained":
             raise CardActionRefused("红牌须由部门提交说明后才能关闭、解锁", code="EXPLANATION_REQUIRED")
         await db_cases.close_card(conn, card_id=card_id, by=inspector, note=note.strip())
+        if card.case_id is None:  # a subsidy red flag: closing it is all
+            return await _reload(conn, card_id)
         remaining = [c for c, _ in await db_cases.open_red_cards(conn, case_id=card.case_id) if c != card_id]
         if card.color == "red" and not remaining:
             await db_cases.unlock_case(conn, case_id=card.case_id)
@@ -346,6 +354,4 @@ async def close(conn: Connection, *, card_id: int, inspector: str, note: str) ->
                 actor=inspector,
                 note=note.strip(),
             )
-    refreshed = await db_cases.card_for_update(conn, card_id=card_id)
-    assert refreshed is not None  # noqa: S101  # just updated in this connection
-    return refreshed
+    return await _reload(conn, card_id)

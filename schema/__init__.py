@@ -18,9 +18,10 @@ from strawberry.tools import merge_types
 from schema.cases import CaseMutations, CaseQueries
 from schema.org import OrgQueries
 from schema.powers import PowerQueries
+from schema.subsidies import SubsidyMutations, SubsidyQueries
 
-Query = merge_types("Query", (OrgQueries, PowerQueries, CaseQueries))
-Mutation = merge_types("Mutation", (CaseMutations,))
+Query = merge_types("Query", (OrgQueries, PowerQueries, CaseQueries, SubsidyQueries))
+Mutation = merge_types("Mutation", (CaseMutations, SubsidyMutations))
 
 
 @dataclass(frozen=True, slots=True)

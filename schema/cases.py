@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from db import calendar as db_calendar
 from db import cases as db_cases
 from db import org
+from db import subsidies as db_subsidies
 from domain import case_ingest, performance, supervision
 from domain.cases import STATE_LABELS, CompletionResult, EventKind, State
 from domain.errors import InvalidInput, NotFound
@@ -22,6 +23,7 @@ from schema.org import Department
 from schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from schema.powers import Power
 from schema.scope import case_department_scope
+from schema.subsidies import AlertMember, AlertPayment
 from schema.visibility import DEPARTMENTS, DISCIPLINE_ONLY, OFFICIALS, OWNER, PUBLIC, field, personal
 
 # The engine's own enums are the schema's: one list of states, kinds and results.
@@ -73,6 +75,8 @@ class LockRecord:
 @strawberry.type(description="电子监察卡：黄牌预警、红牌纠错")
 class Card:
     owner_department_id: strawberry.Private[int]
+    payment_ref: strawberry.Private[tuple[int, int] | None]
+    member_id: strawberry.Private[int | None]
     id: int = field(PUBLIC, description="编号")
     case_no: str | None = field(OWNER, description="办件编号")
     rule: str | None = field(OWNER, description="触发的监察规则")
@@ -94,6 +98,10 @@ class Card:
     def from_row(cls, row: db_cases.CardRow) -> Self:
         return cls(
             owner_department_id=row.department_id,
+            payment_ref=(row.payment_year, row.payment_id)
+            if row.payment_year is not None and row.payment_id is not None
+            else None,
+            member_id=row.member_id,
             id=row.id,
             case_no=row.case_no,
             rule=row.rule_code,
@@ -116,6 +124,33 @@ class Card:
     async def department(self, info: Info) -> Department | None:
         row = await info.context.loaders.department.load(self.owner_department_id)
         return Department.from_row(row) if row else None
+
+    @field(OWNER, description="惠民资金疑点：涉及的人及其户")
+    async def member(self, info: Info) -> AlertMember | None:
+        if self.member_id is None:
+            return None
+        row = await info.context.loaders.member.load(self.member_id)
+        return AlertMember.from_row(row, self.owner_department_id) if row else None
+
+    @field(OWNER, description="惠民资金疑点：涉及的补助及其四个监测点记录")
+    async def payment(self, info: Info) -> AlertPayment | None:
+        if self.payment_ref is None:
+            return None
+        year, payment_id = self.payment_ref
+        row = await db_subsidies.payment(info.context.db, year=year, payment_id=payment_id)
+        if row is None:
+            return None
+        return AlertPayment(
+            owner_department_id=self.owner_department_id,
+            year=row.year,
+            id=row.id,
+            payment_no=row.payment_no,
+            fund_name=row.fund_name,
+            batch_no=row.batch_no,
+            period=row.period,
+            amount_yuan=row.amount_yuan,
+            land_mu=row.land_mu,
+        )
 
 
 @strawberry.type(description="办件")
@@ -303,6 +338,7 @@ class CaseFilter:
 @strawberry.input(description="监察卡筛选")
 class CardFilter:
     department_code: str | None = None
+    kind: str | None = strawberry.field(default=None, description="case（办件监察）/ payment（惠民资金疑点）")
     status: str | None = strawberry.field(default=None, description="open / explained / closed")
     color: str | None = strawberry.field(default=None, description="yellow / red")
 
@@ -569,6 +605,7 @@ class CaseQueries:
             department_id=department_id,
             status=f.status,
             color=f.color,
+            kind=f.kind,
             before_id=_before_id(after),
             limit=size + 1,
         )

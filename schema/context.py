@@ -10,6 +10,7 @@ import asyncpg
 import strawberry
 
 from db.executor import Executor
+from db.ratelimit import Limiter, MemoryLimiter
 from domain.audit import AuditEntry, Recorder
 from domain.supervision import china_day
 from domain.viewer import Viewer
@@ -23,6 +24,8 @@ class Limits:
     max_page_size: int = 100
     default_page_size: int = 20
     power_code_pattern: re.Pattern[str] = re.compile(r"^[0-9]{6}-[A-Z]{2}-[0-9]{5}$")
+    lookups_per_client: int = 20  # an hour
+    lookups_per_id_number: int = 5  # an hour
 
 
 @dataclass(slots=True)
@@ -31,6 +34,8 @@ class Context:
     db: Executor
     limits: Limits
     pool: asyncpg.Pool  # for mutations that need a transaction of their own
+    limiter: Limiter = field(default_factory=MemoryLimiter)
+    client: str = ""  # who is calling, for rate limits: the client key, else the IP address
     request_id: str = ""
     operation: str = "anonymous"
     # "Today" in China, for on-time checks; fixed by the app in demos and tests (SUNSHINE_TODAY).

@@ -9,7 +9,7 @@ A new type or field cannot ship without a declaration and a probe that reaches i
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from api.app import create_app
 from api.public_queries import PublicDocument, PublicQueries, document_id
 from api.settings import Settings
+from domain.identity import check_char
 from domain.masking import mask
 from domain.supervision import query_code_hash
 from schema import build_schema
@@ -76,6 +77,15 @@ CASE = "query($no: String!, $qc: String!) { caseProgress(caseNo: $no, queryCode:
 CASES = "query($dept: String!) { cases(filter: {departmentCode: $dept}, first: 5) { %s } }"
 CARDS = "query($dept: String!) { cards(filter: {departmentCode: $dept}, first: 5) { %s } }"
 RANKING = 'query { departmentPerformance(period: "2026-10") { %s } }'
+SAMPLE_ID = "51079919800101123" + check_char("51079919800101123")
+LOOKUP = f'query {{ householdSubsidies(name: "钱多多", idNumber: "{SAMPLE_ID}") {{ %s }} }}'
+NOTICE = (
+    'query($village: String!) { noticeList(villageCode: $village, fundCode: "MX", period: "2026-06-01")'
+    " { %s } }"
+)
+AGGREGATES = "query { subsidyAggregates(year: 2026) { %s } }"
+ALL_CARDS = "query($dept: String!) { cards(filter: {departmentCode: $dept}) { nodes { %s } } }"
+ALERTS = 'query($dept: String!) { cards(filter: {departmentCode: $dept, kind: "payment"}) { nodes { %s } } }'
 OUTSIDERS = frozenset({"public", "other_department"})
 # Lists only officials may read, and a department only its own.
 OFFICIALS_OWN = (("public", "FORBIDDEN"), ("other_department", "DEPARTMENT_NOT_FOUND"))
@@ -116,7 +126,8 @@ PROBES: dict[str, Probe] = {
     "LockRecord": Probe(
         CASE % "lockHistory { {SELECTION} }", ("caseProgress", "lockHistory"), hidden_for=OUTSIDERS
     ),
-    "Card": Probe(CASE % "cards { {SELECTION} }", ("caseProgress", "cards"), hidden_for=OUTSIDERS),
+    # Both kinds of card of the sample department: the case's and the subsidy payment's.
+    "Card": Probe(ALL_CARDS % "{SELECTION}", ("cards", "nodes"), refused=OFFICIALS_OWN),
     "CaseConnection": Probe(CASES % "{SELECTION}", ("cases",), refused=OFFICIALS_OWN),
     "CaseEdge": Probe(CASES % "edges { {SELECTION} }", ("cases", "edges"), refused=OFFICIALS_OWN),
     "CardConnection": Probe(CARDS % "{SELECTION}", ("cards",), refused=OFFICIALS_OWN),
@@ -124,13 +135,31 @@ PROBES: dict[str, Probe] = {
     "PerformanceReport": Probe(RANKING % "{SELECTION}", ("departmentPerformance",)),
     "DepartmentScore": Probe(RANKING % "rows { {SELECTION} }", ("departmentPerformance", "rows")),
     "SupervisionRule": Probe("query { supervisionRules { {SELECTION} } }", ("supervisionRules",)),
+    "Fund": Probe("query { funds { {SELECTION} } }", ("funds",)),
+    "SubsidyRecord": Probe(LOOKUP % "{SELECTION}", ("householdSubsidies",)),
+    "NoticeConnection": Probe(NOTICE % "{SELECTION}", ("noticeList",)),
+    "NoticeEntryEdge": Probe(NOTICE % "edges { {SELECTION} }", ("noticeList", "edges")),
+    "NoticeEntry": Probe(NOTICE % "nodes { {SELECTION} }", ("noticeList", "nodes")),
+    "SubsidyAggregates": Probe(AGGREGATES % "{SELECTION}", ("subsidyAggregates",)),
+    "AggregateCell": Probe(AGGREGATES % "cells { {SELECTION} }", ("subsidyAggregates", "cells")),
+    "AlertMember": Probe(
+        ALERTS % "member { {SELECTION} }", ("cards", "nodes", "member"), refused=OFFICIALS_OWN
+    ),
+    "AlertPayment": Probe(
+        ALERTS % "payment { {SELECTION} }", ("cards", "nodes", "payment"), refused=OFFICIALS_OWN
+    ),
+    "TrailEntry": Probe(
+        ALERTS % "payment { trail { {SELECTION} } }",
+        ("cards", "nodes", "payment", "trail"),
+        refused=OFFICIALS_OWN,
+    ),
     "ViewerInfo": Probe("query { viewer { {SELECTION} } }", ("viewer",), True),
 }
 # Arguments a field needs before it can be selected.
 ARGUMENTS = {("Power", "asOf"): '(date: "2026-11-01")', ("Department", "powers"): "(first: 1)"}
 ROOT_TYPES = {"Query", "Mutation"}
 # Types only a mutation returns: they carry no one's data but the caller's, and must be public.
-MUTATION_RESULTS = {"CaseEventBatchResult", "CaseEventResult"}
+MUTATION_RESULTS = {"CaseEventBatchResult", "CaseEventResult", "MoneyRecordBatchResult", "MoneyRecordResult"}
 
 
 def object_types() -> dict[str, GraphQLObjectType]:
@@ -195,13 +224,14 @@ def test_mutation_results_are_all_public() -> None:
     assert restricted == []
 
 
-@dataclass(frozen=True)
+@dataclass
 class Sample:
     power_code: str
     department_code: str
     other_department_code: str
     case_no: str = "MATRIX-0001"
     query_code: str = "135790"
+    village_code: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -254,12 +284,74 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
         case_id,
         department_id,
     )
+    await add_subsidy(conn, department_id, sample)
     await conn.execute(
         "INSERT INTO case_lock_events (case_id, card_id, action, actor, note)"
         " VALUES ($1, $2, 'locked', 'x', 'y')",
         case_id,
         card_id,
     )
+
+
+async def add_subsidy(conn: asyncpg.Connection, department_id: int, sample: Sample) -> None:
+    """A fund of the sample department paid to one member, and a red flag on that payment."""
+    village = await conn.fetchval("SELECT code FROM regions WHERE level = 3 ORDER BY code LIMIT 1")
+    clerk = await conn.fetchval("SELECT staff_no FROM staff WHERE department_id = $1 LIMIT 1", department_id)
+    fund = await conn.fetchval(
+        "INSERT INTO funds (code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit,"
+        " department_id) VALUES ('MX', '示例补助', 'other', '示例', '示例依据', 100, 'person_month', $1)"
+        " RETURNING id",
+        department_id,
+    )
+    household = await conn.fetchval(
+        "INSERT INTO households (household_no, village_code, address, land_mu)"
+        " VALUES ('MX-1', $1, '桐溪县城关镇示例村1组1号', 3) RETURNING id",
+        village,
+    )
+    member = await conn.fetchval(
+        "INSERT INTO household_members (household_id, name, id_number, relation, is_head, deceased_on)"
+        " VALUES ($1, '钱多多', $2, '户主', true, '2026-05-01') RETURNING id",
+        household,
+        SAMPLE_ID,
+    )
+    batch = await conn.fetchval(
+        "INSERT INTO payment_batches (batch_no, fund_id, township_code, period)"
+        " VALUES ('MX-B1', $1, $2, '2026-06-01') RETURNING id",
+        fund,
+        village[:9],
+    )
+    await conn.execute(
+        "INSERT INTO batch_stages (batch_id, stage, stage_on, amount_yuan, recorded_by)"
+        " VALUES ($1, 'allocation', '2026-06-02', 100, $2)",
+        batch,
+        clerk,
+    )
+    payment = await conn.fetchval(
+        "INSERT INTO payments (year, payment_no, batch_id, fund_id, household_id, member_id, village_code,"
+        " period, amount_yuan, land_mu)"
+        " VALUES (2026, 'MX-P1', $1, $2, $3, $4, $5, '2026-06-01', 100, 1) RETURNING id",
+        batch,
+        fund,
+        household,
+        member,
+        village,
+    )
+    await conn.execute(
+        "INSERT INTO disbursements (year, payment_id, disbursed_on, amount_yuan, form, recorded_by)"
+        " VALUES (2026, $1, '2026-06-03', 100, 'card', $2)",
+        payment,
+        clerk,
+    )
+    await conn.execute(
+        "INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subject, department_id,"
+        " staff_no, evidence, raised_on)"
+        " VALUES (2026, $1, $2, 'PAID_AFTER_DEATH', 'red', '', $3, $4, '{}', '2026-06-03')",
+        payment,
+        member,
+        department_id,
+        clerk,
+    )
+    sample.village_code = village
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +437,8 @@ async def matrix_client(settings: Settings, matrix_db: str) -> AsyncIterator[htt
     the real visibility mechanism rather than refused at the door."""
     probes = [probe_query(t, f) for t, f in cells()]
     vetted = PublicQueries([PublicDocument(f"probe{i}", q, document_id(q)) for i, q in enumerate(probes)])
-    async with running(create_app(settings, database_url=matrix_db, public_queries=vetted)) as client:
+    roomy = replace(settings, lookups_per_client=10_000, lookups_per_id_number=10_000)
+    async with running(create_app(roomy, database_url=matrix_db, public_queries=vetted)) as client:
         yield client
 
 
@@ -364,6 +457,7 @@ async def test_field_answers_each_audience_as_declared(
             ("dept", sample.department_code),
             ("no", sample.case_no),
             ("qc", sample.query_code),
+            ("village", sample.village_code),
         )
         if f"${name}" in query
     }

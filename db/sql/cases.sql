@@ -93,7 +93,7 @@ LIMIT $2
 FOR UPDATE SKIP LOCKED;
 
 -- name: card_for_update
-SELECT c.*, k.case_no FROM cards c JOIN cases k ON k.id = c.case_id WHERE c.id = $1 FOR UPDATE OF c;
+SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id WHERE c.id = $1 FOR UPDATE OF c;
 
 -- name: explain_card
 UPDATE cards SET status = 'explained', explanation = $2, explained_by = $3, explained_at = now()
@@ -107,7 +107,7 @@ WHERE id = $1;
 SELECT id, status FROM cards WHERE case_id = $1 AND color = 'red' AND status <> 'closed' ORDER BY id;
 
 -- name: cards_of_cases
-SELECT c.*, k.case_no FROM cards c JOIN cases k ON k.id = c.case_id
+SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id
 WHERE c.case_id = ANY($1::bigint[]) ORDER BY c.case_id, c.id;
 
 -- name: lock_events_of_cases
@@ -141,8 +141,9 @@ ORDER BY promised_due_on, id
 LIMIT $5;
 
 -- name: list_cards
-SELECT c.*, k.case_no FROM cards c JOIN cases k ON k.id = c.case_id
+SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id
 WHERE ($1::int IS NULL OR c.department_id = $1)
+  AND ($6::text IS NULL OR ($6 = 'case') = (c.case_id IS NOT NULL))
   AND ($2::text IS NULL OR c.status = $2)
   AND ($3::text IS NULL OR c.color = $3)
   AND ($4::bigint IS NULL OR c.id < $4)
@@ -151,7 +152,7 @@ LIMIT $5;
 
 -- name: due_notifications
 SELECT n.*, c.rule_code, c.color, k.case_no
-FROM notifications n JOIN cards c ON c.id = n.card_id JOIN cases k ON k.id = c.case_id
+FROM notifications n JOIN cards c ON c.id = n.card_id LEFT JOIN cases k ON k.id = c.case_id
 WHERE n.status = 'pending' AND n.next_attempt_at <= now()
 ORDER BY n.next_attempt_at, n.id
 LIMIT $1

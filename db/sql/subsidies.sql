@@ -69,7 +69,7 @@ INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subjec
 SELECT p.year, p.id, p.member_id, 'PAID_AFTER_DEATH', $4, '', f.department_id, d.recorded_by,
        jsonb_build_object('deceased_on', m.deceased_on, 'disbursed_on', d.disbursed_on,
                           'amount_yuan', d.amount_yuan::text, 'fund', f.name, 'period', p.period),
-       $3, $3::date
+       $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
 FROM payments p
 JOIN household_members m ON m.id = p.member_id
 JOIN funds f ON f.id = p.fund_id
@@ -85,7 +85,7 @@ INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no
 SELECT DISTINCT ON (m.id, f.code) m.id, 'BENEFICIARY_IS_OFFICIAL', $4, f.code, f.department_id, NULL,
        jsonb_build_object('fund', f.name, 'official', o.name, 'position', o.position, 'kind', o.kind,
                           'relation', coalesce(r.relation, '本人')),
-       $3, $3::date
+       $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
 FROM payments p
 JOIN household_members m ON m.id = p.member_id
 JOIN funds f ON f.id = p.fund_id
@@ -99,15 +99,16 @@ RETURNING id;
 -- name: flag_duplicate_benefit
 INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
 SELECT member_id, 'DUPLICATE_BENEFIT', $4, purpose, min(department_id), NULL,
-       jsonb_build_object('purpose', purpose, 'funds', array_agg(DISTINCT fund_name), 'first_period', min(period)),
-       $3, $3::date
+       jsonb_build_object('purpose', purpose, 'funds', min(fund_names), 'first_period', min(period)),
+       $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
 FROM (
-    SELECT p.member_id, f.purpose, f.department_id, f.name AS fund_name, p.period,
-           count(DISTINCT p.fund_id) OVER (PARTITION BY p.member_id, f.purpose, p.period) AS funds_in_period
+    SELECT p.member_id, f.purpose, p.period, min(f.department_id) AS department_id,
+           string_agg(DISTINCT f.name, '、') AS fund_names
     FROM payments p JOIN funds f ON f.id = p.fund_id
     WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
+    GROUP BY p.member_id, f.purpose, p.period
+    HAVING count(DISTINCT p.fund_id) > 1
 ) x
-WHERE funds_in_period > 1
 GROUP BY member_id, purpose
 ON CONFLICT DO NOTHING
 RETURNING id;
@@ -119,7 +120,7 @@ SELECT p.year, p.id, p.member_id, 'ABOVE_STANDARD', $4, '', f.department_id, d.r
        jsonb_build_object('amount_yuan', greatest(p.amount_yuan, coalesce(d.amount_yuan, 0))::text,
                           'standard_yuan', f.standard_yuan::text, 'unit', f.standard_unit,
                           'land_mu_paid', p.land_mu, 'land_mu_held', h.land_mu),
-       $3, $3::date
+       $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
 FROM payments p
 JOIN funds f ON f.id = p.fund_id
 JOIN households h ON h.id = p.household_id
@@ -141,7 +142,7 @@ SELECT DISTINCT ON (m.id) m.id, 'INVALID_OR_SHARED_ID', $4,
        jsonb_build_object('id_number_valid', sunshine_id_number_valid(m.id_number),
                           'others_with_this_id', (SELECT count(*) FROM household_members o
                                                   WHERE o.id_number = m.id_number AND o.name <> m.name)),
-       $3, $3::date
+       $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
 FROM payments p
 JOIN household_members m ON m.id = p.member_id
 JOIN funds f ON f.id = p.fund_id
@@ -158,8 +159,8 @@ INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subjec
 SELECT p.year, p.id, p.member_id, 'LATE_DISBURSEMENT', $4, '', f.department_id, coalesce(d.recorded_by, a.recorded_by),
        jsonb_build_object('allocated_on', a.stage_on, 'disbursed_on', d.disbursed_on,
                           'allowed_working_days', f.disburse_within_days,
-                          'working_days', sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, $3::date))),
-       $3, $3::date
+                          'working_days', sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date))),
+       $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
 FROM payments p
 JOIN funds f ON f.id = p.fund_id
 JOIN LATERAL (
@@ -171,7 +172,7 @@ LEFT JOIN LATERAL (
     WHERE x.year = p.year AND x.payment_id = p.id ORDER BY x.id LIMIT 1
 ) d ON true
 WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
-  AND sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, $3::date)) > f.disburse_within_days
+  AND sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date)) > f.disburse_within_days
 ON CONFLICT DO NOTHING
 RETURNING id;
 
@@ -252,3 +253,33 @@ ORDER BY id DESC LIMIT 1;
 
 -- name: insert_disbursement
 INSERT INTO disbursements (year, payment_id, disbursed_on, amount_yuan, form, recorded_by, corrects_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id;
+
+
+-- Drilling down from a red flag (discipline, or the fund's department).
+
+-- name: members_by_id
+SELECT m.id, m.household_id, m.name, m.id_number, m.relation, m.is_head, m.deceased_on,
+       h.household_no, h.village_code, h.address, h.land_mu
+FROM household_members m JOIN households h ON h.id = m.household_id
+WHERE m.id = ANY($1::bigint[]);
+
+-- name: payment_trail
+-- A payment's four monitoring points: its batch's stages and its disbursements, each with who
+-- recorded it (and that person's name when they are staff).
+SELECT 'batch' AS source, s.stage, s.stage_on AS on_day, s.amount_yuan, NULL AS form, s.recorded_by,
+       st.name AS recorded_by_name, s.corrects_id, s.id
+FROM payments p
+JOIN batch_stages s ON s.batch_id = p.batch_id
+LEFT JOIN staff st ON st.staff_no = s.recorded_by
+WHERE p.year = $1 AND p.id = $2
+UNION ALL
+SELECT 'payment', 'disbursement', d.disbursed_on, d.amount_yuan, d.form, d.recorded_by, st.name, d.corrects_id, d.id
+FROM disbursements d
+LEFT JOIN staff st ON st.staff_no = d.recorded_by
+WHERE d.year = $1 AND d.payment_id = $2
+ORDER BY on_day, id;
+
+-- name: payment_by_id
+SELECT p.id, p.year, p.payment_no, p.period, p.amount_yuan, p.land_mu, f.name AS fund_name, b.batch_no
+FROM payments p JOIN funds f ON f.id = p.fund_id JOIN payment_batches b ON b.id = p.batch_id
+WHERE p.year = $1 AND p.id = $2;

@@ -1,0 +1,341 @@
+"""Subsidy funds for a small county loaded through the CSV path: the four monitoring points, every
+red flag once (and none for the clean household), the real-name lookup, notice lists,
+aggregates and the audit of unmasked reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from api.settings import Settings
+from db import audit
+from domain import red_flags, subsidy_load
+from domain.identity import check_char
+from tests.conftest import ROOT, Server, running
+
+
+def person(birth: str, serial: int) -> str:
+    first17 = f"510799{birth}{serial:03d}"
+    return first17 + check_char(first17)
+
+
+IDS = {
+    name: person(f"19{60 + n:02d}0{n % 9 + 1}1{n % 9}", 100 + n)
+    for n, name in enumerate(["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十"])
+}
+
+
+@pytest.fixture
+async def county(server: Server, template: str, settings: Settings) -> AsyncIterator[dict[str, Any]]:
+    name = await server.clone(template)
+    url = server.url(name)
+    conn = await asyncpg.connect(url)
+    dept = await conn.fetchrow("SELECT id, code FROM departments ORDER BY id LIMIT 1")
+    assert dept is not None
+    township = await conn.fetchval("SELECT code FROM regions WHERE level = 2 ORDER BY code LIMIT 1")
+    villages = [
+        r["code"]
+        for r in await conn.fetch("SELECT code FROM regions WHERE parent_code = $1 ORDER BY code", township)
+    ]
+    funds = (
+        "code,name,fund_type,purpose,policy_basis,standard_yuan,standard_unit\n"
+        "T-DB,测试低保金,minimum_living,基本生活保障,《社会救助暂行办法》,500.00,person_month\n"
+        "T-TK,测试特困供养金,extreme_poverty,基本生活保障,《社会救助暂行办法》,800.00,person_month\n"
+        "T-GD,测试耕地地力保护补贴,farmland,耕地保护,农业农村部文件,100.00,mu_year\n"
+        "T-JZ,测试自然灾害救助,disaster_relief,灾害救助,《自然灾害救助条例》,1000.00,once\n"
+        "T-XX,坏行,nonsense,x,x,1,person_month\n"
+    )
+    report = await subsidy_load.load_funds(conn, text=funds, department_id=dept["id"])
+    assert (report.applied, [p.line for p in report.problems]) == (4, [6])
+    v1, v2 = villages[0], villages[1]
+    households = (
+        "household_no,village_code,address,land_mu,name,id_number,relation,deceased_on\n"
+        + "".join(
+            [
+                f"H1,{v1},桐溪县城关镇一村1组1号,5,张三,{IDS['张三']},户主,\n",
+                f"H2,{v1},桐溪县城关镇一村1组2号,0,李四,{IDS['李四']},户主,2026-05-01\n",
+                f"H3,{v1},桐溪县城关镇一村1组3号,0,王五,{IDS['王五']},户主,\n",
+                f"H4,{v1},桐溪县城关镇一村1组4号,0,赵六,{IDS['赵六']},户主,\n",
+                f"H5,{v2},桐溪县城关镇二村2组5号,2,钱七,{IDS['钱七']},户主,\n",
+                f"H6,{v2},桐溪县城关镇二村2组6号,0,孙八,{IDS['孙八']},户主,\n",
+                f"H7,{v2},桐溪县城关镇二村2组7号,0,周九,{IDS['孙八']},户主,\n",  # one ID, two people
+                f"H8,{v2},桐溪县城关镇二村2组8号,0,吴十,{IDS['吴十']},户主,\n",
+                f"H9,{v2},桐溪县城关镇二村2组9号,0,郑甲,{IDS['吴十'][:-1]}{'0' if IDS['吴十'][-1] != '0' else '1'},户主,\n",
+                f"H9,{v2},桐溪县城关镇二村2组9号,0,郑乙,{IDS['张三']},子女,\n",  # refused with its household
+                f"H10,999999999999,不存在的村,0,某人,{IDS['张三']},户主,\n",
+            ]
+        )
+    )
+    report = await subsidy_load.load_households(conn, text=households)
+    assert report.applied == 8
+    assert {(p.line, p.code) for p in report.problems} == {
+        (10, "INVALID_ID_NUMBER"),
+        (11, "HOUSEHOLD_REFUSED"),
+        (12, "UNKNOWN_VILLAGE"),
+    }
+    # Legacy data loaded before the checks existed: a member with a broken ID number.
+    legacy = await conn.fetchval("SELECT id FROM households WHERE household_no = 'H8'")
+    await conn.execute(
+        "INSERT INTO household_members (household_id, name, id_number, relation) VALUES ($1, '吴小', $2, '子女')",
+        legacy,
+        IDS["吴十"][:-1] + ("0" if IDS["吴十"][-1] != "0" else "1"),
+    )
+    # The registry: 王五 is the declared relative of a village cadre.
+    official = await conn.fetchval(
+        "INSERT INTO officials (name, id_number, kind, village_code, position)"
+        " VALUES ('王大', $1, 'village_cadre', $2, '村委会主任') RETURNING id",
+        person("19580101", 999),
+        v1,
+    )
+    await conn.execute(
+        "INSERT INTO official_relatives (official_id, name, id_number, relation) VALUES ($1, '王五', $2, '兄弟')",
+        official,
+        IDS["王五"],
+    )
+
+    def line(
+        batch: str,
+        fund: str,
+        period: str,
+        stage: str,
+        on: str,
+        amount: str,
+        hh: str = "",
+        who: str = "",
+        form: str = "",
+        mu: str = "",
+    ) -> str:  # a table, one row a line
+        return f"{batch},{fund},{township},{period},{stage},{on},{amount},{hh},{IDS[who] if who else ''},{form},{mu},W-01\n"
+
+    money = "batch_no,fund_code,township_code,period,stage,stage_on,amount_yuan,household_no,id_number,form,land_mu,recorded_by\n"
+    rows = [
+        line("B1", "T-DB", "2026-06-01", "plan", "2026-06-01", "2500"),
+        line("B1", "T-DB", "2026-06-01", "approval", "2026-06-02", "2500"),
+        line("B1", "T-DB", "2026-06-01", "allocation", "2026-06-03", "2500"),
+        line(
+            "B1", "T-DB", "2026-06-01", "disbursement", "2026-06-05", "500", "H2", "李四", "card"
+        ),  # after death
+        line(
+            "B1", "T-DB", "2026-06-01", "disbursement", "2026-06-05", "500", "H3", "王五", "card"
+        ),  # a cadre's relative
+        line("B1", "T-DB", "2026-06-01", "disbursement", "2026-06-05", "500", "H4", "赵六", "card"),
+        line(
+            "B1", "T-DB", "2026-06-01", "disbursement", "2026-06-05", "500", "H6", "孙八", "cash"
+        ),  # shared ID
+        line("B2", "T-TK", "2026-06-01", "plan", "2026-06-01", "800"),
+        line("B2", "T-TK", "2026-06-01", "approval", "2026-06-02", "800"),
+        line("B2", "T-TK", "2026-06-01", "allocation", "2026-06-03", "800"),
+        line(
+            "B2", "T-TK", "2026-06-01", "disbursement", "2026-06-05", "800", "H4", "赵六", "card"
+        ),  # same purpose twice
+        line("B3", "T-GD", "2026-04-01", "plan", "2026-04-01", "1000"),
+        line("B3", "T-GD", "2026-04-01", "approval", "2026-04-02", "1000"),
+        line("B3", "T-GD", "2026-04-01", "allocation", "2026-04-03", "1000"),
+        line(
+            "B3", "T-GD", "2026-04-01", "disbursement", "2026-04-07", "500", "H1", "张三", "card", "5"
+        ),  # clean
+        line(
+            "B3", "T-GD", "2026-04-01", "disbursement", "2026-04-07", "500", "H5", "钱七", "card", "5"
+        ),  # holds 2
+        line("B4", "T-JZ", "2026-07-01", "plan", "2026-07-01", "1000"),
+        line("B4", "T-JZ", "2026-07-01", "approval", "2026-07-02", "1000"),
+        line("B4", "T-JZ", "2026-07-01", "allocation", "2026-07-03", "1000"),
+        line(
+            "B4", "T-JZ", "2026-07-01", "disbursement", "2026-07-09", "1000", "H8", "吴十", "card"
+        ),  # 4 days > 2
+        line("B5", "T-DB", "2026-07-01", "plan", "2026-07-01", "500"),
+        line(
+            "B5", "T-DB", "2026-07-01", "disbursement", "2026-07-02", "500", "H1", "张三", "card"
+        ),  # out of order
+        line(
+            "B1", "T-DB", "2026-06-01", "disbursement", "2026-06-05", "abc", "H1", "张三", "card"
+        ),  # not a number
+        line(
+            "B1", "T-DB", "2026-06-01", "disbursement", "2026-06-05", "500", "H4", "赵六", "card"
+        ),  # exact repeat
+    ]
+    parsed, header = subsidy_load.rows_of(money + "".join(rows), subsidy_load.MONEY_COLUMNS)
+    assert header == []
+    applied, refused = await subsidy_load.record_money(conn, rows=parsed, department_id=dept["id"])
+    assert [(p.line, p.code) for p in refused] == [(23, "STAGE_OUT_OF_ORDER"), (24, "INVALID_ROW")]
+    assert [a.line for a in applied if a.what == "repeat"] == [25]
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    await conn.close()
+    app = create_app(replace(settings, today=date(2026, 11, 20)), database_url=url)
+    async with running(app) as client:
+        yield {
+            "url": url,
+            "pool": pool,
+            "dept": dept["code"],
+            "client": client,
+            "township": township,
+            "v1": v1,
+        }
+    await pool.close()
+    await server.drop(name)
+
+
+async def cards_by_person(pool: asyncpg.Pool) -> dict[str, set[str]]:
+    rows = await pool.fetch(
+        "SELECT m.name, c.rule_code FROM cards c JOIN household_members m ON m.id = c.member_id"
+        " JOIN households h ON h.id = m.household_id WHERE h.household_no ~ '^H[0-9]+$'"
+    )
+    found: dict[str, set[str]] = {}
+    for r in rows:
+        found.setdefault(r["name"], set()).add(r["rule_code"])
+    return found
+
+
+async def test_every_red_flag_fires_once_and_the_clean_household_none(county: dict[str, Any]) -> None:
+    pool = county["pool"]
+    first = await red_flags.run(pool, since=date(2026, 1, 1), until=date(2026, 11, 20))
+    assert first.total >= 6
+    flagged = await cards_by_person(pool)
+    assert flagged == {
+        "李四": {"PAID_AFTER_DEATH"},
+        "王五": {"BENEFICIARY_IS_OFFICIAL"},
+        "赵六": {"DUPLICATE_BENEFIT"},
+        "钱七": {"ABOVE_STANDARD"},
+        "孙八": {"INVALID_OR_SHARED_ID"},
+        "吴十": {"LATE_DISBURSEMENT"},
+    }
+    assert "张三" not in flagged
+    again = await red_flags.run(pool, since=date(2026, 1, 1), until=date(2026, 11, 20))
+    assert again.total == 0  # re-running a period raises nothing twice
+    notified = await pool.fetchval(
+        "SELECT count(DISTINCT n.card_id) FROM notifications n JOIN cards c ON c.id = n.card_id WHERE c.case_id IS NULL"
+    )
+    assert notified >= 6
+
+
+async def test_paying_the_legacy_member_flags_the_invalid_id(
+    county: dict[str, Any], token: Callable[..., str]
+) -> None:
+    """Through the API: a disbursement recorded for a member whose ID number is broken."""
+    pool = county["pool"]
+    bad = await pool.fetchval("SELECT id_number FROM household_members WHERE name = '吴小'")
+    mutation = """
+    mutation($records: [MoneyRecordInput!]!) { recordSubsidyMoney(records: $records) {
+      applied duplicates refused alertsRaised results { index outcome code message } } }
+    """
+    base = {"batchNo": "B6", "fundCode": "T-DB", "townshipCode": county["township"], "period": "2026-08-01"}
+    records = [
+        {**base, "stage": "plan", "stageOn": "2026-08-03", "amountYuan": "500"},
+        {**base, "stage": "approval", "stageOn": "2026-08-04", "amountYuan": "500"},
+        {**base, "stage": "allocation", "stageOn": "2026-08-05", "amountYuan": "500"},
+        {
+            **base,
+            "stage": "disbursement",
+            "stageOn": "2026-08-06",
+            "amountYuan": "500",
+            "householdNo": "H8",
+            "idNumber": bad,
+            "form": "card",
+        },
+    ]
+    headers = {"Authorization": f"Bearer {token('department', county['dept'], 'W-01')}"}
+    body = (
+        await county["client"].post(
+            "/graphql", json={"query": mutation, "variables": {"records": records}}, headers=headers
+        )
+    ).json()
+    result = body["data"]["recordSubsidyMoney"]
+    assert (result["applied"], result["refused"]) == (4, 0)
+    assert result["alertsRaised"] >= 1
+    assert "INVALID_OR_SHARED_ID" in (await cards_by_person(pool))["吴小"]
+
+
+LOOKUP = (ROOT / "public_queries" / "household_subsidies.graphql").read_text(encoding="utf-8")
+
+
+async def test_real_name_lookup_answers_misses_and_mismatches_alike(county: dict[str, Any]) -> None:
+    client: httpx.AsyncClient = county["client"]
+
+    async def look(name: str, id_number: str) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql", json={"query": LOOKUP, "variables": {"name": name, "idNumber": id_number}}
+        )
+        return dict(response.json())
+
+    found = await look("张三", IDS["张三"])
+    [record] = found["data"]["householdSubsidies"]
+    assert record == {
+        "fundName": "测试耕地地力保护补贴",
+        "standard": "100.00元/亩·年",
+        "beneficiary": "张**",
+        "period": "2026-04-01",
+        "disbursedOn": "2026-04-07",
+        "form": "一卡通",
+        "address": "桐溪县城关镇",
+        "amountYuan": "500.00",
+    }
+    mismatch = await look("张四", IDS["张三"])
+    miss = await look("张三", person("19990101", 555))
+    assert mismatch == miss
+    assert miss["errors"][0]["extensions"]["code"] == "NO_SUBSIDY_RECORD"
+
+
+async def test_lookup_is_limited_per_id_number_and_refuses_aliases(
+    county: dict[str, Any], token: Callable[..., str]
+) -> None:
+    client: httpx.AsyncClient = county["client"]
+    codes = []
+    for _ in range(6):
+        response = await client.post(
+            "/graphql", json={"query": LOOKUP, "variables": {"name": "钱七", "idNumber": IDS["钱七"]}}
+        )
+        codes.append(response.json().get("errors", [{}])[0].get("extensions", {}).get("code"))
+    assert codes[:5] == [None] * 5
+    assert codes[5] == "RATE_LIMITED"
+    aliased = (
+        "query($n: String!, $i: String!) { a: householdSubsidies(name: $n, idNumber: $i) { amountYuan } }"
+    )
+    body = (
+        await client.post(
+            "/graphql",
+            json={"query": aliased, "variables": {"n": "张三", "i": IDS["张三"]}},
+            headers={"Authorization": f"Bearer {token('discipline')}"},
+        )
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "LOOKUP_NOT_ALONE"
+
+
+async def test_aggregates_withhold_small_groups(county: dict[str, Any]) -> None:
+    query = (ROOT / "public_queries" / "subsidy_aggregates.graphql").read_text(encoding="utf-8")
+    variables = {"year": 2026, "townshipCode": county["township"], "byVillage": True, "fundCode": "T-DB"}
+    body = (await county["client"].post("/graphql", json={"query": query, "variables": variables})).json()
+    result = body["data"]["subsidyAggregates"]
+    assert result["minGroupSize"] == 5
+    # 低保 in June: 3 people in village 1, 1 in village 2 -- both under 5, both withheld.
+    june = [c for c in result["cells"] if c["period"] == "2026-01-01"]
+    assert june
+    assert all(c["withheld"] and c["amountYuan"] is None and c["beneficiaries"] is None for c in june)
+
+
+async def test_notice_list_is_masked_for_the_public_and_audited_for_the_department(
+    county: dict[str, Any], token: Callable[..., str]
+) -> None:
+    query = (ROOT / "public_queries" / "notice_list.graphql").read_text(encoding="utf-8")
+    variables = {"villageCode": county["v1"], "fundCode": "T-DB", "period": "2026-06-01"}
+    client: httpx.AsyncClient = county["client"]
+    public = (await client.post("/graphql", json={"query": query, "variables": variables})).json()
+    names = [n["name"] for n in public["data"]["noticeList"]["nodes"]]
+    assert sorted(names) == ["李**", "王**", "赵**"]
+    assert all(n["idNumber"].count("*") == 8 for n in public["data"]["noticeList"]["nodes"])
+    headers = {"Authorization": f"Bearer {token('department', county['dept'], 'W-07')}"}
+    own = (
+        await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    ).json()
+    assert sorted(n["name"] for n in own["data"]["noticeList"]["nodes"]) == ["李四", "王五", "赵六"]
+    async with county["pool"].acquire() as conn:
+        rows = await conn.fetch("SELECT actor, operation, record_type FROM audit_log WHERE actor = 'W-07'")
+        assert len(rows) == 3 and {r["record_type"] for r in rows} == {"payment"}
+        assert {r["operation"] for r in rows} == {"NoticeList"}
+        assert (await audit.verify(conn)).ok
