@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import orjson
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -17,9 +20,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api.auth import TokenVerifier, mint_dev_token
+from api.errors import error_body
 from api.graphql_http import GraphQLEndpoint, GraphQLRequest, JSONResponse
 from api.observability import Metrics, RequestLogMiddleware, request_id_of
-from api.public_queries import PublicQueries
+from api.public_queries import PRIVATE_OPERATIONS, PublicQueries
 from api.settings import Settings
 from api.workers import background
 from db.ratelimit import make_limiter
@@ -30,6 +34,37 @@ from schema.context import Limits
 ROOT = Path(__file__).resolve().parent.parent
 
 _MAP_QUERY = "query ProcessMapSvg($code: String!) { power(code: $code) { processMap { svg } } }"
+
+
+def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
+    params = request.query_params
+    if "variables" in params:
+        try:
+            value = orjson.loads(params["variables"])
+        except orjson.JSONDecodeError:
+            raise ValueError("参数 variables 不是合法的 JSON") from None
+        if not isinstance(value, dict):
+            raise ValueError("参数 variables 应为 JSON 对象")
+        return value
+    # Each variable as its own parameter, read as the document declares it: text stays text
+    # (a 12-digit village code is a String), numbers, booleans and input objects are JSON.
+    variables: dict[str, Any] = {}
+    for key, raw in params.items():
+        if key not in types:
+            raise ValueError(f"该查询没有变量 {key}")
+        if types[key] in {"String", "ID", "Date", "DateTime", "Decimal"}:
+            variables[key] = raw
+            continue
+        try:
+            variables[key] = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise ValueError(f"变量 {key} 应为 JSON（{types[key]}）") from None
+    return variables
+
+
+def _if_none_match(request: Request) -> set[str]:
+    header = request.headers.get("if-none-match", "")
+    return {tag.strip() for tag in header.split(",") if tag.strip()}
 
 
 def alembic_head() -> str:
@@ -131,6 +166,38 @@ def create_app(
             headers={"Cache-Control": "public, max-age=300"},
         )
 
+    async def public_get(request: Request) -> Response:
+        """A vetted document by its operation name over plain GET, for kiosks, CDNs and sites:
+        ``/public/PowerSearch?variables={...}`` (or each variable as its own parameter). Answers
+        carry a strong ETag and ``304 Not Modified`` for a matching ``If-None-Match``."""
+        document = endpoint.public_queries.by_operation(request.path_params["operation"])
+        if document is None:
+            return JSONResponse(
+                {
+                    "errors": [
+                        error_body("UNKNOWN_OPERATION", "没有这个公开查询，见 public_queries/manifest.json")
+                    ]
+                },
+                status_code=404,
+            )
+        try:
+            variables = _get_variables(request, document.variable_types())
+        except ValueError as exc:
+            return JSONResponse({"errors": [error_body("BAD_VARIABLES", str(exc))]}, status_code=400)
+        gql = GraphQLRequest(document.text, variables, None, label=document.name)
+        status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
+        body = orjson.dumps(result)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        private = document.operation in PRIVATE_OPERATIONS
+        headers = {
+            "ETag": etag,
+            "Cache-Control": "no-store" if private else "public, max-age=60, stale-while-revalidate=300",
+            "Vary": "Accept-Encoding",
+        }
+        if status == 200 and "errors" not in result and etag in _if_none_match(request):
+            return Response(status_code=304, headers=headers)
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
+
     app = Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
@@ -138,6 +205,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", prometheus),
             Route("/maps/{code}.svg", process_map_svg),
+            Route("/public/{operation}", public_get),
             Route("/", lambda request: PlainTextResponse("阳光政务 Sunshine：GraphQL 接口在 /graphql\n")),
         ],
         lifespan=lifespan,

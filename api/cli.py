@@ -285,6 +285,15 @@ def cmd_red_flags(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_manifest(settings: Settings, args: argparse.Namespace) -> int:
+    """Write public_queries/manifest.json (each vetted document's SHA-256 id and operation)."""
+    from api.public_queries import DEFAULT_DIR, MANIFEST, PublicQueries, manifest_text
+
+    (DEFAULT_DIR / MANIFEST).write_text(manifest_text(PublicQueries.load()), encoding="utf-8")
+    print(f"已写入 {DEFAULT_DIR / MANIFEST}")
+    return 0
+
+
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from api.auth import mint_dev_token
     from domain.viewer import Role
@@ -326,6 +335,7 @@ def parser() -> argparse.ArgumentParser:
     subsidy.add_argument("kind", choices=["funds", "households", "money"])
     subsidy.add_argument("file", help="CSV 文件（UTF-8，首行为列名）")
     subsidy.add_argument("--department", help="主管部门编码（funds、money 必填）")
+    sub.add_parser("manifest", help="重新生成 public_queries/manifest.json")
     flags = sub.add_parser("red-flags", help="对某日以来的补助运行疑点规则（不重复预警）")
     flags.add_argument("--since", required=True, help="所属期起（YYYY-MM-DD）")
     flags.add_argument("--as-of", help="按此日期判断（YYYY-MM-DD），默认今天")
@@ -348,6 +358,7 @@ COMMANDS = {
     "import-cases": cmd_import_cases,
     "load-subsidy": cmd_load_subsidy,
     "red-flags": cmd_red_flags,
+    "manifest": cmd_manifest,
 }
 
 

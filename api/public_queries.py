@@ -6,11 +6,28 @@ request names it by that id, or sends exactly its text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphql import (
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    TypeNode,
+    parse,
+)
+
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "public_queries"
+
+
+MANIFEST = "manifest.json"
+_OPERATION = re.compile(r"^\s*query\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
+# Answers about one person (their case, their household) are never stored by a shared cache.
+PRIVATE_OPERATIONS = frozenset({"CaseStatus", "HouseholdSubsidies"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +35,32 @@ class PublicDocument:
     name: str
     text: str
     sha256: str
+
+    @property
+    def operation(self) -> str | None:
+        match = _OPERATION.search(self.text)
+        return match.group(1) if match else None
+
+    def variable_types(self) -> dict[str, str]:
+        """Each variable's named type (``Int``, ``String``, ``PowerFilter`` …)."""
+        return _variable_types(self.text)
+
+
+@functools.cache
+def _variable_types(text: str) -> dict[str, str]:
+    found = {}
+    for definition in parse(text).definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for variable in definition.variable_definitions or ():
+                found[variable.variable.name.value] = _named(variable.type)
+    return found
+
+
+def _named(node: TypeNode) -> str:
+    while isinstance(node, NonNullTypeNode | ListTypeNode):
+        node = node.type
+    assert isinstance(node, NamedTypeNode)  # noqa: S101  # the three kinds of type node
+    return node.name.value
 
 
 def document_id(text: str) -> str:
@@ -28,6 +71,7 @@ class PublicQueries:
     def __init__(self, documents: list[PublicDocument]) -> None:
         self._by_id = {doc.sha256: doc for doc in documents}
         self._by_name = {doc.name: doc for doc in documents}
+        self._by_operation = {doc.operation: doc for doc in documents if doc.operation}
 
     @classmethod
     def load(cls, directory: Path = DEFAULT_DIR) -> PublicQueries:
@@ -48,5 +92,18 @@ class PublicQueries:
     def by_name(self, name: str) -> PublicDocument | None:
         return self._by_name.get(name)
 
-    def manifest(self) -> dict[str, str]:
-        return {doc.name + ".graphql": doc.sha256 for doc in self._by_name.values()}
+    def by_operation(self, operation: str) -> PublicDocument | None:
+        return self._by_operation.get(operation)
+
+    def manifest(self) -> dict[str, dict[str, str]]:
+        """What front-end developers (and the checked-in manifest.json) see: file → id and operation."""
+        return {
+            doc.name + ".graphql": {"sha256": doc.sha256, "operation": doc.operation or ""}
+            for doc in sorted(self._by_name.values(), key=lambda d: d.name)
+        }
+
+
+def manifest_text(queries: PublicQueries) -> str:
+    import orjson
+
+    return orjson.dumps(queries.manifest(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
