@@ -20,8 +20,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api.auth import TokenVerifier, mint_dev_token
+from api.clients import ClientRegistry
 from api.errors import error_body
-from api.graphql_http import GraphQLEndpoint, GraphQLRequest, JSONResponse
+from api.graphql_http import GraphQLEndpoint, GraphQLRequest, JSONResponse, RequestError
 from api.observability import Metrics, RequestLogMiddleware, request_id_of
 from api.public_queries import PRIVATE_OPERATIONS, PublicQueries
 from api.settings import Settings
@@ -94,6 +95,9 @@ def create_app(
         request_timeout_s=settings.request_timeout_s,
         max_body_bytes=settings.max_body_bytes,
         graphiql=settings.graphiql,
+        clients=ClientRegistry.from_setting(
+            settings.client_keys, anonymous_per_minute=settings.anonymous_per_minute
+        ),
         graphiql_token=mint_dev_token(settings, role=Role.DISCIPLINE, staff_no="dev-graphiql")
         if settings.dev and settings.graphiql
         else None,
@@ -185,6 +189,14 @@ def create_app(
         except ValueError as exc:
             return JSONResponse({"errors": [error_body("BAD_VARIABLES", str(exc))]}, status_code=400)
         gql = GraphQLRequest(document.text, variables, None, label=document.name)
+        try:
+            await endpoint.charge(request, document.operation or document.name)
+        except RequestError as exc:
+            return JSONResponse(
+                {"errors": [error_body(exc.code, exc.message)]},
+                status_code=exc.status,
+                headers={"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None,
+            )
         status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
         body = orjson.dumps(result)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

@@ -21,6 +21,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.graphql import OperationType
 
 from api.auth import AuthError, TokenVerifier, viewer_for
+from api.clients import ClientRegistry, charge
 from api.errors import error_body, format_error
 from api.observability import Metrics, request_id_of
 from api.public_queries import PublicQueries
@@ -43,11 +44,12 @@ class JSONResponse(Response):
 
 
 class RequestError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after_s: int = 0) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class GraphQLRequest:
     operation_name: str | None
     # What logs and metrics call it: the operation name, else the vetted document's file name.
     label: str = "anonymous"
+    public_operation: str | None = None  # the vetted document's operation, for anonymous callers
 
 
 @dataclass(slots=True)
@@ -70,6 +73,7 @@ class GraphQLEndpoint:
     max_body_bytes: int
     graphiql: bool
     graphiql_token: str | None = None
+    clients: ClientRegistry = field(default_factory=lambda: ClientRegistry({}))
     today: Callable[[], date] = field(default=lambda: china_day(datetime.now(UTC)))
 
     async def handle(self, request: Request) -> Response:
@@ -80,6 +84,8 @@ class GraphQLEndpoint:
             payload = await self._payload(request)
             viewer = await self._viewer(request)
             gql = self._admit(payload, viewer)
+            if not viewer.is_official:
+                await self.charge(request, gql.public_operation or gql.label)
         except AuthError as exc:
             return JSONResponse(
                 {"errors": [error_body(exc.code, exc.message)]},
@@ -87,8 +93,24 @@ class GraphQLEndpoint:
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         except RequestError as exc:
-            return JSONResponse({"errors": [error_body(exc.code, exc.message)]}, status_code=exc.status)
+            headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
+            return JSONResponse(
+                {"errors": [error_body(exc.code, exc.message)]}, status_code=exc.status, headers=headers
+            )
         return await self.execute(request, gql, viewer, request_id)
+
+    async def charge(self, request: Request, operation: str) -> None:
+        """Count an anonymous request against its client's (or address's) budget."""
+        client, refusal = await charge(
+            request.app.state.limiter,
+            self.clients,
+            key=request.headers.get("x-client-key"),
+            address=_client_of(request),
+            operation=operation,
+        )
+        request.scope.setdefault("state", {})["client_name"] = client.name
+        if refusal is not None:
+            raise RequestError(refusal.status, refusal.code, refusal.message, refusal.retry_after_s)
 
     async def execute(
         self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
@@ -215,7 +237,9 @@ class GraphQLEndpoint:
                 "QUERY_NOT_ALLOWED",
                 "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
             )
-        return GraphQLRequest(doc.text, variables, operation_name, label=doc.name)
+        return GraphQLRequest(
+            doc.text, variables, operation_name, label=doc.name, public_operation=doc.operation
+        )
 
     def _graphiql_html(self) -> str:
         html = get_graphql_ide_html(graphql_ide="graphiql")
@@ -237,6 +261,10 @@ def _operation_name(query: str) -> str | None:
 
 
 def _client_of(request: Request) -> str:
+    """Who is calling, for rate limits: a keyed front end by its name, anyone else by address."""
+    name = request.scope.get("state", {}).get("client_name")
+    if name and name != "anonymous":
+        return f"client:{name}"
     return request.client.host if request.client else "unknown"
 
 

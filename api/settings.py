@@ -53,6 +53,8 @@ class Settings:
     notify_webhook_url: str | None = None
     # The real-name subsidy lookup, per hour: from one caller, and for one ID number from anywhere.
     lookups_per_client: int = 20
+    client_keys: str | None = None  # JSON list of front ends, or a file holding it (api/clients.py)
+    anonymous_per_minute: int = 120  # cost units a minute for a caller without a client key, per IP
     lookups_per_id_number: int = 5
 
     @property
@@ -91,5 +93,7 @@ class Settings:
             notify_interval_s=float(env.get("NOTIFY_INTERVAL_S") or 0),
             notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL") or None,
             lookups_per_client=int(env.get("LOOKUPS_PER_CLIENT") or 20),
+            client_keys=env.get("CLIENT_KEYS") or None,
+            anonymous_per_minute=int(env.get("ANONYMOUS_PER_MINUTE") or 120),
             lookups_per_id_number=int(env.get("LOOKUPS_PER_ID_NUMBER") or 5),
         )

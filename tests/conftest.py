@@ -115,7 +115,14 @@ async def server_fresh_empty(server: Server) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return replace(Settings(), dev=True, data_dir=tmp_path_factory.mktemp("sunshine"), graphiql=False)
+    # Every test calls from one address: a roomy anonymous budget (the limits have their own tests).
+    return replace(
+        Settings(),
+        dev=True,
+        data_dir=tmp_path_factory.mktemp("sunshine"),
+        graphiql=False,
+        anonymous_per_minute=1_000_000,
+    )
 
 
 @asynccontextmanager

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from dataclasses import replace
+
 import asyncpg
 import httpx
+import pytest
 
+from api.app import create_app
 from api.public_queries import DEFAULT_DIR, MANIFEST, PublicQueries, manifest_text
+from api.settings import Settings
+from tests.conftest import running
+
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def test_checked_in_manifest_matches_the_documents() -> None:
@@ -57,3 +67,60 @@ async def test_get_refuses_unknown_operations_and_variables(client: httpx.AsyncC
 async def test_personal_answers_are_never_cached(client: httpx.AsyncClient) -> None:
     response = await client.get("/public/CaseStatus", params={"caseNo": "NOPE-000000", "queryCode": "000000"})
     assert response.headers["cache-control"] == "no-store"
+
+
+async def test_budgets_per_client_key_and_address_answer_429_then_recover(
+    settings: Settings, shared_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = '[{"key": "kiosk-secret", "name": "kiosk-07", "kind": "kiosk", "per_minute": 4}]'
+    app = create_app(replace(settings, client_keys=keys, anonymous_per_minute=3), database_url=shared_db)
+    clock = [1_000_000.0]
+    monkeypatch.setattr("db.ratelimit.time.time", lambda: clock[0])
+    async with running(app) as client:
+        # PowerSearch costs 2 units: an address without a key gets one, the kiosk two, a minute.
+        assert (await client.get("/public/PowerSearch")).status_code == 200
+        refused = await client.get("/public/PowerSearch")
+        assert refused.status_code == 429
+        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        kiosk = {"X-Client-Key": "kiosk-secret"}
+        assert [(await client.get("/public/PowerSearch", headers=kiosk)).status_code for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
+        unknown = await client.get("/public/PowerSearch", headers={"X-Client-Key": "guess"})
+        assert unknown.status_code == 401
+        clock[0] += 60  # the next minute
+        assert (await client.get("/public/PowerSearch")).status_code == 200
+
+
+def redis_reachable() -> bool:
+    host, port = REDIS.split("//")[1].split("/")[0].split(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis server here (CI has one; a bare laptop has none)")
+async def test_budgets_are_shared_through_redis_when_configured(settings: Settings, shared_db: str) -> None:
+    import uuid
+
+    from db.ratelimit import RedisLimiter
+
+    prefix = f"sunshine-test:{uuid.uuid4().hex}:"
+    apps = [
+        create_app(replace(settings, anonymous_per_minute=2, redis_url=REDIS), database_url=shared_db)
+        for _ in range(2)
+    ]
+    async with running(apps[0]) as first, running(apps[1]) as second:
+        for app in apps:  # isolate this test's counters
+            app.state.limiter = RedisLimiter(REDIS, prefix=prefix)
+        assert (await first.get("/public/Regions")).status_code == 200
+        assert (await second.get("/public/Regions")).status_code == 200
+        # the two processes share one budget of 2
+        assert (await first.get("/public/Regions")).status_code == 429
+        for app in apps:
+            await app.state.limiter.close()

@@ -1,0 +1,103 @@
+"""Front ends that identify themselves (client keys) and the rate limits of anonymous callers.
+
+A front end sends ``X-Client-Key``; the key names it (kiosk-07, wechat, a transparency site),
+its kind and its budget. Without a key a caller is counted by IP address with the default budget.
+Each vetted operation costs units against the budget per minute; a lookup of personal data costs
+more than a list of powers. Over budget: HTTP 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from db.ratelimit import Limiter
+
+KINDS = ("kiosk", "wechat", "site")
+DEFAULT_PER_MINUTE = 120
+# Units per request; every other operation costs 1.
+OPERATION_COSTS = {
+    "HouseholdSubsidies": 20,
+    "CaseStatus": 5,
+    "NoticeList": 3,
+    "SubsidyAggregates": 3,
+    "PowerSearch": 2,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    name: str
+    kind: str
+    per_minute: int
+
+
+class ClientRegistry:
+    """Keys are kept as SHA-256 digests: the configuration file need not hold the secrets."""
+
+    def __init__(self, clients: dict[str, Client], *, anonymous_per_minute: int = DEFAULT_PER_MINUTE) -> None:
+        self._by_digest = clients
+        self.anonymous = Client("anonymous", "anonymous", anonymous_per_minute)
+
+    @classmethod
+    def from_json(cls, text: str) -> ClientRegistry:
+        """``[{"key" | "key_sha256": ..., "name": ..., "kind": "kiosk|wechat|site", "per_minute": n}]``"""
+        entries = orjson.loads(text) if text.strip() else []
+        clients = {}
+        for entry in entries:
+            if entry.get("kind") not in KINDS:
+                raise ValueError(f"客户端 {entry.get('name')} 的类型应为 {'、'.join(KINDS)}")
+            digest = entry.get("key_sha256") or hashlib.sha256(str(entry["key"]).encode()).hexdigest()
+            clients[digest] = Client(
+                entry["name"], entry["kind"], int(entry.get("per_minute", DEFAULT_PER_MINUTE))
+            )
+        return cls(clients)
+
+    @classmethod
+    def from_setting(
+        cls, value: str | None, *, anonymous_per_minute: int = DEFAULT_PER_MINUTE
+    ) -> ClientRegistry:
+        """CLIENT_KEYS: the JSON itself, or the path of a file holding it."""
+        path = Path(value) if value else None
+        text = path.read_text(encoding="utf-8") if path is not None and path.is_file() else (value or "")
+        registry = cls.from_json(text)
+        return cls(registry._by_digest, anonymous_per_minute=anonymous_per_minute)
+
+    def find(self, key: str) -> Client | None:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        for known, client in self._by_digest.items():
+            if hmac.compare_digest(known, digest):
+                return client
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    status: int
+    code: str
+    message: str
+    retry_after_s: int = 0
+
+
+async def charge(
+    limiter: Limiter, registry: ClientRegistry, *, key: str | None, address: str, operation: str
+) -> tuple[Client, Refusal | None]:
+    """Count one anonymous request against its client's budget (or its address's)."""
+    if key:
+        found = registry.find(key)
+        if found is None:
+            return registry.anonymous, Refusal(401, "UNKNOWN_CLIENT_KEY", "客户端密钥无效")
+        client, bucket = found, f"client:{found.name}"
+    else:
+        client, bucket = registry.anonymous, f"ip:{address}"
+    cost = OPERATION_COSTS.get(operation, 1)
+    verdict = await limiter.hit(bucket, limit=client.per_minute, window_s=60, cost=cost)
+    if not verdict.allowed:
+        return client, Refusal(
+            429, "RATE_LIMITED", f"请求过于频繁，请 {verdict.retry_after_s} 秒后再试", verdict.retry_after_s
+        )
+    return client, None
