@@ -23,6 +23,7 @@ DEFAULT_PER_MINUTE = 120
 OPERATION_COSTS = {
     "HouseholdSubsidies": 20,
     "CaseStatus": 5,
+    "RateCase": 5,
     "NoticeList": 3,
     "SubsidyAggregates": 3,
     "PowerSearch": 2,

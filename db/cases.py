@@ -505,3 +505,64 @@ async def cards_in(db: Executor, *, start: date, end: date) -> dict[tuple[int, s
     return {
         (r["department_id"], r["color"]): r["total"] for r in await db.fetch(Q.cards_in_period, start, end)
     }
+
+
+# -- ratings (好差评) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRow:
+    case_id: int
+    level: int
+    comment: str
+    rated_at: datetime
+    rated_on: date
+    rectify_due_on: date | None
+    rectified_on: date | None
+    rectified_by: str | None
+    rectification: str | None
+
+
+async def ratings_of(db: Executor, *, case_ids: Sequence[int]) -> list[RatingRow]:
+    return [RatingRow(**r) for r in await db.fetch(Q.rating_of, list(case_ids))]
+
+
+async def insert_rating(
+    conn: Connection,
+    *,
+    case_id: int,
+    level: int,
+    comment: str,
+    at: datetime,
+    day: date,
+    department_id: int,
+    rectify_due_on: date | None,
+) -> bool:
+    """False when the case was rated before (a case is rated once)."""
+    return (
+        await conn.fetchval(Q.insert_rating, case_id, level, comment, at, day, department_id, rectify_due_on)
+        is not None
+    )
+
+
+async def rectify_rating(conn: Connection, *, case_id: int, day: date, by: str, note: str) -> bool:
+    return await conn.execute(Q.rectify_rating, case_id, day, by, note) == "UPDATE 1"
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRectification:
+    case_id: int
+    case_no: str
+    department_id: int
+    handler_staff_no: str | None
+    level: int
+    rated_on: date
+    rectify_due_on: date
+
+
+async def overdue_rectifications(db: Executor, *, today: date) -> list[OverdueRectification]:
+    return [OverdueRectification(**r) for r in await db.fetch(Q.overdue_rectifications, today)]
+
+
+async def bad_ratings_in(db: Executor, *, start: date, end: date) -> dict[int, int]:
+    return {r["department_id"]: r["total"] for r in await db.fetch(Q.bad_ratings_in_period, start, end)}

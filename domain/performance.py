@@ -122,6 +122,7 @@ async def evaluate(
     completed = await db_cases.completed_in(db, start=period.start, end=period.end)
     late = await db_cases.late_in(db, start=period.start, end=period.end, today=today)
     cards = await db_cases.cards_in(db, start=period.start, end=period.end)
+    bad = await db_cases.bad_ratings_in(db, start=period.start, end=period.end)
     rules = await db_cases.performance_rules(db)
     totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for c in completed:
@@ -142,6 +143,7 @@ async def evaluate(
             late=late.get(d, 0),
             yellow_cards=cards.get((d, "yellow"), 0),
             red_cards=cards.get((d, "red"), 0),
+            bad_ratings=bad.get(d, 0),
         )
         for d in department_ids
     ]

@@ -35,6 +35,7 @@ RULE_LABELS = {
     "STEP_OUT_OF_ORDER": "环节未按顺序办理",
     "STEP_SKIPPED": "必经环节未办理",
     "REFUSAL_WITHOUT_REASON": "不予受理或不予许可未说明理由",
+    "RECTIFICATION_OVERDUE": "差评逾期未整改",
 }
 COLOR_LABELS = {"yellow": "黄牌", "red": "红牌"}
 
@@ -280,7 +281,40 @@ async def sweep(
                                 at=now,
                             )
                         )
+        raised += await _overdue_rectifications(
+            conn, today=today, now=now, rules=with_overrides(all_rules, [])
+        )
     return SweepResult(checked, raised)
+
+
+async def _overdue_rectifications(conn: Connection, *, today: date, now: datetime, rules: Rules) -> int:
+    """Bad ratings not rectified within their working days: a red card on the case."""
+    raised = 0
+    for late in await db_cases.overdue_rectifications(conn, today=today):
+        candidate = CardCandidate(
+            "RECTIFICATION_OVERDUE",
+            "rating",
+            {
+                "rated_on": late.rated_on.isoformat(),
+                "due_on": late.rectify_due_on.isoformat(),
+                "level": late.level,
+            },
+            late.handler_staff_no,
+        )
+        async with conn.transaction():
+            raised += len(
+                await raise_cards(
+                    conn,
+                    case_id=late.case_id,
+                    case_no=late.case_no,
+                    department_id=late.department_id,
+                    handler=late.handler_staff_no,
+                    candidates=[candidate],
+                    rules=rules,
+                    at=now,
+                )
+            )
+    return raised
 
 
 def with_overrides(rules: Sequence[db_cases.RuleRow], overrides: Sequence[db_cases.RuleRow]) -> Rules:

@@ -14,10 +14,11 @@ from db import calendar as db_calendar
 from db import cases as db_cases
 from db import org
 from db import subsidies as db_subsidies
-from domain import case_ingest, performance, supervision
+from domain import case_ingest, performance, ratings, supervision
 from domain.cases import STATE_LABELS, CompletionResult, EventKind, State
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
+from domain.ratings import RATING_LABELS, RatingLevel, is_bad
 from schema.context import Info
 from schema.org import Department
 from schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
@@ -150,6 +151,39 @@ class Card:
             period=row.period,
             amount_yuan=row.amount_yuan,
             land_mu=row.land_mu,
+        )
+
+
+strawberry.enum(RatingLevel, name="RatingLevel", description="好差评：非常满意 1 … 非常不满意 5")
+
+
+@strawberry.type(description="办件评价（好差评）")
+class CaseRating:
+    owner_department_id: strawberry.Private[int]
+    level: RatingLevel = field(PUBLIC, description="评价等级")
+    rated_on: date = field(PUBLIC, description="评价日期")
+    bad: bool = field(PUBLIC, description="是否差评（不满意、非常不满意）")
+    rectify_due_on: date | None = field(PUBLIC, description="差评整改期限（15个工作日）")
+    rectified_on: date | None = field(PUBLIC, description="整改完成日期")
+    comment: str | None = field(OWNER, description="评价内容")
+    rectification: str | None = field(OWNER, description="整改说明")
+
+    @field(PUBLIC, description="评价等级（中文）")
+    def level_label(self) -> str:
+        return RATING_LABELS[self.level]
+
+    @classmethod
+    def from_row(cls, row: db_cases.RatingRow, owner: int) -> Self:
+        level = RatingLevel(row.level)
+        return cls(
+            owner_department_id=owner,
+            level=level,
+            rated_on=row.rated_on,
+            bad=is_bad(level),
+            rectify_due_on=row.rectify_due_on,
+            rectified_on=row.rectified_on,
+            comment=row.comment,
+            rectification=row.rectification,
         )
 
 
@@ -301,6 +335,11 @@ class Case:
             )
             for e in await info.context.loaders.case_locks.load(self.id)
         ]
+
+    @field(PUBLIC, description="评价（好差评）；未评价为 null")
+    async def rating(self, info: Info) -> CaseRating | None:
+        row = await info.context.loaders.case_rating.load(self.id)
+        return CaseRating.from_row(row, self.owner_department_id) if row else None
 
     @field(PUBLIC, description="并联审批的分办件（各部门一件）")
     async def sub_cases(self, info: Info) -> list[Case]:
@@ -719,6 +758,41 @@ class CaseMutations:
                 explanation=explanation,
             )
         return Card.from_row(row)
+
+    @field(
+        PUBLIC, description="申请人凭办件编号和查询码评价已办结的办件（每件一次）；差评须在15个工作日内整改"
+    )
+    async def rate_case(
+        self, info: Info, case_no: str, query_code: str, level: RatingLevel, comment: str = ""
+    ) -> CaseRating:
+        calendar = await db_calendar.get(info.context.db)
+        async with info.context.pool.acquire() as conn:
+            row = await ratings.rate(
+                conn,
+                case_no=case_no,
+                query_code=query_code,
+                level=level,
+                comment=comment,
+                at=info.context.now(),
+                calendar=calendar,
+            )
+            case = await db_cases.get_by_no(conn, case_no=case_no.strip())
+        return CaseRating.from_row(row, case.department_id if case else 0)
+
+    @field(PUBLIC, description="部门提交差评整改说明", callers=DEPARTMENTS)
+    async def rectify_rating(self, info: Info, case_no: str, note: str) -> bool:
+        viewer = info.context.viewer
+        department_id, _ = viewer.department()
+        async with info.context.pool.acquire() as conn:
+            await ratings.rectify(
+                conn,
+                case_no=case_no,
+                department_id=department_id,
+                staff=viewer.staff_no or viewer.subject or "unknown",
+                note=note,
+                at=info.context.now(),
+            )
+        return True
 
     @field(PUBLIC, description="纪委监委关闭监察卡；红牌全部关闭后办件解锁", callers=DISCIPLINE_ONLY)
     async def close_card(self, info: Info, card_id: int, note: str) -> Card:

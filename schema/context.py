@@ -46,6 +46,13 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
 
+    def now(self) -> datetime:
+        """The moment of the request; on a pinned "today" (demos, tests), noon of that day."""
+        real = datetime.now(UTC)
+        if china_day(real) == self.today:
+            return real
+        return datetime(self.today.year, self.today.month, self.today.day, 4, tzinfo=UTC)
+
     def record_read(self, record_type: str, record_id: str, field_name: str) -> None:
         """An official was shown ``field_name`` of a record unmasked (the audit trail)."""
         if self._recorder is None:

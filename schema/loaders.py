@@ -69,6 +69,7 @@ class Loaders:
         self.case_cards = _many(lambda ids: cases.cards_of(db, case_ids=ids), lambda r: r.case_id)
         self.case_locks = _many(lambda ids: cases.lock_events_of(db, case_ids=ids), lambda r: r.case_id)
         self.sub_cases = _many(lambda ids: cases.sub_cases_of(db, lead_ids=ids), lambda r: r.lead_case_id)
+        self.case_rating = _one(lambda ids: cases.ratings_of(db, case_ids=ids), lambda r: r.case_id)
         self.member = _one(lambda ids: subsidies.members_by_id(db, ids=ids), lambda r: r.id)
         self.published_count = DataLoader[int, int](self._published_counts(db))
 

@@ -118,6 +118,7 @@ PROBES: dict[str, Probe] = {
         DEPT % "powers(first: 2) { pageInfo { {SELECTION} } }", ("department", "powers", "pageInfo")
     ),
     "Case": Probe(CASE % "{SELECTION}", ("caseProgress",)),
+    "CaseRating": Probe(CASE % "rating { {SELECTION} }", ("caseProgress", "rating")),
     "TimelineEntry": Probe(CASE % "timeline { {SELECTION} }", ("caseProgress", "timeline")),
     "CaseStepRecord": Probe(CASE % "steps { {SELECTION} }", ("caseProgress", "steps"), hidden_for=OUTSIDERS),
     "CaseEventRecord": Probe(
@@ -281,6 +282,14 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
         " raised_on, status, explanation, explained_by, closed_by, closing_note)"
         " VALUES ($1, 'FEE_MISMATCH', 'red', 'S1', $2, 'W-01', '{\"charged_yuan\": \"20.00\"}',"
         " '2026-10-12', 'closed', '已退费', 'W-01', 'JW-01', '同意') RETURNING id",
+        case_id,
+        department_id,
+    )
+    await conn.execute(
+        "INSERT INTO case_ratings (case_id, level, comment, rated_on, department_id, rectify_due_on,"
+        " rectified_on, rectified_by, rectification)"
+        " VALUES ($1, 5, '态度差', '2026-10-14', $2, '2026-11-04', '2026-10-20',"
+        " 'W-01', '已整改')",
         case_id,
         department_id,
     )
