@@ -27,7 +27,9 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "public_queries"
 MANIFEST = "manifest.json"
 _OPERATION = re.compile(r"^\s*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
 # Answers about one person (their case, their household) are never stored by a shared cache.
-PRIVATE_OPERATIONS = frozenset({"CaseStatus", "HouseholdSubsidies", "RateCase"})
+PRIVATE_OPERATIONS = frozenset(
+    {"CaseStatus", "HouseholdSubsidies", "RateCase", "SubmitComplaint", "TrackComplaint", "RateComplaint"}
+)
 
 
 @dataclass(frozen=True, slots=True)

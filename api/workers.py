@@ -13,6 +13,9 @@ import asyncpg
 
 from api.settings import Settings
 from db import calendar as db_calendar
+from db import cases as db_cases
+from db import subsidies as db_subsidies
+from domain import complaints
 from domain.notifications import LogSender, Sender, WebhookSender, deliver
 from domain.supervision import SweepResult, china_day, sweep
 
@@ -23,10 +26,22 @@ def make_sender(settings: Settings) -> Sender:
     return WebhookSender(settings.notify_webhook_url) if settings.notify_webhook_url else LogSender()
 
 
-async def run_sweep(pool: asyncpg.Pool, *, today: date) -> SweepResult:
+async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = None) -> SweepResult:
+    """Every time rule: open cases, bad ratings, undecided complaints."""
     async with pool.acquire() as conn:
         calendar = await db_calendar.get(conn)
-    return await sweep(pool, calendar=calendar, today=today)
+    result = await sweep(pool, calendar=calendar, today=today, now=now)
+    async with pool.acquire() as conn, conn.transaction():
+        rules = {r.code: r for r in await db_cases.all_rules(conn)}
+        rule = rules.get("COMPLAINT_NOT_DECIDED")
+        complaint_cards: list[int] = []
+        if rule is not None and rule.enabled:
+            complaint_cards = await complaints.card_undecided(
+                conn, today=today, now=now or datetime.now(UTC), color=rule.color
+            )
+            if complaint_cards:
+                await db_subsidies.notify_cards(conn, card_ids=complaint_cards)
+    return SweepResult(result.cases_checked, result.cards_raised + len(complaint_cards))
 
 
 async def _every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:

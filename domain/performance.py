@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from db import cases as db_cases
+from db import complaints as db_complaints
 from db.executor import Executor
 from domain.calendar import WorkingCalendar
 from domain.errors import InvalidInput
@@ -123,6 +124,7 @@ async def evaluate(
     late = await db_cases.late_in(db, start=period.start, end=period.end, today=today)
     cards = await db_cases.cards_in(db, start=period.start, end=period.end)
     bad = await db_cases.bad_ratings_in(db, start=period.start, end=period.end)
+    filed = await db_complaints.complaints_in(db, start=period.start, end=period.end)
     rules = await db_cases.performance_rules(db)
     totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for c in completed:
@@ -144,6 +146,7 @@ async def evaluate(
             yellow_cards=cards.get((d, "yellow"), 0),
             red_cards=cards.get((d, "red"), 0),
             bad_ratings=bad.get(d, 0),
+            complaints=filed.get(d, 0),
         )
         for d in department_ids
     ]

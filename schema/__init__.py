@@ -16,12 +16,13 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from schema.cases import CaseMutations, CaseQueries
+from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.org import OrgQueries
 from schema.powers import PowerQueries
 from schema.subsidies import SubsidyMutations, SubsidyQueries
 
-Query = merge_types("Query", (OrgQueries, PowerQueries, CaseQueries, SubsidyQueries))
-Mutation = merge_types("Mutation", (CaseMutations, SubsidyMutations))
+Query = merge_types("Query", (OrgQueries, PowerQueries, CaseQueries, SubsidyQueries, ComplaintQueries))
+Mutation = merge_types("Mutation", (CaseMutations, SubsidyMutations, ComplaintMutations))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from api.app import create_app
 from api.public_queries import PublicDocument, PublicQueries, document_id
 from api.settings import Settings
+from domain.complaints import code_hash
 from domain.identity import check_char
 from domain.masking import mask
 from domain.supervision import query_code_hash
@@ -69,6 +70,9 @@ class Probe:
     # (they must get null) or refused to them (they must get this error code).
     hidden_for: frozenset[str] = frozenset()
     refused: tuple[tuple[str, str], ...] = ()
+    # Audiences that see other rows here by design (a department's own queue), so their values
+    # are not the discipline committee's to compare with.
+    own_rows_for: frozenset[str] = frozenset()
 
 
 POWER = "query($code: String!) { power(code: $code) { %s } }"
@@ -87,6 +91,10 @@ AGGREGATES = "query { subsidyAggregates(year: 2026) { %s } }"
 ALL_CARDS = "query($dept: String!) { cards(filter: {departmentCode: $dept}) { nodes { %s } } }"
 ALERTS = 'query($dept: String!) { cards(filter: {departmentCode: $dept, kind: "payment"}) { nodes { %s } } }'
 OUTSIDERS = frozenset({"public", "other_department"})
+OTHER = frozenset({"other_department"})
+PUBLIC_REFUSED = (("public", "FORBIDDEN"),)
+TRACK = 'query { trackComplaint(trackingNo: "TS2026101400000001", trackingCode: "246802") { %s } }'
+QUEUE = "query { complaints(first: 5) { %s } }"
 # Lists only officials may read, and a department only its own.
 OFFICIALS_OWN = (("public", "FORBIDDEN"), ("other_department", "DEPARTMENT_NOT_FOUND"))
 PROBES: dict[str, Probe] = {
@@ -154,13 +162,26 @@ PROBES: dict[str, Probe] = {
         ("cards", "nodes", "payment", "trail"),
         refused=OFFICIALS_OWN,
     ),
+    "Complaint": Probe(TRACK % "{SELECTION}", ("trackComplaint",)),
+    "ComplaintConnection": Probe(
+        QUEUE % "{SELECTION}", ("complaints",), refused=PUBLIC_REFUSED, own_rows_for=OTHER
+    ),
+    "ComplaintEdge": Probe(
+        QUEUE % "edges { {SELECTION} }", ("complaints", "edges"), refused=PUBLIC_REFUSED, own_rows_for=OTHER
+    ),
     "ViewerInfo": Probe("query { viewer { {SELECTION} } }", ("viewer",), True),
 }
 # Arguments a field needs before it can be selected.
 ARGUMENTS = {("Power", "asOf"): '(date: "2026-11-01")', ("Department", "powers"): "(first: 1)"}
 ROOT_TYPES = {"Query", "Mutation"}
 # Types only a mutation returns: they carry no one's data but the caller's, and must be public.
-MUTATION_RESULTS = {"CaseEventBatchResult", "CaseEventResult", "MoneyRecordBatchResult", "MoneyRecordResult"}
+MUTATION_RESULTS = {
+    "CaseEventBatchResult",
+    "CaseEventResult",
+    "MoneyRecordBatchResult",
+    "MoneyRecordResult",
+    "ComplaintReceipt",
+}
 
 
 def object_types() -> dict[str, GraphQLObjectType]:
@@ -294,6 +315,16 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
         department_id,
     )
     await add_subsidy(conn, department_id, sample)
+    await conn.execute(
+        "INSERT INTO complaints (tracking_no, tracking_code_hash, idempotency_key, kind, about, about_ref,"
+        " content, contact_name, contact_phone, department_id, submitted_at, accept_due_on, status,"
+        " refusal_reason, reply, replied_at, stars) VALUES ('TS2026101400000001', $1, 'matrix-key-1', 'complaint', 'case', $2,"
+        " '办理太慢了', '周某某', '13600001234', $3, '2026-10-14 10:00+08', '2026-10-21', 'rated', '无',"
+        " '已督办', '2026-10-15 10:00+08', 5)",
+        code_hash("TS2026101400000001", "246802"),
+        sample.case_no,
+        department_id,
+    )
     await conn.execute(
         "INSERT INTO case_lock_events (case_id, card_id, action, actor, note)"
         " VALUES ($1, $2, 'locked', 'x', 'y')",
@@ -495,7 +526,7 @@ async def test_field_answers_each_audience_as_declared(
         assert leaves, f"{type_name}.{field} has nothing to hide in the sample; pick a fuller sample"
     for audience in AUDIENCES:
         promised = PROMISE[visibility.access][audience]
-        if audience not in answers or probe.per_viewer:
+        if audience not in answers or probe.per_viewer or audience in probe.own_rows_for:
             continue  # refused above; or the viewer's own identity, different by design
         got = answers[audience]
         if audience in probe.hidden_for:
