@@ -318,7 +318,8 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
     await conn.execute(
         "INSERT INTO complaints (tracking_no, tracking_code_hash, idempotency_key, kind, about, about_ref,"
         " content, contact_name, contact_phone, department_id, submitted_at, accept_due_on, status,"
-        " refusal_reason, reply, replied_at, stars) VALUES ('TS2026101400000001', $1, 'matrix-key-1', 'complaint', 'case', $2,"
+        " refusal_reason, reply, replied_at, stars)"
+        " VALUES ('TS2026101400000001', $1, 'matrix-key-1', 'complaint', 'case', $2,"
         " '办理太慢了', '周某某', '13600001234', $3, '2026-10-14 10:00+08', '2026-10-21', 'rated', '无',"
         " '已督办', '2026-10-15 10:00+08', 5)",
         code_hash("TS2026101400000001", "246802"),
