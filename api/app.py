@@ -24,6 +24,7 @@ from api.clients import ClientRegistry
 from api.errors import error_body
 from api.graphql_http import GraphQLEndpoint, GraphQLRequest, JSONResponse, RequestError
 from api.observability import Metrics, RequestLogMiddleware, request_id_of
+from api.open_data import make_endpoint as make_open_data
 from api.public_queries import PRIVATE_OPERATIONS, PublicQueries
 from api.settings import Settings
 from api.workers import background
@@ -218,6 +219,7 @@ def create_app(
             Route("/metrics", prometheus),
             Route("/maps/{code}.svg", process_map_svg),
             Route("/public/{operation}", public_get),
+            Route("/open-data/{dataset}.{fmt}", make_open_data(endpoint.today)),
             Route("/", lambda request: PlainTextResponse("阳光政务 Sunshine：GraphQL 接口在 /graphql\n")),
         ],
         lifespan=lifespan,

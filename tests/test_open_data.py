@@ -1,0 +1,50 @@
+"""Bulk open data: streamed JSON Lines and CSV with a stable schema, nothing personal in it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import asyncpg
+import httpx
+import orjson
+
+from api.open_data import COLUMNS
+
+
+async def test_powers_stream_as_json_lines_with_their_maps(
+    client: httpx.AsyncClient, db: asyncpg.Pool
+) -> None:
+    response = await client.get("/open-data/powers.jsonl")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    assert "last-modified" in response.headers
+    lines = [orjson.loads(line) for line in response.text.splitlines()]
+    expected = await db.fetchval("SELECT count(*) FROM powers WHERE status <> 'draft'")
+    assert len(lines) == expected
+    assert all(list(line) == list(COLUMNS["powers"]) for line in lines)
+    assert all(orjson.loads(line["steps"]) for line in lines)  # every power has a map
+    drafts = {r["code"] for r in await db.fetch("SELECT code FROM powers WHERE status = 'draft'")}
+    assert drafts.isdisjoint(line["code"] for line in lines)
+
+
+async def test_rankings_and_aggregates_download_as_csv(client: httpx.AsyncClient) -> None:
+    ranking = await client.get("/open-data/department-rankings.csv", params={"period": "2026-10"})
+    assert ranking.status_code == 200
+    rows = list(csv.reader(io.StringIO(ranking.text.lstrip("\ufeff"))))
+    assert rows[0] == list(COLUMNS["department-rankings"])
+    assert len(rows) > 1
+    funds = await client.get("/open-data/fund-aggregates.csv", params={"year": "2026"})
+    header = next(csv.reader(io.StringIO(funds.text.lstrip("\ufeff"))))
+    assert header == list(COLUMNS["fund-aggregates"])
+    stats = await client.get("/open-data/case-statistics.jsonl")
+    assert stats.status_code == 200
+
+
+async def test_bad_dataset_or_parameters_get_codes(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/open-data/applicants.csv")).json()["errors"][0]["extensions"][
+        "code"
+    ] == "UNKNOWN_DATASET"
+    bad = await client.get("/open-data/department-rankings.csv", params={"period": "last month"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["extensions"]["code"] == "INVALID_PERIOD"
