@@ -18,6 +18,11 @@ _KNOWN: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"exceeds maximum operation depth"), "QUERY_TOO_DEEP", "查询嵌套层数超过上限"),
     (re.compile(r"aliases found\. Allowed"), "TOO_MANY_ALIASES", "查询中的别名数量超过上限"),
     (re.compile(r"more than \d+ tokens"), "QUERY_TOO_LARGE", "查询文本过长（记号数超过上限）"),
+    (
+        re.compile(r"^Query cost \d+ exceeds"),
+        "QUERY_TOO_COSTLY",
+        "查询代价超过上限，请减少每页条数或嵌套的列表",
+    ),
     (re.compile(r"^Syntax Error"), "GRAPHQL_PARSE_FAILED", "查询语法错误"),
     (
         re.compile(r"^Variable '\$[^']+' (got invalid value|of required type|of non-null type)"),

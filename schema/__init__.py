@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 
 from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
+from schema.cost import make_cost_rule
 from schema.org import OrgQueries
 from schema.powers import PowerQueries
 from schema.subsidies import SubsidyMutations, SubsidyQueries
@@ -30,6 +31,8 @@ class DocumentLimits:
     max_depth: int = 12
     max_aliases: int = 20
     max_tokens: int = 3000
+    max_cost: int = 50_000
+    page_max: int = 100
     # Parsed and validated documents are cached: a small query costs several times the CPU
     # without. Bounded, because officials may send any text.
     cache_size: int = 512
@@ -43,6 +46,7 @@ def build_schema(limits: DocumentLimits | None = None) -> strawberry.Schema:
     rules = [
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        make_cost_rule(max_cost=limits.max_cost, page_max=limits.page_max),
     ]
     return strawberry.Schema(
         query=Query,

@@ -147,3 +147,25 @@ async def test_json_is_utf8_without_escapes(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": REGIONS, "variables": {"level": "COUNTY"}})
     assert "\\u" not in response.text
     assert any("\u4e00" <= ch <= "\u9fff" for ch in response.content.decode("utf-8"))
+
+
+async def test_costly_queries_are_refused_before_running(
+    client: httpx.AsyncClient, token: Callable[..., str]
+) -> None:
+    headers = {"Authorization": f"Bearer {token('discipline')}"}
+    # 100 powers x 100 of each department's powers x their maps: shallow, but far too much
+    costly = (
+        "{ powers(first: 100) { nodes { department { powers(first: 100)"
+        " { nodes { processMap { nodes { key } } } } } } } }"
+    )
+    body = (await client.post("/graphql", json={"query": costly}, headers=headers)).json()
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert "data" not in body
+    # fragments count too
+    hidden = (
+        "{ powers(first: 100) { nodes { ...deep } } }"
+        " fragment deep on Power { department { powers(first: 100)"
+        " { nodes { processMap { nodes { key } } } } } }"
+    )
+    body = (await client.post("/graphql", json={"query": hidden}, headers=headers)).json()
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
