@@ -81,16 +81,22 @@ ON CONFLICT DO NOTHING
 RETURNING id;
 
 -- name: flag_beneficiary_is_official
+-- The registry is small: first the people it names (officials and declared relatives), then
+-- their payments.
 INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
 SELECT DISTINCT ON (m.id, f.code) m.id, 'BENEFICIARY_IS_OFFICIAL', $4, f.code, f.department_id, NULL,
        jsonb_build_object('fund', f.name, 'official', o.name, 'position', o.position, 'kind', o.kind,
-                          'relation', coalesce(r.relation, '本人')),
+                          'relation', r.relation),
        $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
-FROM payments p
-JOIN household_members m ON m.id = p.member_id
+FROM (
+    SELECT id_number, id AS official_id, '本人' AS relation FROM officials
+    UNION ALL
+    SELECT id_number, official_id, relation FROM official_relatives
+) r
+JOIN officials o ON o.id = r.official_id
+JOIN household_members m ON m.id_number = r.id_number
+JOIN payments p ON p.member_id = m.id
 JOIN funds f ON f.id = p.fund_id
-LEFT JOIN official_relatives r ON r.id_number = m.id_number
-JOIN officials o ON o.id_number = m.id_number OR o.id = r.official_id
 WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
 ORDER BY m.id, f.code, o.id
 ON CONFLICT DO NOTHING
@@ -135,44 +141,53 @@ ON CONFLICT DO NOTHING
 RETURNING id;
 
 -- name: flag_invalid_or_shared_id
+-- The suspicious people first (a bad check character, or one ID under two names), then whether
+-- they were paid in the period.
 INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
-SELECT DISTINCT ON (m.id) m.id, 'INVALID_OR_SHARED_ID', $4,
-       CASE WHEN NOT sunshine_id_number_valid(m.id_number) THEN 'invalid' ELSE 'shared' END,
-       f.department_id, NULL,
-       jsonb_build_object('id_number_valid', sunshine_id_number_valid(m.id_number),
-                          'others_with_this_id', (SELECT count(*) FROM household_members o
-                                                  WHERE o.id_number = m.id_number AND o.name <> m.name)),
+SELECT DISTINCT ON (x.id) x.id, 'INVALID_OR_SHARED_ID', $4, x.problem, f.department_id, NULL,
+       jsonb_build_object('problem', x.problem, 'id_number_valid', x.problem <> 'invalid'),
        $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
-FROM payments p
-JOIN household_members m ON m.id = p.member_id
+FROM (
+    SELECT m.id, 'invalid' AS problem FROM household_members m WHERE NOT sunshine_id_number_valid(m.id_number)
+    UNION ALL
+    SELECT m.id, 'shared' FROM household_members m
+    JOIN (SELECT id_number FROM household_members GROUP BY id_number HAVING count(DISTINCT name) > 1) s
+      ON s.id_number = m.id_number
+) x
+JOIN payments p ON p.member_id = x.id
 JOIN funds f ON f.id = p.fund_id
 WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
-  AND (NOT sunshine_id_number_valid(m.id_number)
-       OR EXISTS (SELECT 1 FROM household_members o WHERE o.id_number = m.id_number AND o.name <> m.name))
-ORDER BY m.id, p.id
+ORDER BY x.id, x.problem DESC, p.id
 ON CONFLICT DO NOTHING
 RETURNING id;
 
 -- name: flag_late_disbursement
+-- Each batch's deadline is worked out once (its latest allocation plus the fund's working days);
+-- a payment is late when its first disbursement came after it, or it has none and the deadline
+-- has passed.
+WITH deadline AS (
+    SELECT a.batch_id, a.stage_on AS allocated_on, a.recorded_by, f.department_id, f.disburse_within_days,
+           sunshine_add_working_days(a.stage_on, f.disburse_within_days) AS due_on
+    FROM (
+        SELECT DISTINCT ON (s.batch_id) s.batch_id, s.stage_on, s.recorded_by
+        FROM batch_stages s WHERE s.stage = 'allocation' ORDER BY s.batch_id, s.id DESC
+    ) a
+    JOIN payment_batches b ON b.id = a.batch_id
+    JOIN funds f ON f.id = b.fund_id
+    WHERE b.period >= $2::date
+)
 INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subject, department_id, staff_no,
                    evidence, raised_at, raised_on)
-SELECT p.year, p.id, p.member_id, 'LATE_DISBURSEMENT', $4, '', f.department_id, coalesce(d.recorded_by, a.recorded_by),
-       jsonb_build_object('allocated_on', a.stage_on, 'disbursed_on', d.disbursed_on,
-                          'allowed_working_days', f.disburse_within_days,
-                          'working_days', sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date))),
+SELECT p.year, p.id, p.member_id, 'LATE_DISBURSEMENT', $4, '', dl.department_id,
+       coalesce(d.recorded_by, dl.recorded_by),
+       jsonb_build_object('allocated_on', dl.allocated_on, 'due_on', dl.due_on, 'disbursed_on', d.disbursed_on,
+                          'allowed_working_days', dl.disburse_within_days),
        $3::timestamptz, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date
 FROM payments p
-JOIN funds f ON f.id = p.fund_id
-JOIN LATERAL (
-    SELECT stage_on, recorded_by FROM batch_stages s
-    WHERE s.batch_id = p.batch_id AND s.stage = 'allocation' ORDER BY s.id DESC LIMIT 1
-) a ON true
-LEFT JOIN LATERAL (
-    SELECT disbursed_on, recorded_by FROM disbursements x
-    WHERE x.year = p.year AND x.payment_id = p.id ORDER BY x.id LIMIT 1
-) d ON true
+JOIN deadline dl ON dl.batch_id = p.batch_id
+LEFT JOIN disbursements d ON d.year = p.year AND d.payment_id = p.id AND d.corrects_id IS NULL
 WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
-  AND sunshine_working_days(a.stage_on, coalesce(d.disbursed_on, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date)) > f.disburse_within_days
+  AND coalesce(d.disbursed_on, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date) > dl.due_on
 ON CONFLICT DO NOTHING
 RETURNING id;
 

@@ -185,11 +185,25 @@ CREATE FUNCTION sunshine_id_number_valid(id text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
     SELECT CASE WHEN id !~ '^[0-9]{17}[0-9X]$' THEN false ELSE
         substr('10X98765432', (
-            SELECT sum(substr(id, i, 1)::int
-                       * (ARRAY[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])[i])
-            FROM generate_series(1, 17) AS i
-        )::int % 11 + 1, 1) = substr(id, 18, 1)
+            substr(id, 1, 1)::int * 7 + substr(id, 2, 1)::int * 9 + substr(id, 3, 1)::int * 10
+              + substr(id, 4, 1)::int * 5 + substr(id, 5, 1)::int * 8 + substr(id, 6, 1)::int * 4
+              + substr(id, 7, 1)::int * 2 + substr(id, 8, 1)::int * 1 + substr(id, 9, 1)::int * 6
+              + substr(id, 10, 1)::int * 3 + substr(id, 11, 1)::int * 7 + substr(id, 12, 1)::int * 9
+              + substr(id, 13, 1)::int * 10 + substr(id, 14, 1)::int * 5 + substr(id, 15, 1)::int * 8
+              + substr(id, 16, 1)::int * 4 + substr(id, 17, 1)::int * 2
+        ) % 11 + 1, 1) = substr(id, 18, 1)
     END
+$$;
+
+-- The n-th working day after a day (a deadline), by the same rule.
+CREATE FUNCTION sunshine_add_working_days(after_day date, n integer) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE STRICT AS $$
+    SELECT g.day::date
+    FROM generate_series(after_day + 1, after_day + 3 * n + 31, interval '1 day') AS g(day)
+    LEFT JOIN calendar_days c ON c.day = g.day::date
+    WHERE coalesce(c.is_working, extract(isodow FROM g.day) < 6)
+    ORDER BY g.day
+    OFFSET n - 1 LIMIT 1
 $$;
 
 CREATE FUNCTION sunshine_working_days(after_day date, until_day date) RETURNS integer
@@ -211,6 +225,7 @@ INSERT INTO disclosure_settings VALUES ('min_group_size', 5);
 DOWNGRADE = """
 DROP TABLE disclosure_settings;
 DROP FUNCTION sunshine_working_days(date, date);
+DROP FUNCTION sunshine_add_working_days(date, integer);
 DROP FUNCTION sunshine_id_number_valid(text);
 DELETE FROM cards WHERE case_id IS NULL;
 DELETE FROM supervision_rules WHERE code IN ('PAID_AFTER_DEATH', 'BENEFICIARY_IS_OFFICIAL',
