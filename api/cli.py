@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -26,15 +28,24 @@ def database_url(settings: Settings) -> str:
     return embedded.start(settings.data_dir)
 
 
-async def load_demo(url: str, *, seed: int, scale: float) -> dict[str, int]:
-    """The calendar and the demo county, each only into an empty database."""
+DEMO_PARTS = ("cases", "subsidies")
+
+
+async def load_demo(
+    url: str, *, seed: int, scale: float, parts: Sequence[str] = (), part_scale: float | None = None
+) -> dict[str, int]:
+    """The calendar and the demo county (powers, departments, maps), then the named ``parts``
+    (a year of cases, three years of subsidies), each only into an empty database."""
     from db import calendar
-    from db.seed import seed_foundation
+    from db.seed import seed_cases, seed_foundation, seed_subsidies
 
     conn = await asyncpg.connect(url)
     try:
         counts = await calendar.load_directory(conn)
         counts.update(await seed_foundation(conn, seed=seed, scale=scale))
+        loaders = {"cases": seed_cases, "subsidies": seed_subsidies}
+        for part in parts:
+            counts.update(await loaders[part](conn, seed=seed, scale=part_scale or scale))
         return counts
     finally:
         await conn.close()
@@ -53,7 +64,10 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
     url = database_url(settings)
     migrate.upgrade(url)
-    counts = asyncio.run(load_demo(url, seed=args.seed, scale=args.scale))
+    parts = DEMO_PARTS if args.only is None else tuple(p for p in args.only.split(",") if p)
+    counts = asyncio.run(
+        load_demo(url, seed=args.seed, scale=args.scale, parts=parts, part_scale=args.data_scale)
+    )
     print(
         "已载入："
         + ("，".join(f"{k} {v}" for k, v in counts.items()) if counts else "无（数据库中已有数据）")
@@ -73,17 +87,28 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         counts = asyncio.run(load_demo(url, seed=args.seed, scale=args.scale))
         if counts:
             log.info("demo county loaded", extra={"counts": counts})
+        # A year of cases and three years of subsidies take a few minutes to generate: they load
+        # in a process of their own while the server already answers.
+        background = subprocess.Popen(  # noqa: S603  # our own CLI with fixed arguments
+            [sys.executable, "-m", "api.cli", "seed", "--seed", str(args.seed), "--scale", str(args.scale)],
+            env={**os.environ, "DATABASE_URL": url},
+        )
+        print("办件与惠民资金示范数据正在后台载入（约 3 分钟）……", flush=True)
     app = create_app(settings, database_url=url)
     print(f"阳光政务 Sunshine 已启动：http://{settings.host}:{settings.port}/graphql", flush=True)
     # uvicorn finishes in-flight requests on SIGTERM/SIGINT before the lifespan closes the pool.
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=30,
+        )
+    finally:
+        if not args.no_seed and background.poll() is None:
+            background.terminate()  # one transaction a part: a stopped load leaves nothing half done
     return 0
 
 
@@ -318,9 +343,12 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="迁移数据库、（空库时）载入示范县数据并启动服务")
     serve.add_argument("--no-seed", action="store_true", help="不载入示范数据")
-    for command in (serve, sub.add_parser("seed", help="迁移并在空库中载入示范县数据")):
+    seed = sub.add_parser("seed", help="迁移并在空库中载入示范县数据")
+    for command in (serve, seed):
         command.add_argument("--seed", type=int, default=20261122, help="随机种子（相同种子得到相同数据）")
         command.add_argument("--scale", type=float, default=1.0, help="规模倍数")
+    seed.add_argument("--only", help="只载入这些部分（逗号分隔：cases,subsidies；空则只载入权力清单）")
+    seed.add_argument("--data-scale", type=float, help="办件与补助的规模倍数（基准测试用，如 10）")
     sub.add_parser("migrate", help="把数据库迁移到最新版本")
     supervise = sub.add_parser("supervise", help="电子监察：按时限规则检查全部在办件（可多进程同时运行）")
     supervise.add_argument("--as-of", help="按此日期检查（YYYY-MM-DD），默认今天")

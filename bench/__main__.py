@@ -30,6 +30,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "public_queries"
+SEED = 20261122
 
 POWER_WITH_MAP = """
 query PowerWithMap($code: String!) {
@@ -60,28 +61,114 @@ class Scenario:
     official: bool
 
 
-def scenarios(codes: list[str], cursors: list[str | None]) -> list[Scenario]:
-    detail = (PUBLIC / "power_detail.graphql").read_text(encoding="utf-8")
-    return [
+@dataclass
+class Inputs:
+    """Real keys sampled from the demo county, so every request finds something."""
+
+    codes: list[str]
+    cursors: list[str | None]
+    cases: list[tuple[str, str]]  # (case number, receipt query code)
+    overdue_departments: list[str]
+    people: list[tuple[str, str]]  # (name, ID number) of subsidy beneficiaries
+    notices: list[tuple[str, str, str]]  # (village, fund code, period)
+    townships: list[str]
+    year: int
+
+
+def doc(name: str) -> str:
+    return (PUBLIC / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+OVERDUE = """
+query Overdue($dept: String!) {
+  overdueCases(departmentCode: $dept, first: 20) {
+    nodes { caseNo stateLabel promisedDueOn applicantName power { name } }
+  }
+}
+"""
+
+
+def scenarios(i: Inputs) -> list[Scenario]:
+    found = [
         Scenario(
             "power-by-code",
             "one power by code with its process map (graph)",
-            lambda r: {"query": POWER_WITH_MAP, "variables": {"code": r.choice(codes)}},
+            lambda r: {"query": POWER_WITH_MAP, "variables": {"code": r.choice(i.codes)}},
             official=True,
         ),
         Scenario(
             "page-of-20",
             "a page of 20 powers with departments and steps",
-            lambda r: {"query": PAGE_OF_POWERS, "variables": {"after": r.choice(cursors)}},
+            lambda r: {"query": PAGE_OF_POWERS, "variables": {"after": r.choice(i.cursors)}},
             official=True,
         ),
         Scenario(
             "public-power-detail",
             "public document power_detail (all elements, map and SVG), anonymous",
-            lambda r: {"query": detail, "variables": {"code": r.choice(codes)}},
+            lambda r: {"query": doc("power_detail"), "variables": {"code": r.choice(i.codes)}},
             official=False,
         ),
     ]
+    if i.cases:
+        found.append(
+            Scenario(
+                "public-case-status",
+                "public document case_status for random case numbers and their receipt codes",
+                lambda r: {
+                    "query": doc("case_status"),
+                    "variables": dict(zip(("caseNo", "queryCode"), r.choice(i.cases), strict=True)),
+                },
+                official=False,
+            )
+        )
+    if i.overdue_departments:
+        found.append(
+            Scenario(
+                "overdue-list",
+                "a department's 20 most overdue open cases (as discipline, any department)",
+                lambda r: {"query": OVERDUE, "variables": {"dept": r.choice(i.overdue_departments)}},
+                official=True,
+            )
+        )
+    if i.people:
+        found += [
+            Scenario(
+                "subsidy-lookup",
+                "real-name lookup of a household's subsidies (0.15 s answer floor included)",
+                lambda r: {
+                    "query": doc("household_subsidies"),
+                    "variables": dict(zip(("name", "idNumber"), r.choice(i.people), strict=True)),
+                },
+                official=False,
+            ),
+            Scenario(
+                "village-notice-list",
+                "a village's notice list for one fund and month, first 50",
+                lambda r: {
+                    "query": doc("notice_list"),
+                    "variables": {
+                        **dict(zip(("villageCode", "fundCode", "period"), r.choice(i.notices), strict=True)),
+                        "first": 50,
+                    },
+                },
+                official=False,
+            ),
+            Scenario(
+                "township-aggregate",
+                "a township's amounts and beneficiaries per fund, village and month for a year",
+                lambda r: {
+                    "query": doc("subsidy_aggregates"),
+                    "variables": {
+                        "year": i.year,
+                        "townshipCode": r.choice(i.townships),
+                        "byVillage": True,
+                        "byMonth": True,
+                    },
+                },
+                official=False,
+            ),
+        ]
+    return found
 
 
 async def drive(
@@ -113,10 +200,39 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-async def sample_inputs(database_url: str) -> tuple[list[str], list[str | None]]:
+async def sample_inputs(database_url: str) -> Inputs:
+    from db.seed.cases import demo_query_code
+
     conn = await asyncpg.connect(database_url)
     try:
         codes = [r["code"] for r in await conn.fetch("SELECT code FROM powers WHERE status = 'published'")]
+        cases = [
+            (r["case_no"], demo_query_code(SEED, r["case_no"]))
+            for r in await conn.fetch("SELECT case_no FROM cases TABLESAMPLE SYSTEM (5) LIMIT 2000")
+        ]
+        overdue = [
+            r["code"]
+            for r in await conn.fetch(
+                "SELECT d.code FROM cases c JOIN departments d ON d.id = c.department_id"
+                " WHERE c.completed_at IS NULL GROUP BY d.code"
+            )
+        ]
+        people = [
+            (r["name"], r["id_number"])
+            for r in await conn.fetch(
+                "SELECT m.name, m.id_number FROM payments p JOIN household_members m ON m.id = p.member_id"
+                " WHERE p.year = 2026 ORDER BY p.id DESC LIMIT 2000"
+            )
+        ]
+        notices = [
+            (r["village_code"], r["code"], r["period"].isoformat())
+            for r in await conn.fetch(
+                "SELECT DISTINCT p.village_code, f.code, p.period FROM payments p"
+                " JOIN funds f ON f.id = p.fund_id"
+                " WHERE p.year = 2026 AND f.standard_unit LIKE '%month' LIMIT 500"
+            )
+        ]
+        townships = [r["code"] for r in await conn.fetch("SELECT code FROM regions WHERE level = 2")]
     finally:
         await conn.close()
     # Cursors spread over the whole list: page 1 and page 150 should cost the same.
@@ -124,7 +240,7 @@ async def sample_inputs(database_url: str) -> tuple[list[str], list[str | None]]
         base64.urlsafe_b64encode(f"v1:{code}".encode()).decode()
         for code in codes[:: max(1, len(codes) // 50)]
     ]
-    return codes, cursors
+    return Inputs(codes, cursors, cases, overdue, people, notices, townships, 2026)
 
 
 def machine() -> str:
@@ -154,7 +270,15 @@ def main() -> int:
     from api.settings import Settings
     from domain.viewer import Role
 
-    env = {**os.environ, "SUNSHINE_DEV": "1", "PORT": str(args.port), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "SUNSHINE_DEV": "1",
+        "PORT": str(args.port),
+        "LOG_LEVEL": "WARNING",
+        # one client sends every lookup here: lift the per-caller limits for the measurement
+        "LOOKUPS_PER_CLIENT": "100000000",
+        "LOOKUPS_PER_ID_NUMBER": "100000000",
+    }
     settings = Settings.from_env(env)
     url = database_url(settings)  # starts the embedded server when DATABASE_URL is unset
     server_env = {**env, "DATABASE_URL": url}
@@ -171,15 +295,15 @@ def main() -> int:
         else:
             print("服务未就绪", file=sys.stderr)
             return 1
-        codes, cursors = asyncio.run(sample_inputs(url))
+        inputs = asyncio.run(sample_inputs(url))
         token = mint_dev_token(settings, role=Role.DISCIPLINE, staff_no="bench")
         print(f"machine: {machine()}")
         print(
-            f"demo county: {len(codes)} published powers; "
+            f"demo county: {len(inputs.codes)} published powers; "
             f"{args.concurrency} concurrent connections, {args.seconds:g} s each"
         )
         print(f"{'scenario':<22} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-        for scenario in scenarios(codes, cursors):
+        for scenario in scenarios(inputs):
             if args.scenario and scenario.name not in args.scenario:
                 continue
             headers = {"Authorization": f"Bearer {token}"} if scenario.official else {}

@@ -71,6 +71,7 @@ class StepRow:
     finished_at: datetime | None
     staff_no: str | None
     opinion: str
+    paused_before: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +363,7 @@ async def upsert_step(conn: Connection, *, case_id: int, step: StepRow) -> None:
         step.finished_at,
         step.staff_no,
         step.opinion,
+        step.paused_before,
     )
 
 

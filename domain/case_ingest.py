@@ -331,6 +331,7 @@ async def _advance(
                     finished_at=progress.finished_at,
                     staff_no=progress.staff_no,
                     opinion=progress.opinion,
+                    paused_before=progress.paused_before,
                 ),
             )
     raised: list[RaisedCard] = []

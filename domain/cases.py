@@ -211,6 +211,9 @@ class StepProgress:
     finished_on: date | None = None
     finished_at: datetime | None = None
     opinion: str = ""
+    # The case's paused working days when the step started: pauses during the step do not
+    # count against the step's own limit.
+    paused_before: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +366,10 @@ def apply(
         return _step(case, event, case_map, calendar, sender_department_id)
     updated = replace(case, state=target, handler_staff_no=event.staff_no or case.handler_staff_no)
     if target is State.ACCEPTED:
-        updated = replace(updated, accepted_on=event.day)
+        # The clock starts here: a supplement before acceptance does not move it out again.
+        updated = replace(updated, accepted_on=event.day, paused_days=0, special_days=0)
+    if target not in PAUSES and target not in (State.SUPPLEMENT_ENDED, State.SPECIAL_ENDED):
+        updated = replace(updated, resume_state=None)
     if target in PAUSES:
         updated = replace(updated, resume_state=current, paused_since=event.day)
     if target in (State.SUPPLEMENT_ENDED, State.SPECIAL_ENDED):
@@ -372,13 +378,27 @@ def apply(
             updated = replace(updated, paused_days=case.paused_days + paused, paused_since=None)
         else:
             updated = replace(updated, special_days=case.special_days + paused, paused_since=None)
-    if target in CLOSED and target is not State.REVOKED:
+    # Completed once is completed: the documents that follow an approval (12 -> 11) do not move
+    # the completion date, and revocation (15) keeps it too.
+    if target in CLOSED and target is not State.REVOKED and case.completed_on is None:
         updated = replace(
             updated, completed_at=event.occurred_at, completed_on=event.day, refusal_reason=event.reason
         )
-    if target in COMPLETED | {State.NOT_ACCEPTED, State.REJECTED}:
-        cards += _completion_cards(updated, event, target, case_map, calendar)
+        if target in COMPLETED | {State.NOT_ACCEPTED, State.REJECTED}:
+            cards += _completion_cards(updated, event, target, case_map, calendar)
     return updated, cards
+
+
+def paused_total(case: Case, calendar: WorkingCalendar, today: date) -> int:
+    """Every paused working day of the case so far, an open pause included."""
+    open_pause = calendar.working_days_between(case.paused_since, today) if case.paused_since else 0
+    return case.paused_days + case.special_days + open_pause
+
+
+def step_days(case: Case, progress: StepProgress, calendar: WorkingCalendar, until: date) -> int:
+    """Working days a step has taken up to ``until``, the case's pauses meanwhile left out."""
+    elapsed = calendar.working_days_between(progress.started_on, until)
+    return max(elapsed - (paused_total(case, calendar, until) - progress.paused_before), 0)
 
 
 def _kind_label(kind: EventKind) -> str:
@@ -437,7 +457,11 @@ def _step(
                 )
             )
         steps[key] = StepProgress(
-            key=key, started_on=event.day, started_at=event.occurred_at, staff_no=event.staff_no
+            key=key,
+            started_on=event.day,
+            started_at=event.occurred_at,
+            staff_no=event.staff_no,
+            paused_before=paused_total(case, calendar, event.day),
         )
         return replace(
             case, state=State.HANDLING, current_step_key=key, steps=steps, handler_staff_no=event.staff_no
@@ -450,7 +474,7 @@ def _step(
     steps[key] = replace(
         progress, finished_on=event.day, finished_at=event.occurred_at, opinion=event.reason or ""
     )
-    used = calendar.working_days_between(progress.started_on, event.day)
+    used = step_days(case, progress, calendar, event.day)
     if used > step.limit_days:
         cards.append(
             CardCandidate(
@@ -574,7 +598,7 @@ def time_cards(
             step = case_map.steps.get(progress.key)
             if step is None or progress.finished_on is not None:
                 continue
-            used = calendar.working_days_between(progress.started_on, today)
+            used = step_days(case, progress, calendar, today)
             if used > step.limit_days:
                 cards.append(
                     CardCandidate(

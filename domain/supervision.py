@@ -99,6 +99,7 @@ def case_from(row: db_cases.CaseRow, steps: Iterable[db_cases.StepRow]) -> Case:
                 finished_on=s.finished_on,
                 finished_at=s.finished_at,
                 opinion=s.opinion,
+                paused_before=s.paused_before,
             )
             for s in steps
         },

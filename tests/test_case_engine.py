@@ -148,3 +148,52 @@ def test_paused_case_is_not_overdue_while_paused() -> None:
         c.rule
         for c in time_cards(case, case_map=MAP, calendar=CALENDAR, today=date(2026, 3, 20), rules=rules)
     ] == []
+
+
+def test_a_supplement_before_acceptance_does_not_move_the_due_date() -> None:
+    case, _ = run(
+        ev(EventKind.SUPPLEMENT_STARTED, "2026-03-02"),
+        ev(EventKind.SUPPLEMENT_ENDED, "2026-03-09"),
+        ev(EventKind.ACCEPTED, "2026-03-09"),
+    )
+    # accepted Mon Mar 9: five working days -> Mon Mar 16, whatever happened before
+    assert case.due_dates(CALENDAR)[0] == date(2026, 3, 16)
+    assert case.resume_state is None
+
+
+def test_documents_that_follow_an_approval_do_not_move_its_completion() -> None:
+    line = [
+        e
+        for key, alt in (
+            ("S1", None),
+            ("S2a", None),
+            ("S3", None),
+            ("S4a", None),
+            ("S4b", None),
+            ("S5", None),
+        )
+        for e in (
+            ev(EventKind.STEP_STARTED, "2026-03-03", step_key=key),
+            ev(EventKind.STEP_FINISHED, "2026-03-03", step_key=key),
+        )
+        if alt is None
+    ]
+    case, rules = run(
+        ev(EventKind.ACCEPTED, "2026-03-02"),
+        *line,
+        ev(EventKind.COMPLETED, "2026-03-09", result=CompletionResult.APPROVED_PENDING_DOCS),
+        ev(EventKind.COMPLETED, "2026-03-20", result=CompletionResult.APPROVED),
+    )
+    assert (case.state, case.completed_on) == (State.APPROVED, date(2026, 3, 9))
+    assert rules == []  # on time on Mar 9; the later documents raise nothing
+
+
+def test_a_pause_during_a_step_does_not_count_against_the_step() -> None:
+    _, rules = run(
+        ev(EventKind.ACCEPTED, "2026-03-02"),
+        ev(EventKind.STEP_STARTED, "2026-03-02", step_key="S1"),
+        ev(EventKind.SUPPLEMENT_STARTED, "2026-03-02"),
+        ev(EventKind.SUPPLEMENT_ENDED, "2026-03-09"),
+        ev(EventKind.STEP_FINISHED, "2026-03-10", step_key="S1"),  # one working day of work
+    )
+    assert "STEP_OVERDUE" not in rules

@@ -7,8 +7,10 @@ from collections import defaultdict
 
 import asyncpg
 
-from db.seed import seed_foundation
+from db import calendar
+from db.seed import demo_query_code, seed_cases, seed_foundation
 from domain.process_map import Edge, Node, validate
+from domain.supervision import query_code_hash
 
 FINGERPRINT = """
 SELECT md5(string_agg(code || name || category || coalesce(promised_limit_days::text, '-'), ','
@@ -53,3 +55,34 @@ async def test_every_category_and_every_map_is_valid(db: asyncpg.Pool) -> None:
     assert len(nodes) == powers  # every power has a map, one step at least
     for power_id, steps in nodes.items():
         validate(steps, edges[power_id])
+
+
+async def test_demo_cases_follow_the_engine_and_load_once(server_fresh_empty: str) -> None:
+    conn = await asyncpg.connect(server_fresh_empty)
+    try:
+        await calendar.load_directory(conn)
+        await seed_foundation(conn, seed=7, scale=0.05)
+        counts = await seed_cases(conn, seed=7, scale=0.02)
+        assert counts["cases"] >= 1000
+        assert await seed_cases(conn, seed=7, scale=0.02) == {}
+        # every state is one of the 15, every completed case has its date, receipts open their case
+        states = {r["state"] for r in await conn.fetch("SELECT DISTINCT state FROM cases")}
+        assert states <= set(range(1, 16))
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM cases WHERE state IN (11, 12, 13) AND completed_on IS NULL"
+            )
+            == 0
+        )
+        case_no, stored = await conn.fetchrow(
+            "SELECT case_no, query_code_hash FROM cases ORDER BY id LIMIT 1"
+        )
+        assert query_code_hash(case_no, demo_query_code(7, case_no)) == stored
+        # locked cases have an open or explained red card
+        orphans = await conn.fetchval(
+            "SELECT count(*) FROM cases k WHERE k.locked AND NOT EXISTS (SELECT 1 FROM cards c"
+            " WHERE c.case_id = k.id AND c.color = 'red' AND c.status <> 'closed')"
+        )
+        assert orphans == 0
+    finally:
+        await conn.close()

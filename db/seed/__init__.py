@@ -1,10 +1,13 @@
-"""The demo county (桐溪县): regions, departments, powers, process maps and risk points.
-
-``seed_foundation`` loads it into an empty database; ``POWER_CODE_PATTERN`` is the code format its
-powers follow, which the API uses as the default pattern.
+"""The demo county (桐溪县): regions, departments, powers, process maps and risk points
+(``seed_foundation``), a year of cases under electronic supervision (``seed_cases``) and three
+years of subsidy payments to its households (``seed_subsidies``). Each loads only into an empty
+database and is reproducible from its seed; ``POWER_CODE_PATTERN`` is the code format of its
+powers, the API's default pattern.
 """
 
+from db.seed.cases import demo_query_code, seed_cases
 from db.seed.codes import POWER_CODE_PATTERN
 from db.seed.foundation import seed_foundation
+from db.seed.subsidies import seed_subsidies
 
-__all__ = ["POWER_CODE_PATTERN", "seed_foundation"]
+__all__ = ["POWER_CODE_PATTERN", "demo_query_code", "seed_cases", "seed_foundation", "seed_subsidies"]

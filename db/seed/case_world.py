@@ -2,10 +2,12 @@
 the villages applicants live in, the powers people apply for with their process maps as the case
 engine sees them, and the working days of the loaded calendar.
 
-A process map becomes a :class:`~domain.cases.CaseMap` the way the API must build it too: steps
-keyed by ``process_steps.key``, successors from ``process_edges``, and a fork is an *alternative*
-when its outgoing edges carry conditions.  A sub-case of a parallel approval runs the map
-restricted to its own department's steps (:func:`department_map`).
+A process map becomes a :class:`~domain.cases.CaseMap` the way the API builds it
+(``domain.supervision.case_map_from``): steps keyed by ``process_steps.key``, successors from
+``process_edges``, and a fork is an *alternative* when its outgoing edges carry conditions.
+
+A parallel approval's lead power names the other departments in its map; as the API requires,
+each of them files its sub-case under a power of its own (:attr:`World.partners`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
@@ -24,6 +27,11 @@ from db import calendar as calendar_db
 from db.seed.case_people import Place
 from domain.calendar import WorkingCalendar
 from domain.cases import CaseMap, MapStep, PowerTerms
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
+
+T = TypeVar("T")
 
 # Categories people apply for, and how much of the caseload each draws per power.
 CATEGORY_WEIGHTS: dict[str, float] = {
@@ -46,6 +54,24 @@ ORGANISATION_SHARE: dict[str, float] = {
 ACCEPT_POSTS = ("窗口受理岗", "便民服务中心受理岗")
 # Posts whose holders sign decisions and are told about every card (the approver, 审批人).
 APPROVER_MARKS = ("审批", "负责人")
+NOTIFIED_MARKS = ("审批", "负责人", "局长")
+
+
+class SeedRandom(random.Random):
+    """``random.Random`` with cheaper ``randint``, ``randrange`` and ``choice`` (one ``random()``
+    call each): the generator draws several million numbers, and reproducibility, not a perfectly
+    uniform integer, is what a demo seed needs."""
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        if stop is None:
+            start, stop = 0, start
+        return start + int(self.random() * (stop - start))
+
+    def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
+        return seq[int(self.random() * len(seq))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +87,9 @@ class Dept:
     by_post: Mapping[str, tuple[str, ...]]
     acceptors: tuple[str, ...]
     approvers: tuple[str, ...]
+    # Who the API notifies as the approver (db/sql/cases.sql approver_of_department): the first
+    # active staff member, by number, whose post names 审批, 负责人 or 局长, else the first one.
+    approver: str
 
     def holder(self, rng: random.Random, post: str | None) -> str:
         """A staff member holding ``post``, or anyone in the department when nobody does."""
@@ -110,8 +139,6 @@ class Power:
     max_limit: int
     weight: float
     organisation_share: float
-    # For a parallel approval: each other department's part of the map, with its way through it.
-    partners: Mapping[int, tuple[CaseMap, Variant]] = field(default_factory=dict)
 
     @property
     def charges(self) -> bool:
@@ -134,6 +161,9 @@ class World:
     places: tuple[Place, ...]
     powers: tuple[Power, ...]
     rules: Mapping[str, Rule]
+    # For each parallel approval's power: the power each other department on its map files its
+    # sub-case under.
+    partners: Mapping[int, Mapping[int, Power]]
     index: dict[date, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -160,10 +190,38 @@ async def load_world(conn: asyncpg.Connection, *, seed: int, today: date) -> Wor
         r["code"]: Rule(r["code"], r["color"], r["description"])
         for r in await conn.fetch("SELECT code, color, description FROM supervision_rules")
     }
-    powers = await _powers(conn, random.Random(f"{seed}:popularity"), departments)
+    rng = random.Random(f"{seed}:popularity")
+    powers = await _powers(conn, rng, departments)
     if not powers:
         raise RuntimeError("the demo county has no published powers with a promised time limit")
-    return World(calendar, working, departments, places, powers, rules)
+    return World(calendar, working, departments, places, powers, rules, partner_powers(rng, powers))
+
+
+def partner_powers(rng: random.Random, powers: Sequence[Power]) -> dict[int, dict[int, Power]]:
+    """For each parallel approval, one power of each other department on its map (a licence if
+    the department has one): the department files its sub-case under it.  A parallel approval
+    some department has no power for runs as an ordinary case."""
+    own: dict[int, list[Power]] = {}
+    for power in powers:
+        if not power.parallel:
+            own.setdefault(power.department_id, []).append(power)
+    partners: dict[int, dict[int, Power]] = {}
+    for power in powers:
+        if not power.parallel:
+            continue
+        chosen: dict[int, Power] = {}
+        for department_id in dict.fromkeys(step.department_id for step in power.steps.values()):
+            if department_id == power.department_id:
+                continue
+            candidates = own.get(department_id, [])
+            licences = [p for p in candidates if p.category == "licensing"] or candidates
+            if not licences:
+                break
+            chosen[department_id] = rng.choices(licences, [p.weight for p in licences])[0]
+        else:
+            if chosen:
+                partners[power.id] = chosen
+    return partners
 
 
 def _working_days(calendar: WorkingCalendar) -> list[date]:
@@ -197,6 +255,7 @@ async def _departments(conn: asyncpg.Connection) -> dict[int, Dept]:
         everyone = tuple(staff_no for staff_no, _ in members)
         acceptors = tuple(s for s, post in members if post in ACCEPT_POSTS) or everyone
         approvers = tuple(s for s, post in members if any(mark in post for mark in APPROVER_MARKS))
+        notified = next((s for s, post in members if any(m in post for m in NOTIFIED_MARKS)), everyone[0])
         departments[r["id"]] = Dept(
             id=r["id"],
             code=r["code"],
@@ -208,6 +267,7 @@ async def _departments(conn: asyncpg.Connection) -> dict[int, Dept]:
             by_post=by_post,
             acceptors=acceptors,
             approvers=approvers or everyone[:1],
+            approver=notified,
         )
     return departments
 
@@ -269,8 +329,7 @@ async def _powers(
             parallel=r["parallel_approval"],
             weight=popularity,
         )
-        if power is not None:
-            powers.append(power)
+        powers.append(power)
     return tuple(powers)
 
 
@@ -285,24 +344,10 @@ def build_power(
     edges: Sequence[tuple[str, str, str]],
     parallel: bool,
     weight: float,
-) -> Power | None:
+) -> Power:
     case_map = make_case_map(steps, edges)
     by_key = {step.key: step for step in steps}
     variants = tuple(ways(case_map))
-    partners: dict[int, tuple[CaseMap, Variant]] = {}
-    if parallel:
-        for other in dict.fromkeys(step.department_id for step in steps):
-            if other == department_id:
-                continue
-            sub = department_map(case_map, other)
-            if sub is None:
-                return None
-            sub_ways = ways(sub)
-            if len(sub_ways) != 1:
-                return None
-            partners[other] = (sub, sub_ways[0])
-        if not partners:
-            parallel = False
     limits = [days for days in (terms.promised_limit_days, terms.statutory_limit_days) if days]
     return Power(
         id=power_id,
@@ -317,7 +362,6 @@ def build_power(
         max_limit=max(limits),
         weight=weight,
         organisation_share=ORGANISATION_SHARE[category],
-        partners=partners,
     )
 
 
@@ -340,32 +384,6 @@ def make_case_map(steps: Sequence[Step], edges: Iterable[tuple[str, str, str]]) 
         successors=successors,
         alternative_forks=frozenset(alternatives),
     )
-
-
-def department_map(case_map: CaseMap, department_id: int) -> CaseMap | None:
-    """The part of a parallel approval's map one department runs as a sub-case: its own steps and
-    the edges between them.  None when those steps do not hang together from one start."""
-    keys = [key for key, step in case_map.steps.items() if step.department_id == department_id]
-    if not keys:
-        return None
-    own = set(keys)
-    successors = {
-        key: tuple(t for t in case_map.successors.get(key, ()) if t in own)
-        for key in keys
-        if any(t in own for t in case_map.successors.get(key, ()))
-    }
-    targets = {t for ts in successors.values() for t in ts}
-    starts = [key for key in keys if key not in targets]
-    if len(starts) != 1:
-        return None
-    sub = CaseMap(
-        steps={key: case_map.steps[key] for key in keys},
-        start=starts[0],
-        successors=successors,
-        alternative_forks=frozenset(k for k in case_map.alternative_forks if k in own),
-    )
-    reached = _reach(sub.successors, sub.start)
-    return sub if reached == own else None
 
 
 def ways(case_map: CaseMap) -> list[Variant]:

@@ -18,7 +18,7 @@ SELECT * FROM cases WHERE case_no = $1;
 SELECT * FROM cases WHERE id = ANY($1::bigint[]);
 
 -- name: steps_of_cases
-SELECT case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion
+SELECT case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion, paused_before
 FROM case_steps
 WHERE case_id = ANY($1::bigint[])
 ORDER BY case_id, started_at, step_key;
@@ -43,8 +43,9 @@ UPDATE cases SET
 WHERE id = $1;
 
 -- name: upsert_step
-INSERT INTO case_steps (case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO case_steps (case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion,
+                        paused_before)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (case_id, step_key) DO UPDATE
 SET finished_on = excluded.finished_on, finished_at = excluded.finished_at, opinion = excluded.opinion;
 

@@ -90,6 +90,8 @@ CREATE TABLE case_steps (
     finished_on   date,
     staff_no      text,
     opinion       text NOT NULL DEFAULT '',
+    -- The case's paused working days when the step began (a step's limit excludes pauses).
+    paused_before integer NOT NULL DEFAULT 0,
     PRIMARY KEY (case_id, step_key)
 );
 

@@ -1,0 +1,149 @@
+"""Rows as they are copied into the subsidy tables (migration 0003).
+
+Each row type's fields are its table's columns in order, so a list of rows goes to
+``copy_records_to_table`` as it is.  Ids are assigned by the generator, as in
+:mod:`db.seed.rows`: the seed only loads an empty catalogue, so ids are as reproducible as the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+
+class FundRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    fund_type: str
+    purpose: str
+    policy_basis: str
+    standard_yuan: Decimal
+    standard_unit: str
+    standard_note: str
+    department_id: int
+    disburse_within_days: int
+
+
+class HouseholdRow(NamedTuple):
+    id: int
+    household_no: str
+    village_code: str
+    address: str
+    land_mu: Decimal
+
+
+class MemberRow(NamedTuple):
+    id: int
+    household_id: int
+    name: str
+    id_number: str
+    relation: str
+    is_head: bool
+    deceased_on: date | None
+
+
+class OfficialRow(NamedTuple):
+    id: int
+    name: str
+    id_number: str
+    kind: str
+    department_id: int | None
+    village_code: str | None
+    position: str
+
+
+class RelativeRow(NamedTuple):
+    id: int
+    official_id: int
+    name: str
+    id_number: str
+    relation: str
+
+
+class BatchRow(NamedTuple):
+    id: int
+    batch_no: str
+    fund_id: int
+    township_code: str
+    period: date
+    recorded_at: datetime
+
+
+class StageRow(NamedTuple):
+    id: int
+    batch_id: int
+    stage: str
+    stage_on: date
+    amount_yuan: Decimal
+    recorded_by: str
+    corrects_id: int | None
+    note: str
+    recorded_at: datetime
+
+
+class PaymentRow(NamedTuple):
+    id: int
+    year: int
+    payment_no: str
+    batch_id: int
+    fund_id: int
+    household_id: int
+    member_id: int
+    village_code: str
+    period: date
+    amount_yuan: Decimal
+    land_mu: Decimal | None
+    recorded_at: datetime
+
+
+class DisbursementRow(NamedTuple):
+    id: int
+    year: int
+    payment_id: int
+    disbursed_on: date
+    amount_yuan: Decimal
+    form: str
+    recorded_by: str
+    corrects_id: int | None
+    note: str
+    recorded_at: datetime
+
+
+Table = tuple[str, tuple[str, ...], Sequence[tuple[object, ...]]]
+
+
+@dataclass(slots=True)
+class RegistryChunk:
+    """Households and their members, a few tens of thousands at a time."""
+
+    households: list[HouseholdRow] = field(default_factory=list)
+    members: list[MemberRow] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [
+            ("households", HouseholdRow._fields, self.households),
+            ("household_members", MemberRow._fields, self.members),
+        ]
+
+
+@dataclass(slots=True)
+class LedgerChunk:
+    """Batches with their stages, and the payments and disbursements of those batches (a
+    batch is never split between chunks, so the foreign keys hold chunk by chunk)."""
+
+    batches: list[BatchRow] = field(default_factory=list)
+    stages: list[StageRow] = field(default_factory=list)
+    payments: list[PaymentRow] = field(default_factory=list)
+    disbursements: list[DisbursementRow] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [
+            ("payment_batches", BatchRow._fields, self.batches),
+            ("batch_stages", StageRow._fields, self.stages),
+            ("payments", PaymentRow._fields, self.payments),
+            ("disbursements", DisbursementRow._fields, self.disbursements),
+        ]
