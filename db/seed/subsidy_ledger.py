@@ -325,10 +325,11 @@ class _Writer:
     ) -> None:
         spec = fund.spec
         year = period.year
-        unit = PLAN_NOTE_UNITS.get(spec.unit, "人")
-        plan_note = f"{township.name}{period.year}年{period.month}月{spec.name}用款计划，共{lines}{unit}"
-        if spec is ZRZH and timing.plan.month == period.month:
+        if spec is ZRZH:
             plan_note = f"{township.name}{period.month}月暴雨洪涝灾害受灾群众过渡期生活救助，共{lines}户"
+        else:
+            unit = PLAN_NOTE_UNITS.get(spec.unit, "人")
+            plan_note = f"{township.name}{period.year}年{period.month}月{spec.name}用款计划，共{lines}{unit}"
         stages = (
             ("plan", timing.plan, self._recorder(fund, year, "plan", PLANNER_POSTS), plan_note, 10),
             (

@@ -3,7 +3,7 @@ villages and communities, the departments that manage funds, staff, and the work
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import asyncpg
@@ -66,10 +66,10 @@ class SubsidyWorld:
     # County-level departments, by id order.
     departments: tuple[Department, ...]
     staff: tuple[Staff, ...]
-    first_year: int = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "first_year", self.today.year - YEARS_OF_PAYMENTS + 1)
+    @property
+    def first_year(self) -> int:
+        return self.today.year - YEARS_OF_PAYMENTS + 1
 
     @property
     def months(self) -> int:

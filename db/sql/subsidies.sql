@@ -165,7 +165,7 @@ RETURNING id;
 -- Each batch's deadline is worked out once (its latest allocation plus the fund's working days);
 -- a payment is late when its first disbursement came after it, or it has none and the deadline
 -- has passed.
-WITH deadline AS (
+WITH deadline AS MATERIALIZED (  -- once per batch, not once per payment
     SELECT a.batch_id, a.stage_on AS allocated_on, a.recorded_by, f.department_id, f.disburse_within_days,
            sunshine_add_working_days(a.stage_on, f.disburse_within_days) AS due_on
     FROM (
