@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -89,9 +88,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             log.info("demo county loaded", extra={"counts": counts})
         # A year of cases and three years of subsidies take a few minutes to generate: they load
         # in a process of their own while the server already answers.
+        # Same environment: with the embedded server the loader attaches to it itself, which keeps
+        # it running until both processes are done.
         background = subprocess.Popen(  # noqa: S603  # our own CLI with fixed arguments
-            [sys.executable, "-m", "api.cli", "seed", "--seed", str(args.seed), "--scale", str(args.scale)],
-            env={**os.environ, "DATABASE_URL": url},
+            [sys.executable, "-m", "api.cli", "seed", "--seed", str(args.seed), "--scale", str(args.scale)]
         )
         print("办件与惠民资金示范数据正在后台载入（约 3 分钟）……", flush=True)
     app = create_app(settings, database_url=url)

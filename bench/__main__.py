@@ -262,11 +262,14 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--scenario", action="append")
+    parser.add_argument(
+        "--data-scale", type=float, default=1.0, help="cases and subsidies scale (e.g. 5 for ~10M payments)"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
     from api.auth import mint_dev_token
-    from api.cli import database_url
+    from api.cli import DEMO_PARTS, database_url, load_demo
     from api.settings import Settings
     from domain.viewer import Role
 
@@ -278,11 +281,19 @@ def main() -> int:
         # one client sends every lookup here: lift the per-caller limits for the measurement
         "LOOKUPS_PER_CLIENT": "100000000",
         "LOOKUPS_PER_ID_NUMBER": "100000000",
+        "ANONYMOUS_PER_MINUTE": "100000000",
     }
     settings = Settings.from_env(env)
     url = database_url(settings)  # starts the embedded server when DATABASE_URL is unset
+    from db import migrate
+
+    migrate.upgrade(url)
+    print("loading the demo county (only what is missing) …", flush=True)
+    asyncio.run(load_demo(url, seed=SEED, scale=1.0, parts=DEMO_PARTS, part_scale=args.data_scale))
     server_env = {**env, "DATABASE_URL": url}
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve"], cwd=ROOT, env=server_env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--no-seed"], cwd=ROOT, env=server_env
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(600):

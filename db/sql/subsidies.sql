@@ -55,7 +55,7 @@ SELECT p.fund_id,
        count(*) AS payments
 FROM payments p
 WHERE p.year = $1
-  AND ($2::varchar IS NULL OR p.village_code LIKE $2 || '%')
+  AND ($2::varchar IS NULL OR p.village_code BETWEEN $2 || '000' AND $2 || '999')
   AND ($5::int IS NULL OR p.fund_id = $5)
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3;

@@ -127,9 +127,12 @@ CREATE TABLE payments (
     UNIQUE (year, payment_no),
     CHECK (extract(year FROM period) = year)
 ) PARTITION BY LIST (year);
--- The real-name lookup (a member's payments), the village notice list and the aggregates.
+-- The real-name lookup (a household's payments), the red flags (a member's), the village notice
+-- list and the aggregates (a township is a range of village codes; the index alone answers them).
+CREATE INDEX payments_household_idx ON payments (household_id, period);
 CREATE INDEX payments_member_idx ON payments (member_id, period);
-CREATE INDEX payments_village_idx ON payments (village_code, fund_id, period);
+CREATE INDEX payments_village_idx ON payments (village_code, fund_id, period)
+    INCLUDE (member_id, amount_yuan);
 CREATE INDEX payments_batch_idx ON payments (batch_id);
 
 CREATE TABLE disbursements (
