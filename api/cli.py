@@ -45,9 +45,19 @@ async def load_demo(
         loaders = {"cases": seed_cases, "subsidies": seed_subsidies}
         for part in parts:
             counts.update(await loaders[part](conn, seed=seed, scale=part_scale or scale))
-        return counts
     finally:
         await conn.close()
+    if counts.get("payments"):
+        # The inspectors' starting point: the red flags over the three years just loaded.
+        from domain import red_flags
+
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
+        try:
+            flags = await red_flags.run(pool, since=date(2024, 1, 1), until=date(2026, 11, 20))
+        finally:
+            await pool.close()
+        counts["red-flag alerts"] = flags.total
+    return counts
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:

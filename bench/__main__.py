@@ -289,7 +289,8 @@ def main() -> int:
 
     migrate.upgrade(url)
     print("loading the demo county (only what is missing) …", flush=True)
-    asyncio.run(load_demo(url, seed=SEED, scale=1.0, parts=DEMO_PARTS, part_scale=args.data_scale))
+    parts = tuple(args.parts.split(",")) if args.parts else DEMO_PARTS
+    asyncio.run(load_demo(url, seed=SEED, scale=1.0, parts=parts, part_scale=args.data_scale))
     server_env = {**env, "DATABASE_URL": url}
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--no-seed"], cwd=ROOT, env=server_env
