@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
@@ -15,7 +15,7 @@ from api.settings import Settings
 from db import calendar as db_calendar
 from db import cases as db_cases
 from db import subsidies as db_subsidies
-from domain import complaints
+from domain import complaints, red_flags
 from domain.notifications import LogSender, Sender, WebhookSender, deliver
 from domain.supervision import SweepResult, china_day, sweep
 
@@ -27,7 +27,13 @@ def make_sender(settings: Settings) -> Sender:
 
 
 async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = None) -> SweepResult:
-    """Every time rule: open cases, bad ratings, undecided complaints."""
+    """Every time rule: open cases, bad ratings, undecided complaints, and the subsidy red flags
+    over this month's and last month's payments (late disbursement is a matter of time too)."""
+    if now is None:
+        real = datetime.now(UTC)
+        # Sweeping "as of" another day (a replay, a demo): the rules see noon of that day.
+        noon = datetime(today.year, today.month, today.day, 4, tzinfo=UTC)
+        now = real if china_day(real) == today else noon
     async with pool.acquire() as conn:
         calendar = await db_calendar.get(conn)
     result = await sweep(pool, calendar=calendar, today=today, now=now)
@@ -37,11 +43,13 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
         complaint_cards: list[int] = []
         if rule is not None and rule.enabled:
             complaint_cards = await complaints.card_undecided(
-                conn, today=today, now=now or datetime.now(UTC), color=rule.color
+                conn, today=today, now=now, color=rule.color
             )
             if complaint_cards:
                 await db_subsidies.notify_cards(conn, card_ids=complaint_cards)
-    return SweepResult(result.cases_checked, result.cards_raised + len(complaint_cards))
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    flags = await red_flags.run(pool, since=last_month, until=today, at=now)
+    return SweepResult(result.cases_checked, result.cards_raised + len(complaint_cards) + flags.total)
 
 
 async def _every(seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:

@@ -262,6 +262,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--scenario", action="append")
+    parser.add_argument("--parts", help="demo parts to load (cases,subsidies); default both")
     parser.add_argument(
         "--data-scale", type=float, default=1.0, help="cases and subsidies scale (e.g. 5 for ~10M payments)"
     )

@@ -339,3 +339,51 @@ async def test_notice_list_is_masked_for_the_public_and_audited_for_the_departme
         assert len(rows) == 3 and {r["record_type"] for r in rows} == {"payment"}
         assert {r["operation"] for r in rows} == {"NoticeList"}
         assert (await audit.verify(conn)).ok
+
+
+async def test_the_supervision_worker_raises_late_disbursements_as_time_passes(
+    county: dict[str, Any],
+) -> None:
+    """A batch allocated and not yet paid out: no flag while within its working days, one after."""
+    from api.workers import run_sweep
+
+    pool = county["pool"]
+    async with pool.acquire() as conn:
+        rows, _ = subsidy_load.rows_of(
+            "batch_no,fund_code,township_code,period,stage,stage_on,amount_yuan\n"
+            + "".join(
+                f"B9,T-DB,{county['township']},2026-11-01,{stage},{day},500\n"
+                for stage, day in (
+                    ("plan", "2026-11-02"),
+                    ("approval", "2026-11-03"),
+                    ("allocation", "2026-11-04"),
+                )
+            ),
+            subsidy_load.MONEY_COLUMNS,
+        )
+        applied, refused = await subsidy_load.record_money(
+            conn,
+            rows=rows,
+            department_id=await conn.fetchval("SELECT department_id FROM funds WHERE code = 'T-DB'"),
+        )
+        assert (len(applied), refused) == (3, [])
+        member = await conn.fetchrow(
+            "SELECT m.id, m.household_id, h.village_code FROM household_members m"
+            " JOIN households h ON h.id = m.household_id WHERE m.name = '张三'"
+        )
+        batch = await conn.fetchval("SELECT id FROM payment_batches WHERE batch_no = 'B9'")
+        fund = await conn.fetchval("SELECT id FROM funds WHERE code = 'T-DB'")
+        await conn.execute(
+            "INSERT INTO payments (year, payment_no, batch_id, fund_id, household_id, member_id, village_code, period,"
+            " amount_yuan) VALUES (2026, 'B9-1', $1, $2, $3, $4, $5, '2026-11-01', 500)",
+            batch,
+            fund,
+            member["household_id"],
+            member["id"],
+            member["village_code"],
+        )
+    # allocated Wed Nov 4; five working days: Nov 5, 6, 9, 10, 11
+    await run_sweep(pool, today=date(2026, 11, 11))
+    assert "LATE_DISBURSEMENT" not in (await cards_by_person(pool)).get("张三", set())
+    await run_sweep(pool, today=date(2026, 11, 12))
+    assert "LATE_DISBURSEMENT" in (await cards_by_person(pool))["张三"]

@@ -4,6 +4,9 @@ delivery, concurrent sweeps and parallel approval."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +21,7 @@ from domain.calendar import CalendarNotLoaded
 from domain.notifications import LogSender, WebhookSender, backoff, deliver
 from domain.supervision import sweep
 from tests.casework import PUSH, SPLIT_POWER, applied, event, push, received, step
+from tests.conftest import ROOT
 
 
 async def test_unmasked_reads_by_officials_are_audited_and_masked_reads_are_not(
@@ -217,3 +221,42 @@ async def test_years_not_yet_published_count_weekdays_until_loaded(db: asyncpg.P
     assert calendar.add_working_days(date(2026, 12, 29), 3) == date(2027, 1, 1)
     with pytest.raises(CalendarNotLoaded):
         calendar.add_working_days(date(2019, 5, 1), 1)
+
+
+async def test_audit_verify_command_names_the_first_altered_row(
+    world: dict[str, Any], token: Callable[..., str]
+) -> None:
+    assert applied(await push(world, token, [received("CASE-V-0001", "2026-10-12")]))
+    client: httpx.AsyncClient = world["client"]
+    look = "query($no: String!) { case(caseNo: $no) { applicantName } }"
+    for staff in ("W-11", "W-12", "W-13"):
+        headers = {"Authorization": f"Bearer {token('department', world['dept'], staff)}"}
+        await client.post(
+            "/graphql", json={"query": look, "variables": {"no": "CASE-V-0001"}}, headers=headers
+        )
+    env = {**os.environ, "DATABASE_URL": world["url"], "LOG_LEVEL": "WARNING"}
+
+    def verify() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "api.cli", "audit-verify"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    good = await asyncio.to_thread(verify)
+    assert good.returncode == 0, good.stderr
+    assert "共 3 条" in good.stdout
+    conn = await asyncpg.connect(world["url"])
+    try:
+        second = await conn.fetchval("SELECT id FROM audit_log ORDER BY id OFFSET 1 LIMIT 1")
+        await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+        await conn.execute("UPDATE audit_log SET actor = 'someone-else' WHERE id = $1", second)
+        await conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
+    finally:
+        await conn.close()
+    bad = await asyncio.to_thread(verify)
+    assert bad.returncode == 1
+    assert f"第 {second} 条" in bad.stderr
