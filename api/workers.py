@@ -42,9 +42,7 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
         rule = rules.get("COMPLAINT_NOT_DECIDED")
         complaint_cards: list[int] = []
         if rule is not None and rule.enabled:
-            complaint_cards = await complaints.card_undecided(
-                conn, today=today, now=now, color=rule.color
-            )
+            complaint_cards = await complaints.card_undecided(conn, today=today, now=now, color=rule.color)
             if complaint_cards:
                 await db_subsidies.notify_cards(conn, card_ids=complaint_cards)
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
