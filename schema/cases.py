@@ -21,7 +21,12 @@ from domain.masking import PersonalKind
 from domain.ratings import RATING_LABELS, RatingLevel, is_bad
 from schema.context import Info
 from schema.org import Department
-from schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
+from schema.pagination import (
+    Connection,
+    decode_cursor,
+    edges_and_info,
+    page_size,
+)
 from schema.powers import Power
 from schema.scope import case_department_scope
 from schema.subsidies import AlertMember, AlertPayment
@@ -576,14 +581,9 @@ class CaseQueries:
             before_id=_before_id(after),
             limit=size + 1,
         )
-        page = rows[:size]
         today = info.context.today
-        return CaseConnection(
-            edges=[Edge(cursor=encode_cursor(str(r.id)), node=Case.from_row(r, today)) for r in page],
-            page_info=PageInfo(
-                has_next_page=len(rows) > size, end_cursor=encode_cursor(str(page[-1].id)) if page else None
-            ),
-        )
+        edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), lambda r: Case.from_row(r, today))
+        return CaseConnection(edges=edges, page_info=page_info)
 
     @field(PUBLIC, description="本部门已超承诺时限未办结的办件，最逾期的在前", callers=OFFICIALS)
     async def overdue_cases(
@@ -616,16 +616,11 @@ class CaseQueries:
             after=position,
             limit=size + 1,
         )
-        page = rows[:size]
         today = info.context.today
-
-        def cursor(r: db_cases.CaseRow) -> str:
-            return encode_cursor(f"{r.promised_due_on}/{r.id}")
-
-        return CaseConnection(
-            edges=[Edge(cursor=cursor(r), node=Case.from_row(r, today)) for r in page],
-            page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=cursor(page[-1]) if page else None),
+        edges, page_info = edges_and_info(
+            rows, size, lambda r: f"{r.promised_due_on}/{r.id}", lambda r: Case.from_row(r, today)
         )
+        return CaseConnection(edges=edges, page_info=page_info)
 
     @field(PUBLIC, description="监察卡（部门只见本部门的），新的在前", callers=OFFICIALS)
     async def cards(
@@ -648,13 +643,8 @@ class CaseQueries:
             before_id=_before_id(after),
             limit=size + 1,
         )
-        page = rows[:size]
-        return CardConnection(
-            edges=[Edge(cursor=encode_cursor(str(r.id)), node=Card.from_row(r)) for r in page],
-            page_info=PageInfo(
-                has_next_page=len(rows) > size, end_cursor=encode_cursor(str(page[-1].id)) if page else None
-            ),
-        )
+        edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), Card.from_row)
+        return CardConnection(edges=edges, page_info=page_info)
 
     @field(PUBLIC, description="部门绩效排名（月度如 2026-10，季度如 2026Q3），按 100 分基础分加减")
     async def department_performance(self, info: Info, period: str) -> PerformanceReport:

@@ -16,7 +16,12 @@ from domain.masking import PersonalKind
 from domain.viewer import Role
 from schema.context import Info
 from schema.org import Department
-from schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
+from schema.pagination import (
+    Connection,
+    decode_cursor,
+    edges_and_info,
+    page_size,
+)
 from schema.visibility import OFFICIALS, OWNER, PUBLIC, field, personal
 
 STATUS_LABELS = {
@@ -152,13 +157,8 @@ class ComplaintQueries:
             before_id=int(key) if key else None,
             limit=size + 1,
         )
-        page = rows[:size]
-        return ComplaintConnection(
-            edges=[Edge(cursor=encode_cursor(str(r.id)), node=Complaint.from_row(r)) for r in page],
-            page_info=PageInfo(
-                has_next_page=len(rows) > size, end_cursor=encode_cursor(str(page[-1].id)) if page else None
-            ),
-        )
+        edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), Complaint.from_row)
+        return ComplaintConnection(edges=edges, page_info=page_info)
 
 
 @strawberry.type

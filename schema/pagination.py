@@ -71,8 +71,11 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
-def build_page(rows: Sequence[R], size: int, key: Callable[[R], str]) -> tuple[list[R], PageInfo]:
-    """``rows`` were fetched with ``LIMIT size + 1``: the extra row only says a next page exists."""
+def edges_and_info(
+    rows: Sequence[R], size: int, key: Callable[[R], str], node: Callable[[R], T]
+) -> tuple[list[Edge[T]], PageInfo]:
+    """A keyset page as a connection's edges and page info. ``rows`` were fetched with
+    ``LIMIT size + 1``: the extra row only says that a next page exists."""
     page = list(rows[:size])
-    end = encode_cursor(key(page[-1])) if page else None
-    return page, PageInfo(has_next_page=len(rows) > size, end_cursor=end)
+    info = PageInfo(has_next_page=len(rows) > size, end_cursor=encode_cursor(key(page[-1])) if page else None)
+    return [Edge(cursor=encode_cursor(key(r)), node=node(r)) for r in page], info

@@ -16,7 +16,12 @@ from domain.process_map_svg import SvgStep, render_svg
 from domain.search import keyword_query
 from schema.context import Info
 from schema.org import Department
-from schema.pagination import Connection, Edge, build_page, decode_cursor, encode_cursor, page_size
+from schema.pagination import (
+    Connection,
+    decode_cursor,
+    edges_and_info,
+    page_size,
+)
 from schema.scope import draft_scope
 from schema.visibility import OWNER, PUBLIC, field
 
@@ -470,8 +475,7 @@ async def list_powers(
         after_code=after_code,
         limit=size + 1,
     )
-    page, page_info = build_page(rows, size, lambda r: r.code)
-    edges = [Edge(cursor=encode_cursor(r.code), node=Power.from_row(r)) for r in page]
+    edges, page_info = edges_and_info(rows, size, lambda r: r.code, Power.from_row)
     return PowerConnection(edges=edges, page_info=page_info, search=search)
 
 

@@ -20,7 +20,12 @@ from domain.masking import PersonalKind, mask_address, mask_name
 from domain.subsidy_load import record_money
 from schema.context import Info
 from schema.org import Department
-from schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
+from schema.pagination import (
+    Connection,
+    decode_cursor,
+    edges_and_info,
+    page_size,
+)
 from schema.visibility import DEPARTMENTS, OWNER, PUBLIC, field, personal
 
 UNIT_LABELS = {
@@ -340,29 +345,23 @@ class SubsidyQueries:
             after_id=int(key or 0),
             limit=size + 1,
         )
-        page = rows[:size]
-        return NoticeConnection(
-            edges=[
-                Edge(
-                    cursor=encode_cursor(str(r.id)),
-                    node=NoticeEntry(
-                        owner_department_id=fund.department_id,
-                        audit_ref=("payment", r.payment_no),
-                        payment_id=r.id,
-                        name=r.name,
-                        id_number=r.id_number,
-                        address=r.address,
-                        period=r.period,
-                        amount_yuan=r.amount_yuan,
-                        land_mu=r.land_mu,
-                    ),
-                )
-                for r in page
-            ],
-            page_info=PageInfo(
-                has_next_page=len(rows) > size, end_cursor=encode_cursor(str(page[-1].id)) if page else None
+        edges, page_info = edges_and_info(
+            rows,
+            size,
+            lambda r: str(r.id),
+            lambda r: NoticeEntry(
+                owner_department_id=fund.department_id,
+                audit_ref=("payment", r.payment_no),
+                payment_id=r.id,
+                name=r.name,
+                id_number=r.id_number,
+                address=r.address,
+                period=r.period,
+                amount_yuan=r.amount_yuan,
+                land_mu=r.land_mu,
             ),
         )
+        return NoticeConnection(edges=edges, page_info=page_info)
 
     @field(PUBLIC, description="补助统计：按资金、乡镇或村、年或月汇总金额与人数；人数过少的格不公开")
     async def subsidy_aggregates(
