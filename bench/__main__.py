@@ -30,6 +30,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "public_queries"
+# The same answer from a bare Starlette + asyncpg app with hand-written SQL (bench/floor.py).
+FLOOR_PATHS = {
+    "public-power-detail": "/floor/power-detail",
+    "public-case-status": "/floor/case-status",
+    "public-power-page": "/floor/power-page",
+}
 SEED = 20261122
 
 POWER_WITH_MAP = """
@@ -103,6 +109,15 @@ def scenarios(i: Inputs) -> list[Scenario]:
             official=True,
         ),
         Scenario(
+            "public-power-page",
+            "public document power_search, a page of 20 (the floor's page has fewer fields)",
+            lambda r: {
+                "query": doc("power_search"),
+                "variables": {"first": 20, "after": r.choice(i.cursors)},
+            },
+            official=False,
+        ),
+        Scenario(
             "public-power-detail",
             "public document power_detail (all elements, map and SVG), anonymous",
             lambda r: {"query": doc("power_detail"), "variables": {"code": r.choice(i.codes)}},
@@ -172,7 +187,12 @@ def scenarios(i: Inputs) -> list[Scenario]:
 
 
 async def drive(
-    base: str, scenario: Scenario, headers: dict[str, str], seconds: float, concurrency: int
+    base: str,
+    scenario: Scenario,
+    headers: dict[str, str],
+    seconds: float,
+    concurrency: int,
+    path: str = "/graphql",
 ) -> tuple[int, int, list[float]]:
     latencies: list[float] = []
     errors = 0
@@ -186,7 +206,7 @@ async def drive(
             rng = random.Random(seed)
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                response = await client.post("/graphql", json=scenario.make(rng))
+                response = await client.post(path, json=scenario.make(rng))
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 200 or "errors" in response.json():
                     errors += 1
@@ -262,6 +282,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--scenario", action="append")
+    parser.add_argument("--floor", action="store_true", help="also measure the bare floor for the hot paths")
     parser.add_argument("--parts", help="demo parts to load (cases,subsidies); default both")
     parser.add_argument(
         "--data-scale", type=float, default=1.0, help="cases and subsidies scale (e.g. 5 for ~10M payments)"
@@ -296,6 +317,14 @@ def main() -> int:
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--no-seed"], cwd=ROOT, env=server_env
     )
+    floor_port = args.port + 1
+    floor = (
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.floor", str(floor_port), url], cwd=ROOT, env=server_env
+        )
+        if args.floor
+        else None
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(600):
@@ -315,7 +344,8 @@ def main() -> int:
             f"demo county: {len(inputs.codes)} published powers; "
             f"{args.concurrency} concurrent connections, {args.seconds:g} s each"
         )
-        print(f"{'scenario':<22} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        columns = ("requests", "errors", "req/s", "p50 ms", "p99 ms", "floor")
+        print(f"{'scenario':<22} " + " ".join(f"{c:>9}" for c in columns))
         for scenario in scenarios(inputs):
             if args.scenario and scenario.name not in args.scenario:
                 continue
@@ -324,14 +354,28 @@ def main() -> int:
             count, errors, latencies = asyncio.run(
                 drive(base, scenario, headers, args.seconds, args.concurrency)
             )
+            ratio = ""
+            if floor is not None and scenario.name in FLOOR_PATHS:
+                floor_base = f"http://127.0.0.1:{floor_port}"
+                path = FLOOR_PATHS[scenario.name]
+                asyncio.run(
+                    drive(floor_base, scenario, headers, min(2.0, args.seconds), args.concurrency, path)
+                )
+                floor_count, _, _ = asyncio.run(
+                    drive(floor_base, scenario, headers, args.seconds, args.concurrency, path)
+                )
+                ratio = f"{count / floor_count:.0%}" if floor_count else "-"
+            p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
             print(
-                f"{scenario.name:<22} {count:>9} {errors:>7} {count / args.seconds:>8.1f} "
-                f"{percentile(latencies, 50) * 1000:>8.1f} {percentile(latencies, 99) * 1000:>8.1f}"
+                f"{scenario.name:<22} {count:>9} {errors:>9} {count / args.seconds:>9.1f} "
+                f"{p50:>9.1f} {p99:>9.1f} {ratio:>9}"
             )
         return 0
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+        for process in (server, floor):
+            if process is not None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
 
 
 if __name__ == "__main__":
