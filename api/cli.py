@@ -44,7 +44,11 @@ async def load_demo(
         counts.update(await seed_foundation(conn, seed=seed, scale=scale))
         loaders = {"cases": seed_cases, "subsidies": seed_subsidies}
         for part in parts:
-            counts.update(await loaders[part](conn, seed=seed, scale=part_scale or scale))
+            loaded = await loaders[part](conn, seed=seed, scale=part_scale or scale)
+            if loaded:
+                # Fresh statistics before anything plans a query over millions of new rows.
+                await conn.execute("ANALYZE")
+            counts.update(loaded)
     finally:
         await conn.close()
     if counts.get("payments"):
