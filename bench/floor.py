@@ -63,7 +63,8 @@ async def case_status(request: Request) -> Response:
     row = await request.app.state.pool.fetchrow(CASE, variables["caseNo"])
     if row is None or row["query_code_hash"] != query_code_hash(variables["caseNo"], variables["queryCode"]):
         return _json({"errors": [{"message": "未找到该办件", "extensions": {"code": "CASE_NOT_FOUND"}}]})
-    record = {k: row[k] for k in row if k != "query_code_hash"}
+    record = dict(row)
+    del record["query_code_hash"]
     record["applicant_name"] = mask_name(record["applicant_name"])
     record["timeline"] = orjson.loads(record["timeline"] or "[]")
     return _json({"data": {"caseProgress": record}})
