@@ -36,6 +36,13 @@ RULE_LABELS = {
     "STEP_SKIPPED": "必经环节未办理",
     "REFUSAL_WITHOUT_REASON": "不予受理或不予许可未说明理由",
     "RECTIFICATION_OVERDUE": "差评逾期未整改",
+    "COMPLAINT_NOT_DECIDED": "投诉建议逾期未受理",
+    "PAID_AFTER_DEATH": "受益人死亡后仍发放",
+    "BENEFICIARY_IS_OFFICIAL": "受益人为公职人员、村干部或其备案亲属",
+    "DUPLICATE_BENEFIT": "同一用途重复领取",
+    "ABOVE_STANDARD": "发放金额或面积超过标准",
+    "INVALID_OR_SHARED_ID": "身份证号码无效或多人共用",
+    "LATE_DISBURSEMENT": "拨付后逾期未发放到户",
 }
 COLOR_LABELS = {"yellow": "黄牌", "red": "红牌"}
 

@@ -4,6 +4,7 @@ aggregates and the audit of unmasked reads."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import date
@@ -18,6 +19,7 @@ from api.settings import Settings
 from db import audit
 from domain import red_flags, subsidy_load
 from domain.identity import check_char
+from domain.supervision import RULE_LABELS
 from tests.conftest import ROOT, Server, running
 
 
@@ -387,3 +389,12 @@ async def test_the_supervision_worker_raises_late_disbursements_as_time_passes(
     assert "LATE_DISBURSEMENT" not in (await cards_by_person(pool)).get("张三", set())
     await run_sweep(pool, today=date(2026, 11, 12))
     assert "LATE_DISBURSEMENT" in (await cards_by_person(pool))["张三"]
+
+
+def test_every_rule_has_a_chinese_label() -> None:
+    migrations = "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "migrations" / "versions").glob("*.py")
+    )
+    codes = set(re.findall(r"\(\s*'([A-Z_]+)',\s*'(?:yellow|red)'", migrations))
+    assert codes
+    assert codes <= set(RULE_LABELS)
