@@ -7,7 +7,7 @@ import asyncio
 import logging
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -134,28 +134,33 @@ def today_of(settings: Settings, as_of: str | None) -> date:
     return settings.today or china_day(datetime.now(UTC))
 
 
-def cmd_supervise(settings: Settings, args: argparse.Namespace) -> int:
-    """One sweep of the supervision rules over every open case (cron it, or use --every)."""
-    from api.workers import run_sweep
-
-    url = database_url(settings)
+def _repeat(url: str, every: float, round_: Callable[[asyncpg.Pool], Awaitable[str]]) -> int:
+    """Run one round of a worker, or one every ``every`` seconds, printing each round's report."""
 
     async def main() -> None:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
         try:
             while True:
-                result = await run_sweep(pool, today=today_of(settings, args.as_of))
-                print(
-                    f"已检查 {result.cases_checked} 件在办件，新发监察卡 {result.cards_raised} 张", flush=True
-                )
-                if not args.every:
+                print(await round_(pool), flush=True)
+                if not every:
                     return
-                await asyncio.sleep(args.every)
+                await asyncio.sleep(every)
         finally:
             await pool.close()
 
     asyncio.run(main())
     return 0
+
+
+def cmd_supervise(settings: Settings, args: argparse.Namespace) -> int:
+    """One sweep of the supervision rules over every open case (cron it, or use --every)."""
+    from api.workers import run_sweep
+
+    async def sweep(pool: asyncpg.Pool) -> str:
+        result = await run_sweep(pool, today=today_of(settings, args.as_of))
+        return f"已检查 {result.cases_checked} 件在办件，新发监察卡 {result.cards_raised} 张"
+
+    return _repeat(database_url(settings), args.every, sweep)
 
 
 def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
@@ -163,22 +168,13 @@ def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
     from api.workers import make_sender
     from domain.notifications import deliver
 
-    url = database_url(settings)
+    sender = make_sender(settings)
 
-    async def main() -> None:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-        try:
-            while True:
-                result = await deliver(pool, sender=make_sender(settings))
-                print(f"送达 {result.delivered} 条，失败待重试 {result.failed} 条", flush=True)
-                if not args.every:
-                    return
-                await asyncio.sleep(args.every)
-        finally:
-            await pool.close()
+    async def deliver_due(pool: asyncpg.Pool) -> str:
+        result = await deliver(pool, sender=sender)
+        return f"送达 {result.delivered} 条，失败待重试 {result.failed} 条"
 
-    asyncio.run(main())
-    return 0
+    return _repeat(database_url(settings), args.every, deliver_due)
 
 
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from schema.org import Department
 from schema.pagination import (
     Connection,
     decode_cursor,
+    decode_id_cursor,
     edges_and_info,
     page_size,
 )
@@ -519,15 +520,6 @@ async def _department_id(info: Info, code: str | None) -> int | None:
     return row.id
 
 
-def _before_id(after: str | None) -> int | None:
-    key = decode_cursor(after)
-    if key is None:
-        return None
-    if not key.isdigit():
-        raise InvalidInput("分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR")
-    return int(key)
-
-
 @strawberry.type
 class CaseQueries:
     @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
@@ -578,7 +570,7 @@ class CaseQueries:
             power_id=power_id,
             overdue_before=info.context.today if f.overdue else None,
             open_card_color=f.open_card_color,
-            before_id=_before_id(after),
+            before_id=decode_id_cursor(after),
             limit=size + 1,
         )
         today = info.context.today
@@ -640,7 +632,7 @@ class CaseQueries:
             status=f.status,
             color=f.color,
             kind=f.kind,
-            before_id=_before_id(after),
+            before_id=decode_id_cursor(after),
             limit=size + 1,
         )
         edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), Card.from_row)

@@ -11,14 +11,13 @@ import strawberry
 from db import calendar as db_calendar
 from db import complaints as db_complaints
 from domain import complaints
-from domain.errors import InvalidInput
 from domain.masking import PersonalKind
 from domain.viewer import Role
 from schema.context import Info
 from schema.org import Department
 from schema.pagination import (
     Connection,
-    decode_cursor,
+    decode_id_cursor,
     edges_and_info,
     page_size,
 )
@@ -146,15 +145,12 @@ class ComplaintQueries:
     ) -> ComplaintConnection:
         size = page_size(first, info.context.limits)
         department_id, discipline = _scope(info)
-        key = decode_cursor(after)
-        if key is not None and not key.isdigit():
-            raise InvalidInput("分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR")
         rows = await db_complaints.queue(
             info.context.db,
             department_id=department_id,
             discipline=discipline,
             status=status,
-            before_id=int(key) if key else None,
+            before_id=decode_id_cursor(after),
             limit=size + 1,
         )
         edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), Complaint.from_row)

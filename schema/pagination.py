@@ -42,6 +42,16 @@ def decode_cursor(cursor: str | None) -> str | None:
     return text[len(_PREFIX) :]
 
 
+def decode_id_cursor(cursor: str | None) -> int | None:
+    """A cursor over rows ordered by a numeric id."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    if not key.isdigit():
+        raise InvalidCursor("分页游标无效：请使用上一页返回的 endCursor")
+    return int(key)
+
+
 def page_size(first: int | None, limits: Limits) -> int:
     size = limits.default_page_size if first is None else first
     if size < 1 or size > limits.max_page_size:

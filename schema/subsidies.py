@@ -22,7 +22,7 @@ from schema.context import Info
 from schema.org import Department
 from schema.pagination import (
     Connection,
-    decode_cursor,
+    decode_id_cursor,
     edges_and_info,
     page_size,
 )
@@ -334,15 +334,12 @@ class SubsidyQueries:
         fund = await db_subsidies.fund_by_code(info.context.db, code=fund_code)
         if fund is None:
             raise NotFound(f"未找到资金 {fund_code}", code="FUND_NOT_FOUND")
-        key = decode_cursor(after)
-        if key is not None and not key.isdigit():
-            raise InvalidInput("分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR")
         rows = await db_subsidies.notice_list(
             info.context.db,
             village_code=village_code,
             fund_id=fund.id,
             period=period,
-            after_id=int(key or 0),
+            after_id=decode_id_cursor(after) or 0,
             limit=size + 1,
         )
         edges, page_info = edges_and_info(
