@@ -215,6 +215,12 @@ async def drive(
     return len(latencies), errors, latencies
 
 
+def row(name: str, run: tuple[int, int, list[float]], seconds: float, ratio: str) -> str:
+    count, errors, latencies = run
+    p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
+    return f"{name:<22} {count:>9} {errors:>9} {count / seconds:>9.1f} {p50:>9.1f} {p99:>9.1f} {ratio:>9}"
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
@@ -354,22 +360,20 @@ def main() -> int:
             count, errors, latencies = asyncio.run(
                 drive(base, scenario, headers, args.seconds, args.concurrency)
             )
-            ratio = ""
+            floor_run = None
             if floor is not None and scenario.name in FLOOR_PATHS:
                 floor_base = f"http://127.0.0.1:{floor_port}"
                 path = FLOOR_PATHS[scenario.name]
                 asyncio.run(
                     drive(floor_base, scenario, headers, min(2.0, args.seconds), args.concurrency, path)
                 )
-                floor_count, _, _ = asyncio.run(
+                floor_run = asyncio.run(
                     drive(floor_base, scenario, headers, args.seconds, args.concurrency, path)
                 )
-                ratio = f"{count / floor_count:.0%}" if floor_count else "-"
-            p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
-            print(
-                f"{scenario.name:<22} {count:>9} {errors:>9} {count / args.seconds:>9.1f} "
-                f"{p50:>9.1f} {p99:>9.1f} {ratio:>9}"
-            )
+            ratio = f"{count / floor_run[0]:.0%}" if floor_run and floor_run[0] else ""
+            print(row(scenario.name, (count, errors, latencies), args.seconds, ratio))
+            if floor_run is not None:
+                print(row("  the floor", floor_run, args.seconds, ""))
         return 0
     finally:
         for process in (server, floor):

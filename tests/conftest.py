@@ -28,6 +28,7 @@ from api.auth import mint_dev_token
 from api.cli import load_demo
 from api.settings import Settings
 from db import migrate
+from db.seed import seed_cases, seed_subsidies
 from domain.viewer import Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,21 @@ async def shared_db(server: Server, template: str) -> AsyncIterator[str]:
     """One copy of the demo county for tests that only read."""
     name = await server.clone(template)
     yield server.url(name)
+    await server.drop(name)
+
+
+@pytest.fixture(scope="session")
+async def populated(server: Server, template: str) -> AsyncIterator[str]:
+    """A copy of the demo county with a few hundred cases and subsidies, for tests that only read."""
+    name = await server.clone(template)
+    url = server.url(name)
+    conn = await asyncpg.connect(url)
+    try:
+        await seed_cases(conn, seed=TEST_SEED, scale=0.01)
+        await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
+    finally:
+        await conn.close()
+    yield url
     await server.drop(name)
 
 

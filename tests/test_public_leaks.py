@@ -4,34 +4,17 @@ and every byte of every answer is searched for the raw values."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 
 from api.app import create_app
 from api.public_queries import PublicQueries
 from api.settings import Settings
-from db.seed import demo_query_code, seed_cases, seed_subsidies
-from tests.conftest import Server, running
-
-SEED = 20261122
-
-
-@pytest.fixture(scope="module")
-async def populated(server: Server, template: str) -> AsyncIterator[str]:
-    name = await server.clone(template)
-    url = server.url(name)
-    conn = await asyncpg.connect(url)
-    try:
-        await seed_cases(conn, seed=SEED, scale=0.01)
-        await seed_subsidies(conn, seed=SEED, scale=0.01)
-    finally:
-        await conn.close()
-    yield url
-    await server.drop(name)
+from db.seed import demo_query_code
+from tests.conftest import TEST_SEED as SEED
+from tests.conftest import running
 
 
 async def variables_for(conn: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
