@@ -31,6 +31,7 @@ from api.workers import background
 from db.ratelimit import make_limiter
 from domain.viewer import ANONYMOUS, Role
 from schema import build_schema
+from schema.compiled import COMPILED
 from schema.context import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,8 @@ def create_app(
         if settings.dev and settings.graphiql
         else None,
     )
+    if settings.compiled_documents:
+        endpoint.compiled = COMPILED
     if settings.today is not None:
         fixed = settings.today
         endpoint.today = lambda: fixed
@@ -189,7 +192,14 @@ def create_app(
             variables = _get_variables(request, document.variable_types())
         except ValueError as exc:
             return JSONResponse({"errors": [error_body("BAD_VARIABLES", str(exc))]}, status_code=400)
-        gql = GraphQLRequest(document.text, variables, None, label=document.name)
+        gql = GraphQLRequest(
+            document.text,
+            variables,
+            None,
+            label=document.name,
+            public_operation=document.operation,
+            document_id=document.sha256,
+        )
         try:
             await endpoint.charge(request, document.operation or document.name)
         except RequestError as exc:

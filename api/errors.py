@@ -25,7 +25,7 @@ _KNOWN: list[tuple[re.Pattern[str], str, str]] = [
     ),
     (re.compile(r"^Syntax Error"), "GRAPHQL_PARSE_FAILED", "查询语法错误"),
     (
-        re.compile(r"^Variable '\$[^']+' (got invalid value|of required type|of non-null type)"),
+        re.compile(r"^Variable '\$[^']+' (got invalid value|has invalid value|of (required|non-null) type)"),
         "BAD_VARIABLES",
         "变量不符合要求",
     ),
@@ -47,8 +47,9 @@ def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
     formatted: dict[str, Any] = {}
     if isinstance(original, DomainError):
         formatted = error_body(original.code, original.message)
-    elif original is not None:
-        # A bug, not a refusal: log it whole, tell the client only that it happened and the id.
+    elif original is not None and not isinstance(original, GraphQLError):
+        # A bug, not a refusal (graphql-core wraps its own refusals, such as a missing variable):
+        # log it whole, tell the client only that it happened and the id.
         log.error(
             "resolver failed",
             exc_info=(type(original), original, original.__traceback__),

@@ -8,7 +8,7 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from db import audit
 from db.executor import CountingExecutor
 from domain.supervision import china_day
 from domain.viewer import Viewer
+from schema.compiled import CompiledDocument
 from schema.context import Context, Limits
 
 log = logging.getLogger("sunshine.graphql")
@@ -60,6 +61,7 @@ class GraphQLRequest:
     # What logs and metrics call it: the operation name, else the vetted document's file name.
     label: str = "anonymous"
     public_operation: str | None = None  # the vetted document's operation, for anonymous callers
+    document_id: str | None = None  # the vetted document's SHA-256, for anonymous callers
 
 
 @dataclass(slots=True)
@@ -75,6 +77,7 @@ class GraphQLEndpoint:
     graphiql_token: str | None = None
     clients: ClientRegistry = field(default_factory=lambda: ClientRegistry({}))
     today: Callable[[], date] = field(default=lambda: china_day(datetime.now(UTC)))
+    compiled: Mapping[str, CompiledDocument] = field(default_factory=dict)  # by document SHA-256
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and "text/html" in request.headers.get("accept", "") and self.graphiql:
@@ -124,6 +127,45 @@ class GraphQLEndpoint:
         """Execute one operation; the HTTP status and the response body."""
         db = CountingExecutor(request.app.state.pool)
         operation = gql.operation_name or _operation_name(gql.query) or gql.label
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.request_timeout_s):
+                body = await self._compiled(gql, viewer, db)
+                if body is None:
+                    body = await self._execute(request, gql, viewer, db, request_id, operation)
+        except TimeoutError:
+            return 504, {
+                "errors": [error_body("TIMEOUT", f"请求处理超时（上限 {self.request_timeout_s:g} 秒）")]
+            }
+        self.metrics.observe_operation(operation, time.perf_counter() - started)
+        request.state.log_extra = {
+            "operation": operation,
+            "sql_statements": db.statements,
+            "role": viewer.role.value,
+        }
+        return 200, body
+
+    async def _compiled(
+        self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor
+    ) -> dict[str, Any] | None:
+        """The public's answer from the document's compiled form, where it has one and can give it."""
+        if viewer.is_official or gql.document_id is None:
+            return None
+        compiled = self.compiled.get(gql.document_id)
+        if compiled is None or gql.operation_name not in (None, gql.public_operation):
+            return None
+        data = await compiled.answer(db, gql.variables or {}, self.today())
+        return None if data is None else {"data": data}
+
+    async def _execute(
+        self,
+        request: Request,
+        gql: GraphQLRequest,
+        viewer: Viewer,
+        db: CountingExecutor,
+        request_id: str,
+        operation: str,
+    ) -> dict[str, Any]:
         context = Context(
             viewer=viewer,
             db=db,
@@ -140,37 +182,24 @@ class GraphQLEndpoint:
             if request.method == "GET"
             else {OperationType.QUERY, OperationType.MUTATION}
         )
-        started = time.perf_counter()
-        try:
-            async with asyncio.timeout(self.request_timeout_s):
-                result = await self.schema.execute(
-                    gql.query,
-                    variable_values=gql.variables,
-                    context_value=context,
-                    operation_name=gql.operation_name,
-                    allowed_operation_types=allowed,
-                )
-        except TimeoutError:
-            return 504, {
-                "errors": [error_body("TIMEOUT", f"请求处理超时（上限 {self.request_timeout_s:g} 秒）")]
-            }
+        result = await self.schema.execute(
+            gql.query,
+            variable_values=gql.variables,
+            context_value=context,
+            operation_name=gql.operation_name,
+            allowed_operation_types=allowed,
+        )
         entries = context.audit_entries()
         if entries:
             # Recorded before the answer leaves: no unmasked read goes unrecorded.
             async with request.app.state.pool.acquire() as conn:
                 await audit.append(conn, entries=entries)
-        self.metrics.observe_operation(operation, time.perf_counter() - started)
-        request.state.log_extra = {
-            "operation": operation,
-            "sql_statements": db.statements,
-            "role": viewer.role.value,
-        }
         body: dict[str, Any] = {}
         if result.errors:
             body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
         if result.data is not None or not result.errors:
             body["data"] = result.data
-        return 200, body
+        return body
 
     async def _payload(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":
@@ -238,7 +267,12 @@ class GraphQLEndpoint:
                 "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
             )
         return GraphQLRequest(
-            doc.text, variables, operation_name, label=doc.name, public_operation=doc.operation
+            doc.text,
+            variables,
+            operation_name,
+            label=doc.name,
+            public_operation=doc.operation,
+            document_id=doc.sha256,
         )
 
     def _graphiql_html(self) -> str:

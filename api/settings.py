@@ -56,6 +56,10 @@ class Settings:
     client_keys: str | None = None  # JSON list of front ends, or a file holding it (api/clients.py)
     anonymous_per_minute: int = 120  # cost units a minute for a caller without a client key, per IP
     lookups_per_id_number: int = 5
+    # The public hot paths: vetted documents answered by their compiled form (schema/compiled.py),
+    # and answers of the catalogue documents kept until the data under them changes.
+    compiled_documents: bool = True
+    answer_cache_entries: int = 20_000  # 0: no answer cache
 
     @property
     def dev_key_path(self) -> Path:
@@ -96,4 +100,6 @@ class Settings:
             client_keys=env.get("CLIENT_KEYS") or None,
             anonymous_per_minute=int(env.get("ANONYMOUS_PER_MINUTE") or 120),
             lookups_per_id_number=int(env.get("LOOKUPS_PER_ID_NUMBER") or 5),
+            compiled_documents=_bool(env.get("COMPILED_DOCUMENTS"), True),
+            answer_cache_entries=int(env.get("ANSWER_CACHE_ENTRIES") or 20_000),
         )

@@ -191,6 +191,62 @@ async def get_by_no(db: Executor, *, case_no: str) -> CaseRow | None:
     return _case(row) if row else None
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressStepRow:
+    step_key: str
+    step_name: str
+    started_on: date
+    finished_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressSubCaseRow:
+    case_no: str
+    state: int
+    department_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    """A case with everything the public progress query shows of it."""
+
+    case: CaseRow
+    power_code: str
+    power_name: str
+    power_promised_limit_days: int | None
+    department_name: str
+    department_phone: str | None
+    current_step_name: str | None
+    timeline: list[ProgressStepRow]
+    sub_cases: list[ProgressSubCaseRow]
+
+
+async def progress(db: Executor, *, case_no: str) -> ProgressRow | None:
+    """One statement for the whole public progress answer (case, power, department, steps, branches)."""
+    row = await db.fetchrow(Q.case_progress, case_no)
+    if row is None:
+        return None
+    return ProgressRow(
+        case=_case(row),
+        power_code=row["power_code"],
+        power_name=row["power_name"],
+        power_promised_limit_days=row["power_promised_limit_days"],
+        department_name=row["department_name"],
+        department_phone=row["department_phone"],
+        current_step_name=row["current_step_name"],
+        timeline=[
+            ProgressStepRow(
+                step_key=s["step_key"],
+                step_name=s["step_name"],
+                started_on=date.fromisoformat(s["started_on"]),
+                finished_on=date.fromisoformat(s["finished_on"]) if s["finished_on"] else None,
+            )
+            for s in orjson.loads(row["timeline"] or "[]")
+        ],
+        sub_cases=[ProgressSubCaseRow(**s) for s in orjson.loads(row["sub_cases"] or "[]")],
+    )
+
+
 async def by_id(db: Executor, *, ids: Sequence[int]) -> list[CaseRow]:
     return [_case(r) for r in await db.fetch(Q.cases_by_id, list(ids))]
 

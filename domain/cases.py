@@ -281,6 +281,13 @@ class CardCandidate:
     staff_no: str | None
 
 
+def on_time(*, completed_on: date | None, promised_due_on: date | None, today: date) -> bool | None:
+    """A completed case by its completion day, an open one by today; None without a promised limit."""
+    if promised_due_on is None:
+        return None
+    return (completed_on or today) <= promised_due_on
+
+
 def _refuse(code: str, message: str) -> EventRefused:
     return EventRefused(message, code=code)
 

@@ -16,6 +16,7 @@ from db import org
 from db import subsidies as db_subsidies
 from domain import case_ingest, performance, ratings, supervision
 from domain.cases import STATE_LABELS, CompletionResult, EventKind, State
+from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
 from domain.ratings import RATING_LABELS, RatingLevel, is_bad
@@ -261,9 +262,9 @@ class Case:
 
     @field(PUBLIC, description="是否按时：已办结看办结日，未办结看今天是否仍在承诺时限内；无承诺时限为 null")
     def on_time(self) -> bool | None:
-        if self.promised_due_on is None:
-            return None
-        return (self.completed_on or self.today) <= self.promised_due_on
+        return is_on_time(
+            completed_on=self.completed_on, promised_due_on=self.promised_due_on, today=self.today
+        )
 
     @field(PUBLIC, description="承办事项")
     async def power(self, info: Info) -> Power | None:

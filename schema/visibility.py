@@ -36,7 +36,7 @@ from strawberry.extensions import FieldExtension
 
 from domain.errors import DomainError
 from domain.masking import PersonalKind, mask
-from domain.viewer import Role, Viewer
+from domain.viewer import ANONYMOUS, Role, Viewer
 
 VISIBILITY_KEY = "sunshine.visibility"
 CALLERS_KEY = "sunshine.callers"
@@ -88,6 +88,20 @@ def decide(visibility: Visibility, viewer: Viewer, owner_department_id: int | No
     if viewer.owns(owner_department_id):
         return Decision.SHOW
     return Decision.MASK if visibility.access is Access.PERSONAL else Decision.HIDE
+
+
+def as_public(owner: type, name: str, value: Any) -> Any:
+    """What the public gets of field ``name`` (its Python name) of type ``owner`` holding ``value``:
+    the declared policy and the one mask, for answers built without the executor
+    (:mod:`schema.compiled`)."""
+    definition = owner.__strawberry_definition__  # type: ignore[attr-defined]  # every strawberry type has one
+    visibility: Visibility = definition.get_field(name).metadata[VISIBILITY_KEY]
+    decision = decide(visibility, ANONYMOUS, None)
+    if decision is Decision.HIDE or value is None:
+        return None
+    if decision is Decision.MASK and visibility.personal is not None:
+        return mask(visibility.personal, value)
+    return value
 
 
 class VisibilityExtension(FieldExtension):

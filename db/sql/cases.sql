@@ -218,3 +218,23 @@ WHERE r.rectify_due_on IS NOT NULL AND r.rectified_on IS NULL AND r.rectify_due_
 SELECT department_id, count(*) AS total
 FROM case_ratings WHERE level >= 4 AND rated_on >= $1 AND rated_on < $2
 GROUP BY department_id;
+
+-- name: case_progress
+-- Everything the public progress query shows, in one round trip (the vetted CaseStatus document).
+SELECT c.*,
+       p.code AS power_code, p.name AS power_name, p.promised_limit_days AS power_promised_limit_days,
+       d.name AS department_name, d.phone AS department_phone,
+       (SELECT s.name FROM process_steps s
+        WHERE s.power_id = c.power_id AND s.key = c.current_step_key) AS current_step_name,
+       (SELECT json_agg(json_build_object('step_key', cs.step_key, 'step_name', coalesce(s.name, cs.step_key),
+                                          'started_on', cs.started_on, 'finished_on', cs.finished_on)
+                        ORDER BY cs.started_at, cs.step_key)
+        FROM case_steps cs LEFT JOIN process_steps s ON s.power_id = c.power_id AND s.key = cs.step_key
+        WHERE cs.case_id = c.id) AS timeline,
+       (SELECT json_agg(json_build_object('case_no', sc.case_no, 'state', sc.state,
+                                          'department_name', sd.name)
+                        ORDER BY sc.id)
+        FROM cases sc JOIN departments sd ON sd.id = sc.department_id
+        WHERE sc.lead_case_id = c.id) AS sub_cases
+FROM cases c JOIN powers p ON p.id = c.power_id JOIN departments d ON d.id = c.department_id
+WHERE c.case_no = $1;

@@ -1,0 +1,107 @@
+"""Vetted documents answered without the executor.
+
+A few public documents are asked far more often than the rest, and some cannot be cached because
+every answer is about one person (a case's progress, asked from every WeChat front end). For those,
+a hand-written answer: one statement gathers what the document shows, and the schema's own rules
+(labels, the on-time rule, the declared visibility and its one mask) shape it.
+
+Each compiled answer is pinned to the exact text of its document (the SHA-256 in the manifest).
+When the document changes, the pin no longer matches and the executor answers until the compiled
+answer is brought up to date; ``tests/test_compiled.py`` proves, case by case, that each compiled
+answer equals the executor's. A compiled answer returns ``None`` when it would not answer exactly
+as the executor does (an error to report, variables of another shape): the executor answers then.
+Only the public is answered this way; officials' answers are audited reads and go through the
+executor.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from db import cases as db_cases
+from db.executor import Executor
+from domain import supervision
+from domain.cases import STATE_LABELS, State, on_time
+from schema.cases import CHANNEL_LABELS, Case
+from schema.visibility import as_public
+
+Answer = Callable[[Executor, dict[str, Any], date], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledDocument:
+    document: str  # the file in public_queries/, without .graphql
+    sha256: str  # the text it was written for
+    answer: Answer  # the ``data`` of the response, or None to let the executor answer
+
+
+async def case_status(db: Executor, variables: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """``case_status.graphql``: a citizen's case by number and receipt code."""
+    case_no, query_code = variables.get("caseNo"), variables.get("queryCode")
+    if len(variables) != 2 or not isinstance(case_no, str) or not isinstance(query_code, str):
+        return None
+    row = await db_cases.progress(db, case_no=case_no.strip()[:40])
+    if row is None or not hmac.compare_digest(
+        row.case.query_code_hash, supervision.query_code_hash(case_no.strip(), query_code.strip())
+    ):
+        return None  # the executor gives the one answer for a wrong pair and an unknown number
+    case = row.case
+    state = State(case.state)
+    return {
+        "caseProgress": {
+            "caseNo": case.case_no,
+            "state": state.name,
+            "stateLabel": STATE_LABELS[state],
+            "channelLabel": CHANNEL_LABELS.get(case.channel, case.channel),
+            "receivedAt": case.received_at.isoformat(),
+            "acceptedOn": _iso(case.accepted_on),
+            "promisedDueOn": _iso(case.promised_due_on),
+            "completedOn": _iso(case.completed_on),
+            "onTime": on_time(
+                completed_on=case.completed_on, promised_due_on=case.promised_due_on, today=today
+            ),
+            "currentStepName": row.current_step_name,
+            "applicantName": as_public(Case, "applicant_name", case.applicant_name),
+            "power": {
+                "code": row.power_code,
+                "name": row.power_name,
+                "promisedLimitDays": row.power_promised_limit_days,
+            },
+            "department": {"name": row.department_name, "phone": row.department_phone},
+            "timeline": [
+                {
+                    "stepKey": s.step_key,
+                    "stepName": s.step_name,
+                    "startedOn": s.started_on.isoformat(),
+                    "finishedOn": _iso(s.finished_on),
+                }
+                for s in row.timeline
+            ],
+            "subCases": [
+                {
+                    "caseNo": sub.case_no,
+                    "stateLabel": STATE_LABELS[State(sub.state)],
+                    "department": {"name": sub.department_name},
+                }
+                for sub in row.sub_cases
+            ],
+        }
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+COMPILED = {
+    c.sha256: c
+    for c in (
+        CompiledDocument(
+            "case_status", "851b01a5c3daa0b4c6bb3e815151b7beba1e5499acbbd39bae0705f41e4a3830", case_status
+        ),
+    )
+}

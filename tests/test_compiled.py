@@ -1,0 +1,95 @@
+"""Compiled public documents (schema/compiled.py) answer exactly what the executor answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from api.public_queries import PublicQueries
+from api.settings import Settings
+from db.seed import demo_query_code
+from schema.compiled import COMPILED
+from tests.conftest import TEST_SEED, running
+
+DOCUMENTS = PublicQueries.load()
+Clients = tuple[httpx.AsyncClient, httpx.AsyncClient]
+
+
+@pytest.fixture(scope="module")
+async def clients(settings: Settings, populated: str) -> AsyncIterator[Clients]:
+    """The service as it runs, and the same service with every answer from the executor."""
+    async with (
+        running(create_app(settings, database_url=populated)) as compiled,
+        running(create_app(replace(settings, compiled_documents=False), database_url=populated)) as general,
+    ):
+        yield compiled, general
+
+
+async def answers(clients: Clients, document: str, variables: dict[str, Any]) -> tuple[Any, Any]:
+    doc = DOCUMENTS.by_name(document)
+    assert doc is not None
+    compiled, general = clients
+    body = {
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": doc.sha256}},
+        "variables": variables,
+    }
+    return (await compiled.post("/graphql", json=body)).json(), (
+        await general.post("/graphql", json=body)
+    ).json()
+
+
+def test_every_compiled_answer_is_pinned_to_its_document_as_it_is() -> None:
+    """A changed document needs its compiled answer brought up to date (and this pin with it)."""
+    for sha256, compiled in COMPILED.items():
+        doc = DOCUMENTS.by_name(compiled.document)
+        assert doc is not None and doc.sha256 == sha256, compiled.document
+
+
+async def test_compiled_case_status_equals_the_executor_for_every_case(
+    clients: Clients, populated: str
+) -> None:
+    conn = await asyncpg.connect(populated)
+    try:
+        cases = [r["case_no"] for r in await conn.fetch("SELECT case_no FROM cases ORDER BY id")]
+        states = {r["state"] for r in await conn.fetch("SELECT DISTINCT state FROM cases")}
+        leads = await conn.fetchval("SELECT count(DISTINCT lead_case_id) FROM cases")
+    finally:
+        await conn.close()
+    assert len(states) >= 6 and leads > 0  # open, paused, completed, refused … and parallel approval
+    for case_no in cases:
+        variables = {"caseNo": case_no, "queryCode": demo_query_code(TEST_SEED, case_no)}
+        compiled, general = await answers(clients, "case_status", variables)
+        assert "errors" not in general, general
+        assert compiled == general, case_no
+
+
+async def test_compiled_case_status_reads_input_as_the_executor_does(
+    clients: Clients, populated: str
+) -> None:
+    conn = await asyncpg.connect(populated)
+    try:
+        case_no = await conn.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
+    finally:
+        await conn.close()
+    code = demo_query_code(TEST_SEED, case_no)
+    padded, _ = await answers(clients, "case_status", {"caseNo": f"  {case_no} ", "queryCode": f" {code} "})
+    assert padded["data"]["caseProgress"]["caseNo"] == case_no
+    wrong, wrong_general = await answers(clients, "case_status", {"caseNo": case_no, "queryCode": "000000"})
+    unknown, _ = await answers(clients, "case_status", {"caseNo": "NOSUCHCASE0001", "queryCode": code})
+    assert wrong == wrong_general
+    assert (
+        wrong["errors"][0]["extensions"]["code"]
+        == unknown["errors"][0]["extensions"]["code"]
+        == "CASE_NOT_FOUND"
+    )
+    assert wrong["errors"][0]["message"] == unknown["errors"][0]["message"]
+    missing, missing_general = await answers(clients, "case_status", {"caseNo": case_no})
+    assert missing == missing_general
+    assert missing["errors"][0]["extensions"]["code"] == "BAD_VARIABLES"
+    assert "$queryCode" in missing["errors"][0]["message"]
