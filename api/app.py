@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from api.answer_cache import AnswerCache, listening
 from api.auth import TokenVerifier, mint_dev_token
 from api.clients import ClientRegistry
 from api.errors import error_body
@@ -106,6 +107,8 @@ def create_app(
     )
     if settings.compiled_documents:
         endpoint.compiled = COMPILED
+    if settings.answer_cache_entries > 0:
+        endpoint.answers = AnswerCache(settings.answer_cache_entries)
     if settings.today is not None:
         fixed = settings.today
         endpoint.today = lambda: fixed
@@ -124,7 +127,10 @@ def create_app(
         app.state.pool = pool
         app.state.limiter = make_limiter(settings.redis_url)
         try:
-            async with background(settings, pool):
+            async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(background(settings, pool))
+                if endpoint.answers is not None:
+                    await stack.enter_async_context(listening(endpoint.answers, database_url))
                 yield
         finally:
             await app.state.limiter.close()
@@ -236,4 +242,5 @@ def create_app(
     )
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     app.state.settings = settings
+    app.state.answers = endpoint.answers
     return app

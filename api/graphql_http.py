@@ -20,11 +20,12 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.graphql import OperationType
 
+from api.answer_cache import AnswerCache, Key
 from api.auth import AuthError, TokenVerifier, viewer_for
 from api.clients import ClientRegistry, charge
 from api.errors import error_body, format_error
 from api.observability import Metrics, request_id_of
-from api.public_queries import PublicQueries
+from api.public_queries import CATALOGUE_OPERATIONS, PublicQueries
 from db import audit
 from db.executor import CountingExecutor
 from domain.supervision import china_day
@@ -78,6 +79,7 @@ class GraphQLEndpoint:
     clients: ClientRegistry = field(default_factory=lambda: ClientRegistry({}))
     today: Callable[[], date] = field(default=lambda: china_day(datetime.now(UTC)))
     compiled: Mapping[str, CompiledDocument] = field(default_factory=dict)  # by document SHA-256
+    answers: AnswerCache | None = None  # the public's catalogue answers
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and "text/html" in request.headers.get("accept", "") and self.graphiql:
@@ -128,11 +130,20 @@ class GraphQLEndpoint:
         db = CountingExecutor(request.app.state.pool)
         operation = gql.operation_name or _operation_name(gql.query) or gql.label
         started = time.perf_counter()
+        answers = self.answers
+        cache_key = self._cache_key(gql, viewer) if answers is not None else None
+        body = answers.get(cache_key) if answers is not None and cache_key is not None else None
+        if cache_key is not None:
+            self.metrics.observe_answer_cache(hit=body is not None)
         try:
-            async with asyncio.timeout(self.request_timeout_s):
-                body = await self._compiled(gql, viewer, db)
-                if body is None:
-                    body = await self._execute(request, gql, viewer, db, request_id, operation)
+            if body is None:
+                generation = answers.generation if answers is not None else 0
+                async with asyncio.timeout(self.request_timeout_s):
+                    body = await self._compiled(gql, viewer, db)
+                    if body is None:
+                        body = await self._execute(request, gql, viewer, db, request_id, operation)
+                if answers is not None and cache_key is not None and "errors" not in body:
+                    answers.put(cache_key, body, generation=generation)
         except TimeoutError:
             return 504, {
                 "errors": [error_body("TIMEOUT", f"请求处理超时（上限 {self.request_timeout_s:g} 秒）")]
@@ -144,6 +155,17 @@ class GraphQLEndpoint:
             "role": viewer.role.value,
         }
         return 200, body
+
+    def _cache_key(self, gql: GraphQLRequest, viewer: Viewer) -> Key | None:
+        """Where the public's answer to a catalogue document is kept; None for any other request."""
+        if (
+            viewer.is_official
+            or gql.document_id is None
+            or gql.public_operation not in CATALOGUE_OPERATIONS
+            or gql.operation_name not in (None, gql.public_operation)
+        ):
+            return None
+        return AnswerCache.key(gql.document_id, gql.variables)
 
     async def _compiled(
         self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor

@@ -64,6 +64,12 @@ class Metrics:
             ["operation"],
             registry=self.registry,
         )
+        self.answer_cache = Counter(
+            "sunshine_answer_cache_requests",
+            "Public catalogue answers served from the answer cache (hit) or computed (miss)",
+            ["result"],
+            registry=self.registry,
+        )
         self.pool_size = Gauge(
             "sunshine_db_pool_connections", "Open database connections", registry=self.registry
         )
@@ -74,6 +80,9 @@ class Metrics:
 
     def observe_operation(self, operation: str, seconds: float) -> None:
         self.operations.labels(operation=operation[:64]).observe(seconds)
+
+    def observe_answer_cache(self, *, hit: bool) -> None:
+        self.answer_cache.labels(result="hit" if hit else "miss").inc()
 
     def sample_pool(self, pool: asyncpg.Pool) -> None:
         self.pool_size.set(pool.get_size())

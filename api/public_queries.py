@@ -30,6 +30,12 @@ _OPERATION = re.compile(r"^\s*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", re
 PRIVATE_OPERATIONS = frozenset(
     {"CaseStatus", "HouseholdSubsidies", "RateCase", "SubmitComplaint", "TrackComplaint", "RateComplaint"}
 )
+# Answers that depend only on the document, its variables and the catalogue tables (regions,
+# departments, powers with their maps, funds), not on the day or the caller: the public's answers
+# to these are kept until those tables change (api/answer_cache.py; migration 0006 names the tables).
+CATALOGUE_OPERATIONS = frozenset(
+    {"PowerSearch", "PowerDetail", "PowerAsOf", "Departments", "Regions", "Funds"}
+)
 
 
 @dataclass(frozen=True, slots=True)
