@@ -64,6 +64,13 @@ class GraphQLRequest:
     public_operation: str | None = None  # the vetted document's operation, for anonymous callers
     document_id: str | None = None  # the vetted document's SHA-256, for anonymous callers
 
+    @property
+    def vetted_document(self) -> str | None:
+        """The vetted document's id when it runs as written (no other operation named in it)."""
+        if self.document_id is None or self.operation_name not in (None, self.public_operation):
+            return None
+        return self.document_id
+
 
 @dataclass(slots=True)
 class GraphQLEndpoint:
@@ -158,23 +165,18 @@ class GraphQLEndpoint:
 
     def _cache_key(self, gql: GraphQLRequest, viewer: Viewer) -> Key | None:
         """Where the public's answer to a catalogue document is kept; None for any other request."""
-        if (
-            viewer.is_official
-            or gql.document_id is None
-            or gql.public_operation not in CATALOGUE_OPERATIONS
-            or gql.operation_name not in (None, gql.public_operation)
-        ):
+        document = gql.vetted_document
+        if viewer.is_official or document is None or gql.public_operation not in CATALOGUE_OPERATIONS:
             return None
-        return AnswerCache.key(gql.document_id, gql.variables)
+        return AnswerCache.key(document, gql.variables)
 
     async def _compiled(
         self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor
     ) -> dict[str, Any] | None:
         """The public's answer from the document's compiled form, where it has one and can give it."""
-        if viewer.is_official or gql.document_id is None:
-            return None
-        compiled = self.compiled.get(gql.document_id)
-        if compiled is None or gql.operation_name not in (None, gql.public_operation):
+        document = gql.vetted_document
+        compiled = None if viewer.is_official or document is None else self.compiled.get(document)
+        if compiled is None:
             return None
         data = await compiled.answer(db, gql.variables or {}, self.today())
         return None if data is None else {"data": data}
