@@ -198,14 +198,7 @@ def create_app(
             variables = _get_variables(request, document.variable_types())
         except ValueError as exc:
             return JSONResponse({"errors": [error_body("BAD_VARIABLES", str(exc))]}, status_code=400)
-        gql = GraphQLRequest(
-            document.text,
-            variables,
-            None,
-            label=document.name,
-            public_operation=document.operation,
-            document_id=document.sha256,
-        )
+        gql = GraphQLRequest.vetted(document, variables)
         try:
             await endpoint.charge(request, document.operation or document.name)
         except RequestError as exc:

@@ -25,7 +25,7 @@ from api.auth import AuthError, TokenVerifier, viewer_for
 from api.clients import ClientRegistry, charge
 from api.errors import error_body, format_error
 from api.observability import Metrics, request_id_of
-from api.public_queries import CATALOGUE_OPERATIONS, PublicQueries
+from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
 from db import audit
 from db.executor import CountingExecutor
 from domain.supervision import china_day
@@ -63,6 +63,20 @@ class GraphQLRequest:
     label: str = "anonymous"
     public_operation: str | None = None  # the vetted document's operation, for anonymous callers
     document_id: str | None = None  # the vetted document's SHA-256, for anonymous callers
+
+    @classmethod
+    def vetted(
+        cls, doc: PublicDocument, variables: dict[str, Any] | None, operation_name: str | None = None
+    ) -> GraphQLRequest:
+        """A request to run the vetted document ``doc``."""
+        return cls(
+            doc.text,
+            variables,
+            operation_name,
+            label=doc.name,
+            public_operation=doc.operation,
+            document_id=doc.sha256,
+        )
 
     @property
     def vetted_document(self) -> str | None:
@@ -290,14 +304,7 @@ class GraphQLEndpoint:
                 "QUERY_NOT_ALLOWED",
                 "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
             )
-        return GraphQLRequest(
-            doc.text,
-            variables,
-            operation_name,
-            label=doc.name,
-            public_operation=doc.operation,
-            document_id=doc.sha256,
-        )
+        return GraphQLRequest.vetted(doc, variables, operation_name)
 
     def _graphiql_html(self) -> str:
         html = get_graphql_ide_html(graphql_ide="graphiql")
