@@ -5,7 +5,7 @@ server's throughput as a share of this one's.
 
 Each endpoint takes one statement: everything a document shows is gathered by PostgreSQL in one
 round trip (``json_agg`` subqueries), and what the schema derives in Python (labels, masking, the
-map's layout and SVG) is derived here with the same domain functions.
+map's layout and SVG) is derived here from the same tables and domain functions.
 
     python -m bench.floor PORT DATABASE_URL
 """
@@ -35,6 +35,16 @@ from domain.cases import STATE_LABELS, State
 from domain.masking import mask_name
 from domain.process_map_svg import SvgStep, render_svg
 from domain.supervision import china_day, query_code_hash
+from schema.cases import CHANNEL_LABELS
+from schema.powers import (
+    ADJUSTMENT_LABELS,
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    AdjustmentKind,
+    PowerCategory,
+    PowerStatus,
+    parallel_branches,
+)
 
 CASE = """
 SELECT c.case_no, c.query_code_hash, c.state, c.channel, c.received_at, c.accepted_on,
@@ -92,22 +102,6 @@ FROM powers p JOIN departments d ON d.id = p.department_id
 WHERE p.status = 'published' AND ($1::text IS NULL OR p.code > $1)
 ORDER BY p.code LIMIT $2
 """
-CATEGORY_LABELS = {
-    "licensing": "行政许可",
-    "penalty": "行政处罚",
-    "coercion": "行政强制",
-    "levy": "行政征收",
-    "benefit": "行政给付",
-    "inspection": "行政检查",
-    "confirmation": "行政确认",
-    "reward": "行政奖励",
-    "adjudication": "行政裁决",
-    "other": "其他行政权力",
-    "public_service": "公共服务",
-}
-STATUS_LABELS = {"draft": "未公布", "published": "已公布", "cancelled": "已取消"}
-ADJUSTMENT_LABELS = {"added": "新增", "changed": "变更", "cancelled": "取消"}
-CHANNEL_LABELS = {"window": "窗口", "online": "网上", "wechat": "微信", "proxy": "村（社区）代办"}
 
 
 def _json(body: Any) -> Response:
@@ -173,8 +167,6 @@ async def case_status(request: Request) -> Response:
 
 
 def _process_map(title: str, steps: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, Any]:
-    from schema.powers import parallel_branches
-
     nodes = [process_map.Node(s["key"], s["name"]) for s in steps]
     links = [process_map.Edge(e["source"], e["target"]) for e in edges]
     start = process_map.validate(nodes, links)
@@ -217,9 +209,9 @@ async def power_detail(request: Request) -> Response:
                     "code": row["code"],
                     "name": row["name"],
                     "category": row["category"].upper(),
-                    "categoryLabel": CATEGORY_LABELS[row["category"]],
+                    "categoryLabel": CATEGORY_LABELS[PowerCategory(row["category"])],
                     "status": row["status"].upper(),
-                    "statusLabel": STATUS_LABELS[row["status"]],
+                    "statusLabel": STATUS_LABELS[PowerStatus(row["status"])],
                     "serviceLevel": row["service_level"],
                     "legalBasis": row["legal_basis"],
                     "conditions": row["conditions"],
@@ -244,7 +236,7 @@ async def power_detail(request: Request) -> Response:
                     "adjustments": [
                         {
                             "kind": a["kind"].upper(),
-                            "kindLabel": ADJUSTMENT_LABELS[a["kind"]],
+                            "kindLabel": ADJUSTMENT_LABELS[AdjustmentKind(a["kind"])],
                             "effectiveOn": a["effectiveOn"],
                             "reason": a["reason"],
                             "documentNo": a["documentNo"],
@@ -284,7 +276,7 @@ async def power_page(request: Request) -> Response:
                             "code": r["code"],
                             "name": r["name"],
                             "category": r["category"].upper(),
-                            "categoryLabel": CATEGORY_LABELS[r["category"]],
+                            "categoryLabel": CATEGORY_LABELS[PowerCategory(r["category"])],
                             "promisedLimitDays": r["promised_limit_days"],
                             "statutoryLimitDays": r["statutory_limit_days"],
                             "visitsNeeded": r["visits_needed"],

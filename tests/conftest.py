@@ -108,6 +108,14 @@ async def populated(server: Server, template: str) -> AsyncIterator[str]:
     await server.drop(name)
 
 
+@pytest.fixture(scope="session")
+async def populated_db(populated: str) -> AsyncIterator[asyncpg.Pool]:
+    """Direct SQL on the county with cases and subsidies, for reading what a test should expect."""
+    pool = await asyncpg.create_pool(populated, min_size=1, max_size=2)
+    yield pool
+    await pool.close()
+
+
 @pytest.fixture
 async def fresh_db(server: Server, template: str) -> AsyncIterator[str]:
     """A copy of the demo county of this test's own."""

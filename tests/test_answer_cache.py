@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import httpx
@@ -55,13 +55,22 @@ async def app(settings: Settings, fresh_db: str) -> AsyncIterator[tuple[Starlett
         yield application, client
 
 
-async def until(condition: object, seconds: float = 10) -> None:
-    assert callable(condition)
+async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
     for _ in range(int(seconds / 0.02)):
         if condition():
             return
         await asyncio.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+async def settles(read: Callable[[], Awaitable[object]], expected: object, seconds: float = 5) -> None:
+    """``read()`` comes to answer ``expected``: the notification arrives within milliseconds of the
+    commit, not before the next request."""
+    for _ in range(int(seconds / 0.02)):
+        if await read() == expected:
+            return
+        await asyncio.sleep(0.02)
+    assert await read() == expected
 
 
 async def hits(client: httpx.AsyncClient) -> float:
@@ -88,24 +97,20 @@ async def test_a_kept_answer_gives_way_to_a_catalogue_change(
         assert await power_name(client, code) == name
         assert await hits(client) == before + 1
         await conn.execute("UPDATE powers SET name = name || '（调整）' WHERE code = $1", code)
-        changed = name + "（调整）"
-        for _ in range(250):  # the notification arrives within milliseconds of the commit
-            if await power_name(client, code) == changed:
-                break
-            await asyncio.sleep(0.02)
-        assert await power_name(client, code) == changed
+        await settles(lambda: power_name(client, code), name + "（调整）")
         # a step of the map is part of the catalogue too
         await conn.execute(
             "UPDATE process_steps SET name = '受理（新）' WHERE id = (SELECT s.id FROM process_steps s"
             " JOIN powers p ON p.id = s.power_id WHERE p.code = $1 ORDER BY s.position LIMIT 1)",
             code,
         )
-        for _ in range(250):
-            nodes = (await client.get("/public/PowerDetail", params={"code": code})).json()["data"]["power"]
-            if nodes["processMap"]["nodes"][0]["name"] == "受理（新）":
-                break
-            await asyncio.sleep(0.02)
-        assert nodes["processMap"]["nodes"][0]["name"] == "受理（新）"
+
+        async def first_step() -> str:
+            power = (await client.get("/public/PowerDetail", params={"code": code})).json()["data"]["power"]
+            name: str = power["processMap"]["nodes"][0]["name"]
+            return name
+
+        await settles(first_step, "受理（新）")
     finally:
         await conn.close()
 

@@ -52,15 +52,11 @@ def test_every_compiled_answer_is_pinned_to_its_document_as_it_is() -> None:
 
 
 async def test_compiled_case_status_equals_the_executor_for_every_case(
-    clients: Clients, populated: str
+    clients: Clients, populated_db: asyncpg.Pool
 ) -> None:
-    conn = await asyncpg.connect(populated)
-    try:
-        cases = [r["case_no"] for r in await conn.fetch("SELECT case_no FROM cases ORDER BY id")]
-        states = {r["state"] for r in await conn.fetch("SELECT DISTINCT state FROM cases")}
-        leads = await conn.fetchval("SELECT count(DISTINCT lead_case_id) FROM cases")
-    finally:
-        await conn.close()
+    cases = [r["case_no"] for r in await populated_db.fetch("SELECT case_no FROM cases ORDER BY id")]
+    states = {r["state"] for r in await populated_db.fetch("SELECT DISTINCT state FROM cases")}
+    leads = await populated_db.fetchval("SELECT count(DISTINCT lead_case_id) FROM cases")
     assert len(states) >= 6 and leads > 0  # open, paused, completed, refused … and parallel approval
     for case_no in cases:
         variables = {"caseNo": case_no, "queryCode": demo_query_code(TEST_SEED, case_no)}
@@ -70,13 +66,9 @@ async def test_compiled_case_status_equals_the_executor_for_every_case(
 
 
 async def test_compiled_case_status_reads_input_as_the_executor_does(
-    clients: Clients, populated: str
+    clients: Clients, populated_db: asyncpg.Pool
 ) -> None:
-    conn = await asyncpg.connect(populated)
-    try:
-        case_no = await conn.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
-    finally:
-        await conn.close()
+    case_no = await populated_db.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
     code = demo_query_code(TEST_SEED, case_no)
     padded, _ = await answers(clients, "case_status", {"caseNo": f"  {case_no} ", "queryCode": f" {code} "})
     assert padded["data"]["caseProgress"]["caseNo"] == case_no

@@ -46,21 +46,17 @@ async def both(
 
 
 async def test_floor_power_detail_is_the_public_answer(
-    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], populated: str
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], populated_db: asyncpg.Pool
 ) -> None:
-    conn = await asyncpg.connect(populated)
-    try:
-        # every kind of map: parallel approval, fees, free, several departments
-        codes = [
-            r["code"]
-            for r in await conn.fetch(
-                "(SELECT code FROM powers WHERE status <> 'draft' AND parallel_approval LIMIT 10)"
-                " UNION (SELECT code FROM powers WHERE status <> 'draft' AND fee_yuan > 0 LIMIT 10)"
-                " UNION (SELECT code FROM powers WHERE status <> 'draft' ORDER BY code LIMIT 10)"
-            )
-        ]
-    finally:
-        await conn.close()
+    # every kind of map: parallel approval, fees, free, several departments
+    codes = [
+        r["code"]
+        for r in await populated_db.fetch(
+            "(SELECT code FROM powers WHERE status <> 'draft' AND parallel_approval LIMIT 10)"
+            " UNION (SELECT code FROM powers WHERE status <> 'draft' AND fee_yuan > 0 LIMIT 10)"
+            " UNION (SELECT code FROM powers WHERE status <> 'draft' ORDER BY code LIMIT 10)"
+        )
+    ]
     assert len(codes) >= 15
     for code in codes:
         ours, theirs = await both(clients, "power_detail", "/floor/power-detail", {"code": code})
@@ -68,13 +64,11 @@ async def test_floor_power_detail_is_the_public_answer(
 
 
 async def test_floor_power_page_is_the_public_answer(
-    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], populated: str
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], populated_db: asyncpg.Pool
 ) -> None:
-    conn = await asyncpg.connect(populated)
-    try:
-        codes = [r["code"] for r in await conn.fetch("SELECT code FROM powers WHERE status = 'published'")]
-    finally:
-        await conn.close()
+    codes = [
+        r["code"] for r in await populated_db.fetch("SELECT code FROM powers WHERE status = 'published'")
+    ]
     cursors = [None] + [
         base64.urlsafe_b64encode(f"v1:{c}".encode()).decode() for c in (*codes[::40], codes[-5])
     ]
@@ -84,21 +78,17 @@ async def test_floor_power_page_is_the_public_answer(
 
 
 async def test_floor_case_status_is_the_public_answer(
-    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], populated: str
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], populated_db: asyncpg.Pool
 ) -> None:
-    conn = await asyncpg.connect(populated)
-    try:
-        # lead cases with their branches, completed, paused and open cases
-        cases = [
-            r["case_no"]
-            for r in await conn.fetch(
-                "(SELECT case_no FROM cases WHERE id IN (SELECT lead_case_id FROM cases) LIMIT 5)"
-                " UNION (SELECT case_no FROM cases WHERE lead_case_id IS NOT NULL LIMIT 5)"
-                " UNION (SELECT DISTINCT ON (state) case_no FROM cases ORDER BY state, id)"
-            )
-        ]
-    finally:
-        await conn.close()
+    # lead cases with their branches, completed, paused and open cases
+    cases = [
+        r["case_no"]
+        for r in await populated_db.fetch(
+            "(SELECT case_no FROM cases WHERE id IN (SELECT lead_case_id FROM cases) LIMIT 5)"
+            " UNION (SELECT case_no FROM cases WHERE lead_case_id IS NOT NULL LIMIT 5)"
+            " UNION (SELECT DISTINCT ON (state) case_no FROM cases ORDER BY state, id)"
+        )
+    ]
     assert len(cases) >= 10
     for case_no in cases:
         variables = {"caseNo": case_no, "queryCode": demo_query_code(TEST_SEED, case_no)}
