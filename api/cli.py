@@ -53,7 +53,7 @@ async def load_demo(
         await conn.close()
     if counts.get("payments"):
         # The inspectors' starting point: the red flags over the three years just loaded.
-        from domain import red_flags
+        from services import red_flags
 
         pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
         try:
@@ -129,7 +129,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def today_of(settings: Settings, as_of: str | None) -> date:
     if as_of:
         return date.fromisoformat(as_of)
-    from domain.supervision import china_day
+    from domain.calendar import china_day
 
     return settings.today or china_day(datetime.now(UTC))
 
@@ -166,7 +166,7 @@ def cmd_supervise(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
     """Deliver due notifications from the outbox (log by default, NOTIFY_WEBHOOK_URL when set)."""
     from api.workers import make_sender
-    from domain.notifications import deliver
+    from services.notifications import deliver
 
     sender = make_sender(settings)
 
@@ -204,7 +204,7 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
     """Historical cases from CSV, one event a row, with the API's checks and a row-numbered report."""
     from db import calendar, org
-    from domain.case_import import import_csv
+    from services.case_import import import_csv
 
     url = database_url(settings)
     text = Path(args.file).read_text(encoding="utf-8")
@@ -239,7 +239,7 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
     """Funds, households or money records from CSV, with a row-numbered report; then red flags."""
     from db import org
-    from domain import red_flags, subsidy_load
+    from services import red_flags, subsidy_load
 
     url = database_url(settings)
     text = Path(args.file).read_text(encoding="utf-8")
@@ -302,7 +302,7 @@ def _valid_date(text: str) -> bool:
 
 def cmd_red_flags(settings: Settings, args: argparse.Namespace) -> int:
     """Re-run the subsidy red-flag rules for payments from a period on (raises nothing twice)."""
-    from domain import red_flags
+    from services import red_flags
 
     url = database_url(settings)
 

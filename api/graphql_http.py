@@ -28,7 +28,7 @@ from api.observability import Metrics, request_id_of
 from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
 from db import audit
 from db.executor import CountingExecutor
-from domain.supervision import china_day
+from domain.calendar import china_day
 from domain.viewer import Viewer
 from schema.compiled import CompiledDocument
 from schema.context import Context, Limits

@@ -26,8 +26,9 @@ from db import calendar as db_calendar
 from db import org
 from db import subsidies as db_subsidies
 from db.queries import load
-from domain import performance
 from domain.errors import DomainError
+from domain.performance import Period, parse_period
+from services import performance
 
 Q = load("open_data")
 CHUNK = 500
@@ -127,9 +128,7 @@ async def _cursor_rows(pool: asyncpg.Pool, query: str, *args: Any) -> AsyncItera
             yield dict(record)
 
 
-async def _rankings(
-    pool: asyncpg.Pool, period: performance.Period, today: date
-) -> AsyncIterator[dict[str, Any]]:
+async def _rankings(pool: asyncpg.Pool, period: Period, today: date) -> AsyncIterator[dict[str, Any]]:
     async with pool.acquire() as conn:
         calendar = await db_calendar.get(conn)
         departments = {
@@ -199,7 +198,7 @@ def make_endpoint(today: Callable[[], date]) -> Callable[[Request], Any]:
                 modified = await pool.fetchval(Q.cases_modified)
             elif dataset == "department-rankings":
                 # parsed before the answer starts, so a bad period is a 400, not a broken stream
-                period = performance.parse_period(request.query_params.get("period", ""))
+                period = parse_period(request.query_params.get("period", ""))
                 rows = _rankings(pool, period, today())
             else:
                 year = request.query_params.get("year", "")

@@ -15,9 +15,10 @@ from api.settings import Settings
 from db import calendar as db_calendar
 from db import cases as db_cases
 from db import subsidies as db_subsidies
-from domain import complaints, red_flags
-from domain.notifications import LogSender, Sender, WebhookSender, deliver
-from domain.supervision import SweepResult, china_day, sweep
+from domain.calendar import china_day
+from services import complaints, red_flags
+from services.notifications import LogSender, Sender, WebhookSender, deliver
+from services.supervision import SweepResult, sweep
 
 log = logging.getLogger("sunshine.workers")
 

@@ -31,10 +31,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain import process_map
-from domain.cases import STATE_LABELS, State
+from domain.calendar import china_day
+from domain.cases import STATE_LABELS, State, query_code_hash
 from domain.masking import mask_name
 from domain.process_map_svg import SvgStep, render_svg
-from domain.supervision import china_day, query_code_hash
 from schema.cases import CHANNEL_LABELS
 from schema.powers import (
     ADJUSTMENT_LABELS,

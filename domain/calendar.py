@@ -23,10 +23,18 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
 
 from domain.errors import DomainError, InvalidInput
+
+CHINA = timezone(timedelta(hours=8))  # China keeps one time zone and no daylight saving
+
+
+def china_day(moment: datetime) -> date:
+    """The calendar day in China at ``moment``: the day a time limit counts from."""
+    return moment.astimezone(CHINA).date()
+
 
 CSV_HEADER = ("date", "is_working", "name")
 

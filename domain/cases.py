@@ -10,6 +10,7 @@ same rules as pushed ones.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -279,6 +280,11 @@ class CardCandidate:
     subject: str
     evidence: Mapping[str, Any]
     staff_no: str | None
+
+
+def query_code_hash(case_no: str, query_code: str) -> bytes:
+    """The receipt's query code is stored only as this hash."""
+    return hashlib.sha256(f"{case_no}:{query_code}".encode()).digest()
 
 
 def on_time(*, completed_on: date | None, promised_due_on: date | None, today: date) -> bool | None:

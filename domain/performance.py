@@ -1,26 +1,16 @@
-"""Performance evaluation (绩效评估) of departments per month or quarter.
-
-Computed on demand from the stored facts (cases, cards) with the scoring formula kept as data
-(``performance_rules``): score = BASE + bonus − deductions, with no floor, as one county's
-formula in the seeds has it. The same facts give the same ranking, so a published table can be
-reproduced at any time.
+"""The performance formula (绩效评估) of departments per month or quarter: periods, the facts a
+score is made of, and the ranking. ``services/performance.py`` gathers the facts.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from db import cases as db_cases
-from db import complaints as db_complaints
-from db.executor import Executor
-from domain.calendar import WorkingCalendar
 from domain.errors import InvalidInput
-from domain.supervision import china_day
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -114,40 +104,3 @@ def score(facts: Sequence[DepartmentFacts], rules: Mapping[str, Decimal]) -> lis
         grade = next((name for floor, name in GRADES if total >= floor), BOTTOM_GRADE)
         results.append(Score(f, bonus, deductions, total, rank, grade))
     return results
-
-
-async def evaluate(
-    db: Executor, *, period: Period, calendar: WorkingCalendar, today: date, department_ids: Sequence[int]
-) -> list[Score]:
-    """Every department of ``department_ids`` scored for ``period`` from the stored facts."""
-    completed = await db_cases.completed_in(db, start=period.start, end=period.end)
-    late = await db_cases.late_in(db, start=period.start, end=period.end, today=today)
-    cards = await db_cases.cards_in(db, start=period.start, end=period.end)
-    bad = await db_cases.bad_ratings_in(db, start=period.start, end=period.end)
-    filed = await db_complaints.complaints_in(db, start=period.start, end=period.end)
-    rules = await db_cases.performance_rules(db)
-    totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for c in completed:
-        t = totals[c.department_id]
-        t[0] += 1
-        if c.promised_due_on is None or c.completed_on <= c.promised_due_on:
-            t[1] += 1
-        start = c.accepted_on or china_day(c.received_at)
-        t[2] += max(calendar.working_days_between(start, c.completed_on) - c.paused_days - c.special_days, 0)
-        t[3] += c.promised_limit_days or 0
-    facts = [
-        DepartmentFacts(
-            department_id=d,
-            completed=totals[d][0],
-            on_time=totals[d][1],
-            used_days=totals[d][2],
-            promised_days=totals[d][3],
-            late=late.get(d, 0),
-            yellow_cards=cards.get((d, "yellow"), 0),
-            red_cards=cards.get((d, "red"), 0),
-            bad_ratings=bad.get(d, 0),
-            complaints=filed.get(d, 0),
-        )
-        for d in department_ids
-    ]
-    return score(facts, rules)

@@ -14,12 +14,13 @@ from db import calendar as db_calendar
 from db import cases as db_cases
 from db import org
 from db import subsidies as db_subsidies
-from domain import case_ingest, performance, ratings, supervision
-from domain.cases import STATE_LABELS, CompletionResult, EventKind, State
+from domain.cases import STATE_LABELS, CompletionResult, EventKind, State, query_code_hash
 from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
+from domain.performance import parse_period
 from domain.ratings import RATING_LABELS, RatingLevel, is_bad
+from domain.supervision import COLOR_LABELS, RULE_LABELS
 from schema.context import Info
 from schema.org import Department
 from schema.pagination import (
@@ -33,6 +34,7 @@ from schema.powers import Power
 from schema.scope import case_department_scope
 from schema.subsidies import AlertMember, AlertPayment
 from schema.visibility import DEPARTMENTS, DISCIPLINE_ONLY, OFFICIALS, OWNER, PUBLIC, field, personal
+from services import case_ingest, performance, ratings, supervision
 
 # The engine's own enums are the schema's: one list of states, kinds and results.
 strawberry.enum(State, name="CaseState", description="办件状态（国家政务服务平台状态码 1–15）")
@@ -113,9 +115,9 @@ class Card:
             id=row.id,
             case_no=row.case_no,
             rule=row.rule_code,
-            rule_label=supervision.RULE_LABELS.get(row.rule_code, row.rule_code),
+            rule_label=RULE_LABELS.get(row.rule_code, row.rule_code),
             color=row.color,
-            color_label=supervision.COLOR_LABELS[row.color],
+            color_label=COLOR_LABELS[row.color],
             subject=row.subject,
             evidence=cast("JSON", row.evidence),
             staff_no=row.staff_no,
@@ -529,9 +531,7 @@ class CaseQueries:
         expected = row.query_code_hash if row else _DUMMY_HASH
         # Compare in constant time, and compare even for an unknown number, so neither the
         # answer nor its timing tells a wrong code from a missing case.
-        matches = hmac.compare_digest(
-            expected, supervision.query_code_hash(case_no.strip(), query_code.strip())
-        )
+        matches = hmac.compare_digest(expected, query_code_hash(case_no.strip(), query_code.strip()))
         if row is None or not matches:
             raise NotFound("未找到该办件，或查询码不正确", code="CASE_NOT_FOUND")
         return Case.from_row(row, info.context.today)
@@ -641,7 +641,7 @@ class CaseQueries:
 
     @field(PUBLIC, description="部门绩效排名（月度如 2026-10，季度如 2026Q3），按 100 分基础分加减")
     async def department_performance(self, info: Info, period: str) -> PerformanceReport:
-        parsed = performance.parse_period(period)
+        parsed = parse_period(period)
         calendar = await db_calendar.get(info.context.db)
         departments = await org.list_departments(info.context.db, region_code=None, service_level=None)
         scores = await performance.evaluate(

@@ -24,8 +24,7 @@ from typing import Any
 
 from db import cases as db_cases
 from db.executor import Executor
-from domain import supervision
-from domain.cases import STATE_LABELS, State, on_time
+from domain.cases import STATE_LABELS, State, on_time, query_code_hash
 from schema.cases import CHANNEL_LABELS, Case
 from schema.visibility import as_public
 
@@ -46,7 +45,7 @@ async def case_status(db: Executor, variables: dict[str, Any], today: date) -> d
         return None
     row = await db_cases.progress(db, case_no=case_no.strip()[:40])
     if row is None or not hmac.compare_digest(
-        row.case.query_code_hash, supervision.query_code_hash(case_no.strip(), query_code.strip())
+        row.case.query_code_hash, query_code_hash(case_no.strip(), query_code.strip())
     ):
         return None  # the executor gives the one answer for a wrong pair and an unknown number
     case = row.case

@@ -10,7 +10,6 @@ import strawberry
 
 from db import calendar as db_calendar
 from db import complaints as db_complaints
-from domain import complaints
 from domain.masking import PersonalKind
 from domain.viewer import Role
 from schema.context import Info
@@ -22,6 +21,7 @@ from schema.pagination import (
     page_size,
 )
 from schema.visibility import OFFICIALS, OWNER, PUBLIC, field, personal
+from services import complaints
 
 STATUS_LABELS = {
     "submitted": "已提交，待受理",

@@ -12,7 +12,7 @@ import strawberry
 from db.executor import Executor
 from db.ratelimit import Limiter, MemoryLimiter
 from domain.audit import AuditEntry, Recorder
-from domain.supervision import china_day
+from domain.calendar import china_day
 from domain.viewer import Viewer
 from schema.loaders import Loaders
 

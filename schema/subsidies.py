@@ -13,11 +13,9 @@ import strawberry
 from strawberry.types.nodes import SelectedField
 
 from db import subsidies as db_subsidies
-from domain import red_flags
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.identity import normalize_id_number
 from domain.masking import PersonalKind, mask_address, mask_name
-from domain.subsidy_load import record_money
 from schema.context import Info
 from schema.org import Department
 from schema.pagination import (
@@ -27,6 +25,8 @@ from schema.pagination import (
     page_size,
 )
 from schema.visibility import DEPARTMENTS, OWNER, PUBLIC, field, personal
+from services import red_flags
+from services.subsidy_load import record_money
 
 UNIT_LABELS = {
     "person_month": "元/人·月",

@@ -15,7 +15,7 @@ import pytest
 from api.app import create_app
 from api.settings import Settings
 from db import calendar as db_calendar
-from domain.supervision import sweep
+from services.supervision import sweep
 from tests.conftest import running
 
 POWER = "510799-XK-90001"

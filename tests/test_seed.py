@@ -9,8 +9,8 @@ import asyncpg
 
 from db import calendar
 from db.seed import demo_query_code, seed_cases, seed_foundation
+from domain.cases import query_code_hash
 from domain.process_map import Edge, Node, validate
-from domain.supervision import query_code_hash
 
 FINGERPRINT = """
 SELECT md5(string_agg(code || name || category || coalesce(promised_limit_days::text, '-'), ','

@@ -17,9 +17,9 @@ import pytest
 from api.app import create_app
 from api.settings import Settings
 from db import audit
-from domain import red_flags, subsidy_load
 from domain.identity import check_char
 from domain.supervision import RULE_LABELS
+from services import red_flags, subsidy_load
 from tests.conftest import ROOT, Server, running
 
 

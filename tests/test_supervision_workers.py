@@ -18,8 +18,8 @@ import pytest
 from db import audit
 from db import calendar as db_calendar
 from domain.calendar import CalendarNotLoaded
-from domain.notifications import LogSender, WebhookSender, backoff, deliver
-from domain.supervision import sweep
+from services.notifications import LogSender, WebhookSender, backoff, deliver
+from services.supervision import sweep
 from tests.casework import PUSH, SPLIT_POWER, applied, event, push, received, step
 from tests.conftest import ROOT
 

@@ -22,10 +22,10 @@ from strawberry.types.base import StrawberryObjectDefinition
 from api.app import create_app
 from api.public_queries import PublicDocument, PublicQueries, document_id
 from api.settings import Settings
+from domain.cases import query_code_hash
 from domain.complaints import code_hash
 from domain.identity import check_char
 from domain.masking import mask
-from domain.supervision import query_code_hash
 from schema import build_schema
 from schema.visibility import VISIBILITY_KEY, Access, Visibility
 from tests.conftest import Server, running

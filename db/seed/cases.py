@@ -38,7 +38,8 @@ from db.seed.arithmetic import systematic
 from db.seed.case_people import Applicant, ApplicantMaker
 from db.seed.case_story import Action, CardRecord, Story, Teller, Timing
 from db.seed.case_world import Dept, Power, SeedRandom, World, load_world
-from domain.supervision import COLOR_LABELS, RULE_LABELS, query_code_hash
+from domain.cases import query_code_hash
+from domain.supervision import COLOR_LABELS, RULE_LABELS
 
 DEFAULT_SEED = 20261122
 DEFAULT_TODAY = date(2026, 11, 20)

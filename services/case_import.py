@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 import asyncpg
 
 from domain.calendar import WorkingCalendar
-from domain.case_ingest import MAX_BATCH, Applicant, IncomingEvent, Outcome, ingest
 from domain.cases import CompletionResult, EventKind
+from services.case_ingest import MAX_BATCH, Applicant, IncomingEvent, Outcome, ingest
 
 REQUIRED = ("event_id", "case_no", "kind", "occurred_at")
 

@@ -21,7 +21,7 @@ import asyncpg
 from db import cases as db_cases
 from db import org
 from db.executor import Connection
-from domain.calendar import WorkingCalendar
+from domain.calendar import WorkingCalendar, china_day
 from domain.cases import (
     CompletionResult,
     Event,
@@ -30,19 +30,11 @@ from domain.cases import (
     PowerTerms,
     State,
     apply,
+    query_code_hash,
     receive,
 )
 from domain.errors import DomainError
-from domain.supervision import (
-    RaisedCard,
-    case_from,
-    case_values,
-    china_day,
-    load_case_map,
-    query_code_hash,
-    raise_cards,
-    rules_for,
-)
+from services.supervision import RaisedCard, case_from, case_values, load_case_map, raise_cards, rules_for
 
 MAX_BATCH = 500
 _CASE_NO = re.compile(r"^[A-Za-z0-9-]{6,40}$")

@@ -1,0 +1,367 @@
+"""Electronic supervision (电子监察): raising cards, locking, the sweep over open cases, and the
+card lifecycle (explained by the department, closed and unlocked by discipline).
+
+Cards are raised through :func:`raise_cards` only, whether an event proved them on ingest or the
+sweep proved them with the passage of time, so every card gets the same rule check, the same
+notifications and the same lock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+
+from db import cases as db_cases
+from db import powers as db_powers
+from db.executor import Connection
+from domain.calendar import WorkingCalendar, china_day
+from domain.cases import CardCandidate, Case, CaseMap, MapStep, State, StepProgress, time_cards
+from domain.errors import DomainError, NotFound
+from domain.supervision import COLOR_LABELS, RULE_LABELS
+
+# -- from rows to the engine's terms ------------------------------------------------------------
+
+
+def case_map_from(steps: Sequence[db_powers.StepRow], edges: Sequence[db_powers.EdgeRow]) -> CaseMap:
+    successors: defaultdict[str, list[str]] = defaultdict(list)
+    alternatives = set()
+    targets = set()
+    for e in edges:
+        successors[e.source].append(e.target)
+        targets.add(e.target)
+        if e.condition:
+            alternatives.add(e.source)
+    start = next(s.key for s in steps if s.key not in targets)
+    return CaseMap(
+        steps={s.key: MapStep(s.key, s.limit_days, s.department_id) for s in steps},
+        start=start,
+        successors={k: tuple(v) for k, v in successors.items()},
+        alternative_forks=frozenset(alternatives),
+    )
+
+
+def case_from(row: db_cases.CaseRow, steps: Iterable[db_cases.StepRow]) -> Case:
+    return Case(
+        state=State(row.state),
+        department_id=row.department_id,
+        received_at=row.received_at,
+        received_on=china_day(row.received_at),
+        promised_limit_days=row.promised_limit_days,
+        statutory_limit_days=row.statutory_limit_days,
+        accepted_on=row.accepted_on,
+        resume_state=State(row.resume_state) if row.resume_state else None,
+        paused_since=row.paused_since,
+        paused_days=row.paused_days,
+        special_days=row.special_days,
+        current_step_key=row.current_step_key,
+        fee_charged_yuan=row.fee_charged_yuan,
+        completed_at=row.completed_at,
+        completed_on=row.completed_on,
+        refusal_reason=row.refusal_reason,
+        handler_staff_no=row.handler_staff_no,
+        locked=row.locked,
+        steps={
+            s.step_key: StepProgress(
+                key=s.step_key,
+                started_on=s.started_on,
+                started_at=s.started_at,
+                staff_no=s.staff_no,
+                finished_on=s.finished_on,
+                finished_at=s.finished_at,
+                opinion=s.opinion,
+                paused_before=s.paused_before,
+            )
+            for s in steps
+        },
+    )
+
+
+def case_values(case: Case, calendar: WorkingCalendar) -> dict[str, Any]:
+    promised, statutory = case.due_dates(calendar)
+    return {
+        "state": int(case.state),
+        "accepted_on": case.accepted_on,
+        "resume_state": int(case.resume_state) if case.resume_state else None,
+        "paused_since": case.paused_since,
+        "paused_days": case.paused_days,
+        "special_days": case.special_days,
+        "promised_due_on": promised,
+        "statutory_due_on": statutory,
+        "current_step_key": case.current_step_key,
+        "fee_charged_yuan": case.fee_charged_yuan,
+        "completed_at": case.completed_at,
+        "completed_on": case.completed_on,
+        "refusal_reason": case.refusal_reason,
+        "handler_staff_no": case.handler_staff_no,
+    }
+
+
+async def load_case_map(db: Connection, *, power_id: int) -> CaseMap:
+    steps = await db_powers.steps(db, power_ids=[power_id])
+    edges = await db_powers.edges(db, power_ids=[power_id])
+    return case_map_from(steps, edges)
+
+
+# -- raising cards ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedCard:
+    id: int
+    rule: str
+    color: str
+
+
+Rules = Mapping[str, tuple[str, Mapping[str, Any]]]  # enabled rule code -> (color, parameters)
+
+
+async def rules_for(conn: Connection, *, power_id: int) -> Rules:
+    """The enabled rules for one power: the global rules with that power's overrides."""
+    overrides = await db_cases.rule_overrides(conn, power_ids=[power_id])
+    return with_overrides(await db_cases.all_rules(conn), overrides.get(power_id, []))
+
+
+async def raise_cards(
+    conn: Connection,
+    *,
+    case_id: int,
+    case_no: str,
+    department_id: int,
+    handler: str | None,
+    candidates: Sequence[CardCandidate],
+    rules: Rules,
+    at: datetime,
+) -> list[RaisedCard]:
+    """Store each candidate whose rule is enabled, once per case and subject; notify the handler
+    and the approver of every new card; lock the case on a new red card."""
+    raised: list[RaisedCard] = []
+    approver: str | None = None
+    for candidate in candidates:
+        if candidate.rule not in rules:
+            continue
+        color = rules[candidate.rule][0]
+        card_id = await db_cases.insert_card(
+            conn,
+            case_id=case_id,
+            rule_code=candidate.rule,
+            color=color,
+            subject=candidate.subject,
+            department_id=department_id,
+            staff_no=candidate.staff_no or handler,
+            evidence=dict(candidate.evidence),
+            raised_at=at,
+            raised_on=china_day(at),
+        )
+        if card_id is None:
+            continue  # raised before: a repeated evaluation raises nothing new
+        raised.append(RaisedCard(card_id, candidate.rule, color))
+        rule_label = RULE_LABELS.get(candidate.rule, candidate.rule)
+        message = f"【电子监察{COLOR_LABELS[color]}】办件 {case_no}：{rule_label}"
+        if color == "red":
+            message += "。办件已锁定，请提交说明，待纪委监委解锁后继续办理"
+            if await db_cases.lock_case(conn, case_id=case_id):
+                await db_cases.insert_lock_event(
+                    conn,
+                    case_id=case_id,
+                    card_id=card_id,
+                    action="locked",
+                    actor="电子监察系统",
+                    note=candidate.rule,
+                )
+        recipients = []
+        if candidate.staff_no or handler:
+            recipients.append((candidate.staff_no or handler or "", "handler"))
+        approver = approver or await db_cases.approver_of(conn, department_id=department_id)
+        if approver:
+            recipients.append((approver, "approver"))
+        if not recipients:
+            recipients.append((f"dept:{department_id}", "department"))
+        for recipient, role in recipients:
+            await db_cases.insert_notification(
+                conn,
+                card_id=card_id,
+                recipient=recipient,
+                role=role,
+                department_id=department_id,
+                message=message,
+            )
+    return raised
+
+
+# -- the sweep ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    cases_checked: int
+    cards_raised: int
+
+
+async def sweep(
+    pool: asyncpg.Pool,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+    now: datetime | None = None,
+    batch: int = 500,
+) -> SweepResult:
+    """Evaluate the time rules on every open case as of ``today``.
+
+    Safe in several processes at once: each batch locks its cases with SKIP LOCKED, and a card is
+    unique per case, rule and subject, so a repeated or concurrent sweep raises nothing twice.
+    """
+    now = now or datetime.now(UTC)
+    checked = raised = 0
+    after = 0
+    async with pool.acquire() as conn:
+        all_rules = await db_cases.all_rules(conn)
+        map_cache: dict[int, CaseMap] = {}
+        while True:
+            async with conn.transaction():
+                rows = await db_cases.open_cases_batch(conn, after_id=after, limit=batch)
+                if not rows:
+                    break
+                after = rows[-1].id
+                steps: defaultdict[int, list[db_cases.StepRow]] = defaultdict(list)
+                for s in await db_cases.steps_of(conn, case_ids=[r.id for r in rows]):
+                    steps[s.case_id].append(s)
+                overrides = await db_cases.rule_overrides(conn, power_ids=sorted({r.power_id for r in rows}))
+                for row in rows:
+                    if row.power_id not in map_cache:
+                        map_cache[row.power_id] = await load_case_map(conn, power_id=row.power_id)
+                    rules = with_overrides(all_rules, overrides.get(row.power_id, []))
+                    case = case_from(row, steps[row.id])
+                    candidates = time_cards(
+                        case,
+                        case_map=map_cache[row.power_id],
+                        calendar=calendar,
+                        today=today,
+                        rules={code: params for code, (_, params) in rules.items()},
+                    )
+                    checked += 1
+                    if candidates:
+                        raised += len(
+                            await raise_cards(
+                                conn,
+                                case_id=row.id,
+                                case_no=row.case_no,
+                                department_id=row.department_id,
+                                handler=row.handler_staff_no,
+                                candidates=candidates,
+                                rules=rules,
+                                at=now,
+                            )
+                        )
+        raised += await _overdue_rectifications(
+            conn, today=today, now=now, rules=with_overrides(all_rules, [])
+        )
+    return SweepResult(checked, raised)
+
+
+async def _overdue_rectifications(conn: Connection, *, today: date, now: datetime, rules: Rules) -> int:
+    """Bad ratings not rectified within their working days: a red card on the case."""
+    raised = 0
+    for late in await db_cases.overdue_rectifications(conn, today=today):
+        candidate = CardCandidate(
+            "RECTIFICATION_OVERDUE",
+            "rating",
+            {
+                "rated_on": late.rated_on.isoformat(),
+                "due_on": late.rectify_due_on.isoformat(),
+                "level": late.level,
+            },
+            late.handler_staff_no,
+        )
+        async with conn.transaction():
+            raised += len(
+                await raise_cards(
+                    conn,
+                    case_id=late.case_id,
+                    case_no=late.case_no,
+                    department_id=late.department_id,
+                    handler=late.handler_staff_no,
+                    candidates=[candidate],
+                    rules=rules,
+                    at=now,
+                )
+            )
+    return raised
+
+
+def with_overrides(rules: Sequence[db_cases.RuleRow], overrides: Sequence[db_cases.RuleRow]) -> Rules:
+    by_code = {o.code: o for o in overrides}
+    merged: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for r in rules:
+        o = by_code.get(r.code)
+        enabled = o.enabled if o else r.enabled
+        if enabled:
+            merged[r.code] = (r.color, {**r.params, **(o.params if o else {})})
+    return merged
+
+
+# -- the card lifecycle ---------------------------------------------------------------------------
+
+
+class CardActionRefused(DomainError):
+    code = "CARD_ACTION_REFUSED"
+
+
+async def explain(
+    conn: Connection, *, card_id: int, department_id: int, staff: str, explanation: str
+) -> db_cases.CardRow:
+    """The department's explanation (说明) of a card raised against it."""
+    text = explanation.strip()
+    if not 5 <= len(text) <= 2000:
+        raise CardActionRefused("说明须为 5 到 2000 个字", code="INVALID_FIELD")
+    async with conn.transaction():
+        card = await db_cases.card_for_update(conn, card_id=card_id)
+        if card is None or card.department_id != department_id:
+            raise NotFound(f"未找到本部门的监察卡 {card_id}", code="CARD_NOT_FOUND")
+        if card.status != "open":
+            raise CardActionRefused("该监察卡已说明或已关闭")
+        await db_cases.explain_card(conn, card_id=card_id, explanation=text, by=staff)
+        if card.case_id is not None:  # a subsidy red flag has no case and no lock
+            await db_cases.insert_lock_event(
+                conn, case_id=card.case_id, card_id=card_id, action="explained", actor=staff, note=text
+            )
+    return await _reload(conn, card_id)
+
+
+async def _reload(conn: Connection, card_id: int) -> db_cases.CardRow:
+    card = await db_cases.card_for_update(conn, card_id=card_id)
+    if card is None:
+        raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
+    return card
+
+
+async def close(conn: Connection, *, card_id: int, inspector: str, note: str) -> db_cases.CardRow:
+    """Discipline closes a card. A red card must be explained first; when the last open red card
+    of a case closes, the case is unlocked."""
+    async with conn.transaction():
+        card = await db_cases.card_for_update(conn, card_id=card_id)
+        if card is None:
+            raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
+        if card.status == "closed":
+            raise CardActionRefused("该监察卡已关闭")
+        if card.color == "red" and card.status != "explained":
+            raise CardActionRefused("红牌须由部门提交说明后才能关闭、解锁", code="EXPLANATION_REQUIRED")
+        await db_cases.close_card(conn, card_id=card_id, by=inspector, note=note.strip())
+        if card.case_id is None:  # a subsidy red flag: closing it is all
+            return await _reload(conn, card_id)
+        remaining = [c for c, _ in await db_cases.open_red_cards(conn, case_id=card.case_id) if c != card_id]
+        if card.color == "red" and not remaining:
+            await db_cases.unlock_case(conn, case_id=card.case_id)
+            await db_cases.insert_lock_event(
+                conn,
+                case_id=card.case_id,
+                card_id=card_id,
+                action="released",
+                actor=inspector,
+                note=note.strip(),
+            )
+    return await _reload(conn, card_id)
