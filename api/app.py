@@ -1,89 +1,40 @@
-"""The Starlette application: routes, lifespan (the database pool) and middleware."""
+"""The Starlette application assembled: routes (each in its own module), the error edge, the
+lifespan (the database pool, background workers) and middleware."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import asyncpg
-import orjson
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from api import health, open_data, public_get
 from api.answer_cache import AnswerCache, listening
 from api.auth import TokenVerifier, mint_dev_token
 from api.clients import ClientRegistry
-from api.errors import error_body
-from api.graphql_http import GraphQLEndpoint, GraphQLRequest, JSONResponse, RequestError
-from api.observability import Metrics, RequestLogMiddleware, request_id_of
-from api.open_data import make_endpoint as make_open_data
-from api.public_queries import PRIVATE_OPERATIONS, PublicQueries
+from api.errors import EXCEPTION_HANDLERS
+from api.graphql_http import GraphQLEndpoint
+from api.observability import Metrics, RequestLogMiddleware
+from api.public_queries import PublicQueries
 from api.settings import Settings
 from api.workers import background
+from db import migrate
 from db.ratelimit import make_limiter
-from domain.viewer import ANONYMOUS, Role
+from domain.viewer import Role
 from schema import build_schema
 from schema.compiled import COMPILED
 from schema.context import Limits
-
-ROOT = Path(__file__).resolve().parent.parent
-
-_MAP_QUERY = "query ProcessMapSvg($code: String!) { power(code: $code) { processMap { svg } } }"
-
-
-def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
-    params = request.query_params
-    if "variables" in params:
-        try:
-            value = orjson.loads(params["variables"])
-        except orjson.JSONDecodeError:
-            raise ValueError("参数 variables 不是合法的 JSON") from None
-        if not isinstance(value, dict):
-            raise ValueError("参数 variables 应为 JSON 对象")
-        return value
-    # Each variable as its own parameter, read as the document declares it: text stays text
-    # (a 12-digit village code is a String), numbers, booleans and input objects are JSON.
-    variables: dict[str, Any] = {}
-    for key, raw in params.items():
-        if key not in types:
-            raise ValueError(f"该查询没有变量 {key}")
-        if types[key] in {"String", "ID", "Date", "DateTime", "Decimal"}:
-            variables[key] = raw
-            continue
-        try:
-            variables[key] = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise ValueError(f"变量 {key} 应为 JSON（{types[key]}）") from None
-    return variables
-
-
-def _if_none_match(request: Request) -> set[str]:
-    header = request.headers.get("if-none-match", "")
-    return {tag.strip() for tag in header.split(",") if tag.strip()}
-
-
-def alembic_head() -> str:
-    config = Config(str(ROOT / "alembic.ini"))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    if head is None:
-        raise RuntimeError("migrations/ has no head revision")
-    return head
 
 
 def create_app(
     settings: Settings, *, database_url: str, public_queries: PublicQueries | None = None
 ) -> Starlette:
     metrics = Metrics()
-    head = alembic_head()
     endpoint = GraphQLEndpoint(
         schema=build_schema(),
         verifier=TokenVerifier(settings),
@@ -136,104 +87,28 @@ def create_app(
             await app.state.limiter.close()
             await pool.close()
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(request: Request) -> Response:
-        """Ready when the database answers and its schema is at this release's migration head."""
-        try:
-            current = await request.app.state.pool.fetchval(
-                "SELECT version_num FROM alembic_version", timeout=2
-            )
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            return JSONResponse(
-                {"status": "unavailable", "reason": f"数据库不可用：{type(exc).__name__}"}, 503
-            )
-        if current != head:
-            return JSONResponse(
-                {
-                    "status": "unavailable",
-                    "reason": f"数据库迁移版本 {current} 不是 {head}，请先执行 sunshine migrate",
-                },
-                503,
-            )
-        return JSONResponse({"status": "ready", "migration": current})
-
-    async def prometheus(request: Request) -> Response:
-        metrics.sample_pool(request.app.state.pool)
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    async def process_map_svg(request: Request) -> Response:
-        """The process map as an image for kiosks (``<img src="/maps/CODE.svg">``), served through
-        the schema so the public sees exactly what the public query would show."""
-        code = request.path_params["code"]
-        gql = GraphQLRequest(_MAP_QUERY, {"code": code}, "ProcessMapSvg")
-        status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
-        power = (result.get("data") or {}).get("power")
-        if status != 200 or power is None:
-            errors = result.get("errors", [])
-            not_found = any(e["extensions"]["code"] == "NOT_FOUND" for e in errors)
-            return JSONResponse({"errors": errors}, status_code=404 if not_found else 400)
-        return Response(
-            power["processMap"]["svg"],
-            media_type="image/svg+xml; charset=utf-8",
-            headers={"Cache-Control": "public, max-age=300"},
-        )
-
-    async def public_get(request: Request) -> Response:
-        """A vetted document by its operation name over plain GET, for kiosks, CDNs and sites:
-        ``/public/PowerSearch?variables={...}`` (or each variable as its own parameter). Answers
-        carry a strong ETag and ``304 Not Modified`` for a matching ``If-None-Match``."""
-        document = endpoint.public_queries.by_operation(request.path_params["operation"])
-        if document is None:
-            return JSONResponse(
-                {
-                    "errors": [
-                        error_body("UNKNOWN_OPERATION", "没有这个公开查询，见 public_queries/manifest.json")
-                    ]
-                },
-                status_code=404,
-            )
-        try:
-            variables = _get_variables(request, document.variable_types())
-        except ValueError as exc:
-            return JSONResponse({"errors": [error_body("BAD_VARIABLES", str(exc))]}, status_code=400)
-        gql = GraphQLRequest.vetted(document, variables)
-        try:
-            await endpoint.charge(request, document.operation or document.name)
-        except RequestError as exc:
-            return JSONResponse(
-                {"errors": [error_body(exc.code, exc.message)]},
-                status_code=exc.status,
-                headers={"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None,
-            )
-        status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
-        body = orjson.dumps(result)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        private = document.operation in PRIVATE_OPERATIONS
-        headers = {
-            "ETag": etag,
-            "Cache-Control": "no-store" if private else "public, max-age=60, stale-while-revalidate=300",
-            "Vary": "Accept-Encoding",
-        }
-        if status == 200 and "errors" not in result and etag in _if_none_match(request):
-            return Response(status_code=304, headers=headers)
-        return Response(body, status_code=status, media_type="application/json", headers=headers)
-
     app = Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", prometheus),
-            Route("/maps/{code}.svg", process_map_svg),
-            Route("/public/{operation}", public_get),
-            Route("/open-data/{dataset}.{fmt}", make_open_data(endpoint.today)),
-            Route("/", lambda request: PlainTextResponse("阳光政务 Sunshine：GraphQL 接口在 /graphql\n")),
+            Route("/healthz", health.healthz),
+            Route("/readyz", health.readyz),
+            Route("/metrics", health.prometheus),
+            Route("/maps/{code}.svg", public_get.process_map_svg),
+            Route("/public/{operation}", public_get.public_get),
+            Route("/open-data/{dataset}.{fmt}", open_data.open_data),
+            Route("/", _home),
         ],
         lifespan=lifespan,
+        exception_handlers=EXCEPTION_HANDLERS,
     )
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     app.state.settings = settings
+    app.state.endpoint = endpoint
     app.state.answers = endpoint.answers
+    app.state.metrics = metrics
+    app.state.migration_head = migrate.head()
     return app
+
+
+async def _home(request: Request) -> Response:
+    return PlainTextResponse("阳光政务 Sunshine：GraphQL 接口在 /graphql\n")

@@ -17,17 +17,18 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from api.errors import HTTPError
 from api.settings import Settings
 from db import org
 from db.executor import Executor
 from domain.viewer import ANONYMOUS, Role, Viewer
 
 
-class AuthError(Exception):
+class AuthError(HTTPError):
+    """A token that is missing what it needs, or wrong: 401, never treated as the public."""
+
     def __init__(self, message: str, code: str = "UNAUTHENTICATED") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(401, code, message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,11 @@
 """How errors reach clients: a Chinese message and a stable ``extensions.code``, never a stack
-trace or SQL text. This module is the one place that decides it."""
+trace or SQL text. This module is the one place that decides it.
+
+Outside GraphQL's own answers, a refusal is raised, never built into a response where it happens:
+an :class:`HTTPError` (the request itself, a token, a budget) or a :class:`DomainError` (a rule of
+the service), both rendered by :func:`render`, which the app registers once as its exception
+handler. Inside a GraphQL answer, :func:`format_error` gives each error the same shape.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,11 @@ import re
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
 
-from domain.errors import DomainError
+from api.responses import JSONResponse
+from domain.errors import DomainError, NotFound
 
 log = logging.getLogger("sunshine.errors")
 
@@ -37,8 +46,35 @@ _KNOWN: list[tuple[re.Pattern[str], str, str]] = [
 ]
 
 
+class HTTPError(Exception):
+    """A refusal of the HTTP request: its status, a stable code and a message in Chinese."""
+
+    def __init__(
+        self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
 def error_body(code: str, message: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code}}
+
+
+async def render(request: Request, exc: Exception) -> Response:
+    """The one answer to a refusal: ``{"errors": [{message, extensions: {code}}]}``."""
+    if isinstance(exc, HTTPError):
+        body = {"errors": [error_body(exc.code, exc.message)]}
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+    if isinstance(exc, DomainError):
+        body = {"errors": [error_body(exc.code, exc.message)]}
+        return JSONResponse(body, status_code=404 if isinstance(exc, NotFound) else 400)
+    raise exc  # registered only for the two classes above
+
+
+EXCEPTION_HANDLERS = {HTTPError: render, DomainError: render}
 
 
 def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:

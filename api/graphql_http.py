@@ -21,11 +21,12 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.graphql import OperationType
 
 from api.answer_cache import AnswerCache, Key
-from api.auth import AuthError, TokenVerifier, viewer_for
+from api.auth import TokenVerifier, viewer_for
 from api.clients import ClientRegistry, charge
-from api.errors import error_body, format_error
+from api.errors import HTTPError, error_body, format_error
 from api.observability import Metrics, request_id_of
 from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
+from api.responses import JSONResponse
 from db import audit
 from db.executor import CountingExecutor
 from domain.calendar import china_day
@@ -34,24 +35,6 @@ from schema.compiled import CompiledDocument
 from schema.context import Context, Limits
 
 log = logging.getLogger("sunshine.graphql")
-
-
-class JSONResponse(Response):
-    """UTF-8 JSON without ``\\uXXXX`` escapes: escaped Chinese nearly doubles a response."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
-class RequestError(Exception):
-    def __init__(self, status: int, code: str, message: str, retry_after_s: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,25 +88,12 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and "text/html" in request.headers.get("accept", "") and self.graphiql:
             return HTMLResponse(self._graphiql_html())
-        request_id = request_id_of(request)
-        try:
-            payload = await self._payload(request)
-            viewer = await self._viewer(request)
-            gql = self._admit(payload, viewer)
-            if not viewer.is_official:
-                await self.charge(request, gql.public_operation or gql.label)
-        except AuthError as exc:
-            return JSONResponse(
-                {"errors": [error_body(exc.code, exc.message)]},
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
-        except RequestError as exc:
-            headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
-            return JSONResponse(
-                {"errors": [error_body(exc.code, exc.message)]}, status_code=exc.status, headers=headers
-            )
-        return await self.execute(request, gql, viewer, request_id)
+        payload = await self._payload(request)
+        viewer = await self._viewer(request)
+        gql = self._admit(payload, viewer)
+        if not viewer.is_official:
+            await self.charge(request, gql.public_operation or gql.label)
+        return await self.execute(request, gql, viewer, request_id_of(request))
 
     async def charge(self, request: Request, operation: str) -> None:
         """Count an anonymous request against its client's (or address's) budget."""
@@ -136,7 +106,8 @@ class GraphQLEndpoint:
         )
         request.scope.setdefault("state", {})["client_name"] = client.name
         if refusal is not None:
-            raise RequestError(refusal.status, refusal.code, refusal.message, refusal.retry_after_s)
+            headers = {"Retry-After": str(refusal.retry_after_s)} if refusal.retry_after_s else None
+            raise HTTPError(refusal.status, refusal.code, refusal.message, headers=headers)
 
     async def execute(
         self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
@@ -251,20 +222,20 @@ class GraphQLEndpoint:
             return payload
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise RequestError(413, "BODY_TOO_LARGE", f"请求体过大（上限 {self.max_body_bytes} 字节）")
+            raise HTTPError(413, "BODY_TOO_LARGE", f"请求体过大（上限 {self.max_body_bytes} 字节）")
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > self.max_body_bytes:
-                raise RequestError(413, "BODY_TOO_LARGE", f"请求体过大（上限 {self.max_body_bytes} 字节）")
+                raise HTTPError(413, "BODY_TOO_LARGE", f"请求体过大（上限 {self.max_body_bytes} 字节）")
         if "application/json" not in request.headers.get("content-type", ""):
-            raise RequestError(415, "UNSUPPORTED_MEDIA_TYPE", "请求体须为 application/json")
+            raise HTTPError(415, "UNSUPPORTED_MEDIA_TYPE", "请求体须为 application/json")
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
-            raise RequestError(400, "BAD_JSON", "请求体不是合法的 JSON") from None
+            raise HTTPError(400, "BAD_JSON", "请求体不是合法的 JSON") from None
         if not isinstance(payload, dict):
-            raise RequestError(400, "BAD_REQUEST", "请求体应为 JSON 对象（批量请求不受支持）")
+            raise HTTPError(400, "BAD_REQUEST", "请求体应为 JSON 对象（批量请求不受支持）")
         return payload
 
     async def _viewer(self, request: Request) -> Viewer:
@@ -277,20 +248,20 @@ class GraphQLEndpoint:
         variables = payload.get("variables")
         operation_name = payload.get("operationName")
         if variables is not None and not isinstance(variables, dict):
-            raise RequestError(400, "BAD_VARIABLES", "variables 应为 JSON 对象")
+            raise HTTPError(400, "BAD_VARIABLES", "variables 应为 JSON 对象")
         if operation_name is not None and not isinstance(operation_name, str):
-            raise RequestError(400, "BAD_REQUEST", "operationName 应为字符串")
+            raise HTTPError(400, "BAD_REQUEST", "operationName 应为字符串")
         if query is not None and not isinstance(query, str):
-            raise RequestError(400, "BAD_REQUEST", "query 应为字符串")
+            raise HTTPError(400, "BAD_REQUEST", "query 应为字符串")
         document_id = _persisted_id(payload)
         if viewer.is_official:
             if query is None and document_id is not None:
                 doc = self.public_queries.by_id(document_id)
                 if doc is None:
-                    raise RequestError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
+                    raise HTTPError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
                 query = doc.text
             if not query:
-                raise RequestError(400, "QUERY_REQUIRED", "请求中缺少 query")
+                raise HTTPError(400, "QUERY_REQUIRED", "请求中缺少 query")
             return GraphQLRequest(query, variables, operation_name)
         # The public may run only the vetted documents, named by id or sent as their exact text.
         doc = self.public_queries.by_id(document_id) if document_id else None
@@ -298,8 +269,8 @@ class GraphQLEndpoint:
             doc = self.public_queries.by_text(query)
         if doc is None:
             if document_id:
-                raise RequestError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
-            raise RequestError(
+                raise HTTPError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
+            raise HTTPError(
                 400,
                 "QUERY_NOT_ALLOWED",
                 "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
@@ -337,7 +308,7 @@ def _json_param(value: str, name: str) -> Any:
     try:
         return orjson.loads(value)
     except orjson.JSONDecodeError:
-        raise RequestError(400, "BAD_REQUEST", f"参数 {name} 不是合法的 JSON") from None
+        raise HTTPError(400, "BAD_REQUEST", f"参数 {name} 不是合法的 JSON") from None
 
 
 def _persisted_id(payload: dict[str, Any]) -> str | None:

@@ -20,18 +20,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from api.errors import error_body
-from api.graphql_http import JSONResponse
+from api.errors import HTTPError
 from db import calendar as db_calendar
+from db import open_data as db_open_data
 from db import org
 from db import subsidies as db_subsidies
-from db.queries import load
 from domain.errors import DomainError
 from domain.performance import Period, parse_period
 from services import performance
-
-Q = load("open_data")
-CHUNK = 500
 
 COLUMNS: dict[str, Sequence[str]] = {
     "powers": (
@@ -122,12 +118,6 @@ def _encoder(fmt: str, columns: Sequence[str]) -> tuple[Callable[[dict[str, Any]
     )
 
 
-async def _cursor_rows(pool: asyncpg.Pool, query: str, *args: Any) -> AsyncIterator[dict[str, Any]]:
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
-        async for record in conn.cursor(query, *args, prefetch=CHUNK):
-            yield dict(record)
-
-
 async def _rankings(pool: asyncpg.Pool, period: Period, today: date) -> AsyncIterator[dict[str, Any]]:
     async with pool.acquire() as conn:
         calendar = await db_calendar.get(conn)
@@ -179,47 +169,38 @@ async def _fund_aggregates(pool: asyncpg.Pool, year: int) -> AsyncIterator[dict[
         }
 
 
-def make_endpoint(today: Callable[[], date]) -> Callable[[Request], Any]:
-    async def open_data(request: Request) -> Response:
-        dataset, fmt = request.path_params["dataset"], request.path_params["fmt"]
-        if dataset not in COLUMNS or fmt not in ("jsonl", "csv"):
-            body = {
-                "errors": [error_body("UNKNOWN_DATASET", f"可下载：{'、'.join(COLUMNS)}（.jsonl 或 .csv）")]
-            }
-            return JSONResponse(body, status_code=404)
-        pool: asyncpg.Pool = request.app.state.pool
-        modified: datetime | None = None
-        try:
-            if dataset == "powers":
-                rows = _cursor_rows(pool, Q.powers)
-                modified = await pool.fetchval(Q.powers_modified)
-            elif dataset == "case-statistics":
-                rows = _cursor_rows(pool, Q.case_statistics)
-                modified = await pool.fetchval(Q.cases_modified)
-            elif dataset == "department-rankings":
-                # parsed before the answer starts, so a bad period is a 400, not a broken stream
-                period = parse_period(request.query_params.get("period", ""))
-                rows = _rankings(pool, period, today())
-            else:
-                year = request.query_params.get("year", "")
-                if not year.isdigit():
-                    raise DomainError("请用 ?year=2026 指定年度", code="INVALID_FIELD")
-                rows = _fund_aggregates(pool, int(year))
-        except DomainError as exc:
-            return JSONResponse({"errors": [error_body(exc.code, exc.message)]}, status_code=400)
-        encode, head, media = _encoder(fmt, COLUMNS[dataset])
+async def open_data(request: Request) -> Response:
+    dataset, fmt = request.path_params["dataset"], request.path_params["fmt"]
+    if dataset not in COLUMNS or fmt not in ("jsonl", "csv"):
+        raise HTTPError(404, "UNKNOWN_DATASET", f"可下载：{'、'.join(COLUMNS)}（.jsonl 或 .csv）")
+    pool: asyncpg.Pool = request.app.state.pool
+    modified: datetime | None = None
+    # Every parameter is checked before the answer starts, so a bad one is a 400, not a broken stream.
+    if dataset == "powers":
+        rows = db_open_data.list_powers(pool)
+        modified = await db_open_data.get_powers_modified(pool)
+    elif dataset == "case-statistics":
+        rows = db_open_data.list_case_statistics(pool)
+        modified = await db_open_data.get_cases_modified(pool)
+    elif dataset == "department-rankings":
+        period = parse_period(request.query_params.get("period", ""))
+        rows = _rankings(pool, period, request.app.state.endpoint.today())
+    else:
+        year = request.query_params.get("year", "")
+        if not year.isdigit():
+            raise DomainError("请用 ?year=2026 指定年度", code="INVALID_FIELD")
+        rows = _fund_aggregates(pool, int(year))
+    encode, head, media = _encoder(fmt, COLUMNS[dataset])
 
-        async def stream() -> AsyncIterator[bytes]:
-            if head:
-                yield head
-            async for row in rows:
-                yield encode(row)
+    async def stream() -> AsyncIterator[bytes]:
+        if head:
+            yield head
+        async for row in rows:
+            yield encode(row)
 
-        headers = {
-            "Last-Modified": format_datetime((modified or datetime.now(UTC)).astimezone(UTC), usegmt=True),
-            "Cache-Control": "public, max-age=300",
-            "Content-Disposition": f'attachment; filename="{dataset}.{fmt}"',
-        }
-        return StreamingResponse(stream(), media_type=media, headers=headers)
-
-    return open_data
+    headers = {
+        "Last-Modified": format_datetime((modified or datetime.now(UTC)).astimezone(UTC), usegmt=True),
+        "Cache-Control": "public, max-age=300",
+        "Content-Disposition": f'attachment; filename="{dataset}.{fmt}"',
+    }
+    return StreamingResponse(stream(), media_type=media, headers=headers)

@@ -1,6 +1,6 @@
 -- Bulk open data for third-party sites: published facts only, nothing personal.
 
--- name: powers
+-- name: list_powers
 SELECT p.code, p.name, p.category, d.code AS department_code, d.name AS department_name, p.status,
        p.service_level, p.legal_basis, p.conditions, p.fee_yuan, p.fee_basis, p.statutory_limit_days,
        p.promised_limit_days, p.visits_needed, p.parallel_approval, p.published_on,
@@ -14,10 +14,10 @@ FROM powers p JOIN departments d ON d.id = p.department_id
 WHERE p.status <> 'draft'
 ORDER BY p.code;
 
--- name: powers_modified
+-- name: get_powers_modified
 SELECT max(updated_at) FROM powers WHERE status <> 'draft';
 
--- name: case_statistics
+-- name: list_case_statistics
 -- Anonymised: counts per power and month of receipt, nothing about any applicant.
 SELECT p.code AS power_code, d.code AS department_code, to_char(c.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
        count(*) AS received,
@@ -28,5 +28,5 @@ FROM cases c JOIN powers p ON p.id = c.power_id JOIN departments d ON d.id = c.d
 GROUP BY 1, 2, 3
 ORDER BY 3, 1;
 
--- name: cases_modified
+-- name: get_cases_modified
 SELECT max(last_event_at) FROM cases;

@@ -1,0 +1,40 @@
+"""Liveness, readiness and metrics: what an orchestrator and Prometheus ask."""
+
+from __future__ import annotations
+
+import asyncpg
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.responses import JSONResponse
+from db import migrate
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready when the database answers and its schema is at this release's migration head."""
+    head = request.app.state.migration_head
+    try:
+        current = await migrate.get_version(request.app.state.pool, timeout=2)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return JSONResponse({"status": "unavailable", "reason": f"数据库不可用：{type(exc).__name__}"}, 503)
+    if current != head:
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "reason": f"数据库迁移版本 {current} 不是 {head}，请先执行 sunshine migrate",
+            },
+            503,
+        )
+    return JSONResponse({"status": "ready", "migration": current})
+
+
+async def prometheus(request: Request) -> Response:
+    metrics = request.app.state.metrics
+    metrics.sample_pool(request.app.state.pool)
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

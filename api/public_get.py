@@ -1,0 +1,96 @@
+"""The public's plain-GET routes: a vetted document by its operation name (``/public/<operation>``)
+and a process map as an image (``/maps/<code>.svg``), both answered through the schema so they show
+exactly what the public query would."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.errors import HTTPError
+from api.graphql_http import GraphQLEndpoint, GraphQLRequest
+from api.observability import request_id_of
+from api.public_queries import PRIVATE_OPERATIONS
+from domain.viewer import ANONYMOUS
+
+_MAP_QUERY = "query ProcessMapSvg($code: String!) { power(code: $code) { processMap { svg } } }"
+
+
+def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
+    params = request.query_params
+    if "variables" in params:
+        try:
+            value = orjson.loads(params["variables"])
+        except orjson.JSONDecodeError:
+            raise ValueError("参数 variables 不是合法的 JSON") from None
+        if not isinstance(value, dict):
+            raise ValueError("参数 variables 应为 JSON 对象")
+        return value
+    # Each variable as its own parameter, read as the document declares it: text stays text
+    # (a 12-digit village code is a String), numbers, booleans and input objects are JSON.
+    variables: dict[str, Any] = {}
+    for key, raw in params.items():
+        if key not in types:
+            raise ValueError(f"该查询没有变量 {key}")
+        if types[key] in {"String", "ID", "Date", "DateTime", "Decimal"}:
+            variables[key] = raw
+            continue
+        try:
+            variables[key] = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise ValueError(f"变量 {key} 应为 JSON（{types[key]}）") from None
+    return variables
+
+
+def _if_none_match(request: Request) -> set[str]:
+    header = request.headers.get("if-none-match", "")
+    return {tag.strip() for tag in header.split(",") if tag.strip()}
+
+
+async def process_map_svg(request: Request) -> Response:
+    """The process map as an image for kiosks (``<img src="/maps/CODE.svg">``)."""
+    endpoint: GraphQLEndpoint = request.app.state.endpoint
+    gql = GraphQLRequest(_MAP_QUERY, {"code": request.path_params["code"]}, "ProcessMapSvg")
+    status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
+    power = (result.get("data") or {}).get("power")
+    if status != 200 or power is None:
+        error = result["errors"][0]
+        code = error["extensions"]["code"]
+        raise HTTPError(404 if code == "NOT_FOUND" else 400, code, error["message"])
+    return Response(
+        power["processMap"]["svg"],
+        media_type="image/svg+xml; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+async def public_get(request: Request) -> Response:
+    """A vetted document by its operation name over plain GET, for kiosks, CDNs and sites:
+    ``/public/PowerSearch?variables={...}`` (or each variable as its own parameter). Answers
+    carry a strong ETag and ``304 Not Modified`` for a matching ``If-None-Match``."""
+    endpoint: GraphQLEndpoint = request.app.state.endpoint
+    document = endpoint.public_queries.by_operation(request.path_params["operation"])
+    if document is None:
+        raise HTTPError(404, "UNKNOWN_OPERATION", "没有这个公开查询，见 public_queries/manifest.json")
+    try:
+        variables = _get_variables(request, document.variable_types())
+    except ValueError as exc:
+        raise HTTPError(400, "BAD_VARIABLES", str(exc)) from None
+    gql = GraphQLRequest.vetted(document, variables)
+    await endpoint.charge(request, document.operation or document.name)
+    status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
+    body = orjson.dumps(result)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    private = document.operation in PRIVATE_OPERATIONS
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "no-store" if private else "public, max-age=60, stale-while-revalidate=300",
+        "Vary": "Accept-Encoding",
+    }
+    if status == 200 and "errors" not in result and etag in _if_none_match(request):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
