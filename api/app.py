@@ -4,7 +4,6 @@ lifespan (the database pool, background workers) and middleware."""
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -28,7 +27,6 @@ from db.ratelimit import make_limiter
 from domain.viewer import Role
 from schema import build_schema
 from schema.compiled import COMPILED
-from schema.context import Limits
 
 
 def create_app(
@@ -36,15 +34,10 @@ def create_app(
 ) -> Starlette:
     metrics = Metrics()
     endpoint = GraphQLEndpoint(
-        schema=build_schema(),
+        schema=build_schema(settings.document_limits),
         verifier=TokenVerifier(settings),
         public_queries=public_queries or PublicQueries.load(),
-        limits=Limits(
-            max_page_size=settings.max_page_size,
-            power_code_pattern=re.compile(settings.power_code_pattern),
-            lookups_per_client=settings.lookups_per_client,
-            lookups_per_id_number=settings.lookups_per_id_number,
-        ),
+        limits=settings.request_limits,
         metrics=metrics,
         request_timeout_s=settings.request_timeout_s,
         max_body_bytes=settings.max_body_bytes,

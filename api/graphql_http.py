@@ -30,6 +30,7 @@ from api.responses import JSONResponse
 from db import audit
 from db.executor import CountingExecutor
 from domain.calendar import china_day
+from domain.errors import DomainError
 from domain.viewer import Viewer
 from schema.compiled import CompiledDocument
 from schema.context import Context, Limits
@@ -131,7 +132,7 @@ class GraphQLEndpoint:
             if body is None:
                 generation = answers.generation if answers is not None else 0
                 async with asyncio.timeout(self.request_timeout_s):
-                    body = await self._compiled(gql, viewer, db)
+                    body = await self._compiled(gql, viewer, db, request_id)
                     if body is None:
                         body = await self._execute(request, gql, viewer, db, request_id, operation)
                 if answers is not None and cache_key is not None and "errors" not in body:
@@ -156,14 +157,19 @@ class GraphQLEndpoint:
         return AnswerCache.key(document, gql.variables)
 
     async def _compiled(
-        self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor
+        self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor, request_id: str
     ) -> dict[str, Any] | None:
-        """The public's answer from the document's compiled form, where it has one and can give it."""
+        """The public's answer from the document's compiled form, where it has one and can give it.
+        A refusal is answered as the executor answers it: the error at the document's root field."""
         document = gql.vetted_document
         compiled = None if viewer.is_official or document is None else self.compiled.get(document)
         if compiled is None:
             return None
-        data = await compiled.answer(db, gql.variables or {}, self.today())
+        try:
+            data = await compiled.answer(db, gql.variables or {}, self.today())
+        except DomainError as exc:
+            error, data = compiled.refusal(gql.query, exc)
+            return {"errors": [format_error(error, request_id=request_id)], "data": data}
         return None if data is None else {"data": data}
 
     async def _execute(

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from schema import DocumentLimits
+from schema.context import Limits
+
 DEFAULT_POWER_CODE_PATTERN = r"^[0-9]{6}-[A-Z]{2}-[0-9]{5}$"
 
 
@@ -33,6 +36,11 @@ class Settings:
     request_timeout_s: float = 10.0
     max_body_bytes: int = 256 * 1024
     max_page_size: int = 100
+    # What one GraphQL document may ask (schema/__init__.py enforces them at validation).
+    max_query_depth: int = 12
+    max_query_aliases: int = 20
+    max_query_tokens: int = 3000
+    max_query_cost: int = 50_000
     power_code_pattern: str = DEFAULT_POWER_CODE_PATTERN
     graphiql: bool = False
     # Tokens: the algorithm is pinned, and a key is either a public key (PEM text or a file) or
@@ -65,6 +73,25 @@ class Settings:
     def dev_key_path(self) -> Path:
         return self.data_dir / "dev-jwt-ed25519.pem"
 
+    @property
+    def document_limits(self) -> DocumentLimits:
+        return DocumentLimits(
+            max_depth=self.max_query_depth,
+            max_aliases=self.max_query_aliases,
+            max_tokens=self.max_query_tokens,
+            max_cost=self.max_query_cost,
+            page_max=self.max_page_size,
+        )
+
+    @property
+    def request_limits(self) -> Limits:
+        return Limits(
+            max_page_size=self.max_page_size,
+            power_code_pattern=re.compile(self.power_code_pattern),
+            lookups_per_client=self.lookups_per_client,
+            lookups_per_id_number=self.lookups_per_id_number,
+        )
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -83,6 +110,10 @@ class Settings:
             request_timeout_s=float(env.get("REQUEST_TIMEOUT_S") or 10),
             max_body_bytes=int(env.get("MAX_BODY_BYTES") or 256 * 1024),
             max_page_size=int(env.get("MAX_PAGE_SIZE") or 100),
+            max_query_depth=int(env.get("MAX_QUERY_DEPTH") or 12),
+            max_query_aliases=int(env.get("MAX_QUERY_ALIASES") or 20),
+            max_query_tokens=int(env.get("MAX_QUERY_TOKENS") or 3000),
+            max_query_cost=int(env.get("MAX_QUERY_COST") or 50_000),
             power_code_pattern=pattern,
             graphiql=_bool(env.get("GRAPHIQL"), dev),
             jwt_algorithm=env.get("JWT_ALGORITHM") or "EdDSA",

@@ -220,6 +220,10 @@ class ProgressRow:
     timeline: list[ProgressStepRow]
     sub_cases: list[ProgressSubCaseRow]
 
+    @property
+    def query_code_hash(self) -> bytes:
+        return self.case.query_code_hash
+
 
 async def progress(db: Executor, *, case_no: str) -> ProgressRow | None:
     """One statement for the whole public progress answer (case, power, department, steps, branches)."""

@@ -11,16 +11,17 @@ same rules as pushed ones.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from domain.calendar import WorkingCalendar
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 
 
 class State(IntEnum):
@@ -285,6 +286,30 @@ class CardCandidate:
 def query_code_hash(case_no: str, query_code: str) -> bytes:
     """The receipt's query code is stored only as this hash."""
     return hashlib.sha256(f"{case_no}:{query_code}".encode()).digest()
+
+
+_NO_CASE = bytes(32)
+
+
+class Receipted(Protocol):
+    """A stored case as far as its receipt goes."""
+
+    @property
+    def query_code_hash(self) -> bytes: ...
+
+
+_R = TypeVar("_R", bound=Receipted)
+
+
+def check_receipt(case: _R | None, *, case_no: str, query_code: str) -> _R:
+    """The case, for whoever holds its number and the query code on its receipt (``case`` is None
+    for an unknown number). A wrong code and an unknown number get the same refusal, and the
+    comparison runs, in constant time, for both, so neither answer nor timing tells them apart."""
+    expected = case.query_code_hash if case is not None else _NO_CASE
+    matches = hmac.compare_digest(expected, query_code_hash(case_no.strip(), query_code.strip()))
+    if case is None or not matches:
+        raise NotFound("未找到该办件，或查询码不正确", code="CASE_NOT_FOUND")
+    return case
 
 
 def on_time(*, completed_on: date | None, promised_due_on: date | None, today: date) -> bool | None:

@@ -28,18 +28,19 @@ Mutation = merge_types("Mutation", (CaseMutations, SubsidyMutations, ComplaintMu
 
 @dataclass(frozen=True, slots=True)
 class DocumentLimits:
-    max_depth: int = 12
-    max_aliases: int = 20
-    max_tokens: int = 3000
-    max_cost: int = 50_000
-    page_max: int = 100
+    """What one document may ask; the deployment's settings (api/settings.py) choose them."""
+
+    max_depth: int
+    max_aliases: int
+    max_tokens: int
+    max_cost: int
+    page_max: int
     # Parsed and validated documents are cached: a small query costs several times the CPU
     # without. Bounded, because officials may send any text.
     cache_size: int = 512
 
 
-def build_schema(limits: DocumentLimits | None = None) -> strawberry.Schema:
-    limits = limits or DocumentLimits()
+def build_schema(limits: DocumentLimits) -> strawberry.Schema:
     # The limiters' rule classes are made once: the validation cache keys on the rule classes, so
     # limiters built afresh for each request would never hit it. Extensions themselves are made
     # per request (factories), as strawberry requires for isolation between requests.

@@ -8,23 +8,27 @@ a hand-written answer: one statement gathers what the document shows, and the sc
 Each compiled answer is pinned to the exact text of its document (the SHA-256 in the manifest).
 When the document changes, the pin no longer matches and the executor answers until the compiled
 answer is brought up to date; ``tests/test_compiled.py`` proves, case by case, that each compiled
-answer equals the executor's. A compiled answer returns ``None`` when it would not answer exactly
-as the executor does (an error to report, variables of another shape): the executor answers then.
+answer equals the executor's. A compiled answer refuses by the executor's own rule (a wrong receipt
+code), answered in the executor's shape without a second query, and returns ``None`` when it would
+not answer exactly as the executor does (variables of another shape): the executor answers then.
 Only the public is answered this way; officials' answers are audited reads and go through the
 executor.
 """
 
 from __future__ import annotations
 
-import hmac
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+
 from db import cases as db_cases
 from db.executor import Executor
-from domain.cases import STATE_LABELS, State, on_time, query_code_hash
+from domain.cases import STATE_LABELS, State, check_receipt, on_time
+from domain.errors import DomainError
 from schema.cases import CHANNEL_LABELS, Case
 from schema.visibility import as_public
 
@@ -35,7 +39,25 @@ Answer = Callable[[Executor, dict[str, Any], date], Awaitable[dict[str, Any] | N
 class CompiledDocument:
     document: str  # the file in public_queries/, without .graphql
     sha256: str  # the text it was written for
-    answer: Answer  # the ``data`` of the response, or None to let the executor answer
+    # The ``data`` of the response, or None to let the executor answer; a DomainError is the
+    # refusal the executor would give (by the same rule), answered by :meth:`refusal`.
+    answer: Answer
+
+    @staticmethod
+    def refusal(text: str, error: DomainError) -> tuple[GraphQLError, dict[str, Any]]:
+        """The error and the data the executor answers when the document's (nullable) root field
+        refuses: the error located at that field, and null in its place."""
+        root = _root_field(text)
+        key = root.alias.value if root.alias else root.name.value
+        return GraphQLError(error.message, nodes=[root], path=[key], original_error=error), {key: None}
+
+
+@functools.cache
+def _root_field(text: str) -> FieldNode:
+    [operation] = [d for d in parse(text).definitions if isinstance(d, OperationDefinitionNode)]
+    [root] = operation.selection_set.selections
+    assert isinstance(root, FieldNode)  # noqa: S101 -- the pinned documents select one root field
+    return root
 
 
 async def case_status(db: Executor, variables: dict[str, Any], today: date) -> dict[str, Any] | None:
@@ -44,10 +66,7 @@ async def case_status(db: Executor, variables: dict[str, Any], today: date) -> d
     if len(variables) != 2 or not isinstance(case_no, str) or not isinstance(query_code, str):
         return None
     row = await db_cases.progress(db, case_no=case_no.strip()[:40])
-    if row is None or not hmac.compare_digest(
-        row.case.query_code_hash, query_code_hash(case_no.strip(), query_code.strip())
-    ):
-        return None  # the executor gives the one answer for a wrong pair and an unknown number
+    row = check_receipt(row, case_no=case_no, query_code=query_code)
     case = row.case
     state = State(case.state)
     return {

@@ -19,13 +19,13 @@ from schema.loaders import Loaders
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Deployment choices the schema enforces (built by the API from its settings)."""
+    """Deployment choices the resolvers enforce (built by the API from its settings)."""
 
-    max_page_size: int = 100
+    max_page_size: int
+    power_code_pattern: re.Pattern[str]
+    lookups_per_client: int  # an hour
+    lookups_per_id_number: int  # an hour
     default_page_size: int = 20
-    power_code_pattern: re.Pattern[str] = re.compile(r"^[0-9]{6}-[A-Z]{2}-[0-9]{5}$")
-    lookups_per_client: int = 20  # an hour
-    lookups_per_id_number: int = 5  # an hour
 
 
 @dataclass(slots=True)

@@ -6,17 +6,14 @@ the supervision sweep raises a red card (RECTIFICATION_OVERDUE) when it does not
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 
 from db import cases as db_cases
 from db.executor import Connection
 from domain.calendar import WorkingCalendar, china_day
-from domain.cases import COMPLETED, State, query_code_hash
+from domain.cases import COMPLETED, State, check_receipt
 from domain.errors import DomainError, NotFound
 from domain.ratings import RECTIFY_WITHIN_DAYS, RatingLevel, is_bad
-
-_NO_CASE = bytes(32)
 
 
 async def rate(
@@ -33,9 +30,7 @@ async def rate(
     if len(comment) > 500:
         raise DomainError("评价内容最多 500 个字", code="INVALID_FIELD")
     row = await db_cases.get_by_no(conn, case_no=case_no.strip()[:40])
-    expected = row.query_code_hash if row else _NO_CASE
-    if row is None or not hmac.compare_digest(expected, query_code_hash(case_no.strip(), query_code.strip())):
-        raise NotFound("未找到该办件，或查询码不正确", code="CASE_NOT_FOUND")
+    row = check_receipt(row, case_no=case_no, query_code=query_code)
     if State(row.state) not in COMPLETED:
         raise DomainError("办件办结后才能评价", code="CASE_NOT_COMPLETED")
     day = china_day(at)

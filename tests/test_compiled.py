@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -85,3 +86,21 @@ async def test_compiled_case_status_reads_input_as_the_executor_does(
     assert missing == missing_general
     assert missing["errors"][0]["extensions"]["code"] == "BAD_VARIABLES"
     assert "$queryCode" in missing["errors"][0]["message"]
+
+
+async def test_a_wrong_receipt_code_is_refused_by_the_compiled_path_in_one_statement(
+    clients: Clients, populated_db: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+) -> None:
+    case_no = await populated_db.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
+    doc = DOCUMENTS.by_name("case_status")
+    assert doc is not None
+    compiled, _ = clients
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="sunshine.access"):
+        response = await compiled.post(
+            "/graphql",
+            json={"query": doc.text, "variables": {"caseNo": case_no, "queryCode": "000000"}},
+        )
+    assert response.json()["errors"][0]["extensions"]["code"] == "CASE_NOT_FOUND"
+    [line] = [r for r in caplog.records if r.name == "sunshine.access"]
+    assert line.__dict__["sql_statements"] == 1

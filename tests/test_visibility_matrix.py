@@ -30,7 +30,7 @@ from schema import build_schema
 from schema.visibility import VISIBILITY_KEY, Access, Visibility
 from tests.conftest import Server, running
 
-SCHEMA = build_schema()
+SCHEMA = build_schema(Settings().document_limits)
 
 AUDIENCES = ("public", "other_department", "own_department", "discipline")
 
