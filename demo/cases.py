@@ -6,7 +6,7 @@ working calendar but no cases yet.  About 100,000 cases at scale 1 are received 
 months before ``today`` — on working days in office hours mostly, online applications at any
 time — for published powers with a promised time limit, popular ones more often.  Each case is
 planned as a sequence of events and every event goes through :func:`domain.cases.apply` (see
-:mod:`db.seed.case_story`), so its state, due dates, steps and cards are the engine's.
+:mod:`demo.case_story`), so its state, due dates, steps and cards are the engine's.
 
 Generation is pure Python from one ``random.Random`` seeded with ``seed``: the same seed, scale
 and ``today`` give the same rows, ids included.  It runs chunk by chunk (about 10,000 cases), each
@@ -34,10 +34,10 @@ from typing import NamedTuple
 
 import asyncpg
 
-from db.seed.arithmetic import systematic
-from db.seed.case_people import Applicant, ApplicantMaker
-from db.seed.case_story import Action, CardRecord, Story, Teller, Timing
-from db.seed.case_world import Dept, Power, SeedRandom, World, load_world
+from demo.arithmetic import systematic
+from demo.case_people import Applicant, ApplicantMaker
+from demo.case_story import Action, CardRecord, Story, Teller, Timing
+from demo.case_world import Dept, Power, SeedRandom, World, load_world
 from domain.cases import query_code_hash
 from domain.supervision import COLOR_LABELS, RULE_LABELS
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from db.seed.departments import COUNTY_DEPARTMENTS, TOWNSHIP_DEPARTMENT, DepartmentSpec
-from db.seed.rows import DepartmentRow, Foundation, PostRow, RegionRow, StaffRow, WindowRow
-from db.seed.vocabulary import (
+from demo.departments import COUNTY_DEPARTMENTS, TOWNSHIP_DEPARTMENT, DepartmentSpec
+from demo.rows import DepartmentRow, Foundation, PostRow, RegionRow, StaffRow, WindowRow
+from demo.vocabulary import (
     AREA_CODE,
     COMMUNITY_NAMES,
     COUNTY_CODE,

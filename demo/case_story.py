@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from db.seed.case_world import Dept, Power, Variant, World
+from demo.case_world import Dept, Power, Variant, World
 from domain.cases import (
     CLOSED,
     CardCandidate,

@@ -17,12 +17,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple
 
-from db.seed.arithmetic import apportion
-from db.seed.codes import CATEGORIES, power_code
-from db.seed.departments import QUALIFIERS, TEMPLATES, TRADING_ITEMS, UNIVERSAL_CATEGORIES, Field
-from db.seed.organisation import Department
-from db.seed.rows import AdjustmentRow, Foundation, MaterialRow, PowerRow
-from db.seed.vocabulary import (
+from demo.arithmetic import apportion
+from demo.codes import CATEGORIES, power_code
+from demo.departments import QUALIFIERS, TEMPLATES, TRADING_ITEMS, UNIVERSAL_CATEGORIES, Field
+from demo.organisation import Department
+from demo.rows import AdjustmentRow, Foundation, MaterialRow, PowerRow
+from demo.vocabulary import (
     ADDED_REASONS,
     ANCHOR,
     AREA_CODE,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 import asyncpg
 
 from db import calendar as calendar_db
-from db.seed.case_people import Place
+from demo.case_people import Place
 from domain.calendar import WorkingCalendar
 from domain.cases import CaseMap, MapStep, PowerTerms
 

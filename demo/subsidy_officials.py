@@ -15,9 +15,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from db.seed.subsidy_people import DAYS_PER_YEAR, Person, Registry, given_name, surname
-from db.seed.subsidy_rows import OfficialRow, RelativeRow
-from db.seed.subsidy_world import Staff, SubsidyWorld
+from demo.subsidy_people import DAYS_PER_YEAR, Person, Registry, given_name, surname
+from demo.subsidy_rows import OfficialRow, RelativeRow
+from demo.subsidy_world import Staff, SubsidyWorld
 
 # The first cadre of most villages holds both posts (书记、主任“一肩挑”).
 P_BOTH_POSTS = 0.75

@@ -2,7 +2,7 @@
 
 Each row type's fields are its table's columns in order, so a list of rows goes to
 ``copy_records_to_table`` as it is.  Ids are assigned by the generator, as in
-:mod:`db.seed.rows`: the seed only loads an empty catalogue, so ids are as reproducible as the rest.
+:mod:`demo.rows`: the seed only loads an empty catalogue, so ids are as reproducible as the rest.
 """
 
 from __future__ import annotations

@@ -13,11 +13,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from db.seed.arithmetic import apportion, systematic
-from db.seed.organisation import Department
-from db.seed.powers import PowerDraft
-from db.seed.rows import ControlMeasureRow, EdgeRow, Foundation, RiskPointRow, StepRow
-from db.seed.steps import (
+from demo.arithmetic import apportion, systematic
+from demo.organisation import Department
+from demo.powers import PowerDraft
+from demo.rows import ControlMeasureRow, EdgeRow, Foundation, RiskPointRow, StepRow
+from demo.steps import (
     FLOWS,
     GENERIC_RISKS,
     SINGLE_STEP,
@@ -26,7 +26,7 @@ from db.seed.steps import (
     TRADING_FLOW,
     Risk,
 )
-from db.seed.vocabulary import CATEGORY_PROCEDURES
+from demo.vocabulary import CATEGORY_PROCEDURES
 from domain.process_map import Edge, Node, validate
 
 MAPS_AT_FULL_SCALE = 1250

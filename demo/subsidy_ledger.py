@@ -24,10 +24,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple
 
-from db.seed.subsidy_funds import FARMLAND_MONTH, GDBT, MONTHLY, ONCE, YEARLY, ZRZH, FundSpec
-from db.seed.subsidy_people import Disaster, Enrolment, FarmRoll
-from db.seed.subsidy_rows import BatchRow, DisbursementRow, LedgerChunk, PaymentRow, StageRow
-from db.seed.subsidy_world import Department, Staff, SubsidyWorld, Township
+from demo.subsidy_funds import FARMLAND_MONTH, GDBT, MONTHLY, ONCE, YEARLY, ZRZH, FundSpec
+from demo.subsidy_people import Disaster, Enrolment, FarmRoll
+from demo.subsidy_rows import BatchRow, DisbursementRow, LedgerChunk, PaymentRow, StageRow
+from demo.subsidy_world import Department, Staff, SubsidyWorld, Township
 
 CHINA_TIME = timezone(timedelta(hours=8))
 CHUNK_PAYMENTS = 200_000
