@@ -99,7 +99,8 @@ def demo_query_code(seed: int, case_no: str) -> str:
     return f"{int(digest[:6], 16) % 10**6:06d}"
 
 
-class CaseRow(NamedTuple):
+# Rows as COPY writes them, each a table's columns in order (as in demo.rows).
+class CaseCopy(NamedTuple):
     id: int
     case_no: str
     query_code_hash: bytes
@@ -135,7 +136,7 @@ class CaseRow(NamedTuple):
     updated_at: datetime
 
 
-class CaseEventRow(NamedTuple):
+class CaseEventCopy(NamedTuple):
     id: int
     source: str
     event_id: str
@@ -149,7 +150,7 @@ class CaseEventRow(NamedTuple):
     recorded_at: datetime
 
 
-class CaseStepRow(NamedTuple):
+class CaseStepCopy(NamedTuple):
     case_id: int
     step_key: str
     started_on: date
@@ -161,7 +162,7 @@ class CaseStepRow(NamedTuple):
     paused_before: int
 
 
-class CardRow(NamedTuple):
+class CardCopy(NamedTuple):
     id: int
     case_id: int
     rule_code: str
@@ -181,7 +182,7 @@ class CardRow(NamedTuple):
     closing_note: str | None
 
 
-class LockEventRow(NamedTuple):
+class LockEventCopy(NamedTuple):
     id: int
     case_id: int
     card_id: int | None
@@ -191,7 +192,7 @@ class LockEventRow(NamedTuple):
     at: datetime
 
 
-class NotificationRow(NamedTuple):
+class NotificationCopy(NamedTuple):
     id: int
     card_id: int
     recipient: str
@@ -205,7 +206,7 @@ class NotificationRow(NamedTuple):
     created_at: datetime
 
 
-class AttemptRow(NamedTuple):
+class AttemptCopy(NamedTuple):
     id: int
     notification_id: int
     attempted_at: datetime
@@ -218,24 +219,24 @@ class AttemptRow(NamedTuple):
 class Chunk:
     """The rows of one chunk of cases, table by table."""
 
-    cases: list[CaseRow] = field(default_factory=list)
-    case_events: list[CaseEventRow] = field(default_factory=list)
-    case_steps: list[CaseStepRow] = field(default_factory=list)
-    cards: list[CardRow] = field(default_factory=list)
-    case_lock_events: list[LockEventRow] = field(default_factory=list)
-    notifications: list[NotificationRow] = field(default_factory=list)
-    notification_attempts: list[AttemptRow] = field(default_factory=list)
+    cases: list[CaseCopy] = field(default_factory=list)
+    case_events: list[CaseEventCopy] = field(default_factory=list)
+    case_steps: list[CaseStepCopy] = field(default_factory=list)
+    cards: list[CardCopy] = field(default_factory=list)
+    case_lock_events: list[LockEventCopy] = field(default_factory=list)
+    notifications: list[NotificationCopy] = field(default_factory=list)
+    notification_attempts: list[AttemptCopy] = field(default_factory=list)
 
     def tables(self) -> list[tuple[str, tuple[str, ...], Sequence[tuple[object, ...]]]]:
         """(table, columns, rows) in an order that satisfies the foreign keys."""
         return [
-            ("cases", CaseRow._fields, self.cases),
-            ("case_events", CaseEventRow._fields, self.case_events),
-            ("case_steps", CaseStepRow._fields, self.case_steps),
-            ("cards", CardRow._fields, self.cards),
-            ("case_lock_events", LockEventRow._fields, self.case_lock_events),
-            ("notifications", NotificationRow._fields, self.notifications),
-            ("notification_attempts", AttemptRow._fields, self.notification_attempts),
+            ("cases", CaseCopy._fields, self.cases),
+            ("case_events", CaseEventCopy._fields, self.case_events),
+            ("case_steps", CaseStepCopy._fields, self.case_steps),
+            ("cards", CardCopy._fields, self.cards),
+            ("case_lock_events", LockEventCopy._fields, self.case_lock_events),
+            ("notifications", NotificationCopy._fields, self.notifications),
+            ("notification_attempts", AttemptCopy._fields, self.notification_attempts),
         ]
 
 
@@ -426,7 +427,7 @@ class CaseGenerator:
         promised_due, statutory_due = case.due_dates(self.world.calendar)
         last_event_at = story.last_event_at
         chunk.cases.append(
-            CaseRow(
+            CaseCopy(
                 id=case_id,
                 case_no=case_no,
                 query_code_hash=query_code_hash(case_no, demo_query_code(self.seed, case_no)),
@@ -464,7 +465,7 @@ class CaseGenerator:
         )
         for number, event in enumerate(story.events, start=1):
             chunk.case_events.append(
-                CaseEventRow(
+                CaseEventCopy(
                     id=self.next_event,
                     source=event.source,
                     event_id=f"{case_no}-{number}",
@@ -481,7 +482,7 @@ class CaseGenerator:
             self.next_event += 1
         for progress in case.steps.values():
             chunk.case_steps.append(
-                CaseStepRow(
+                CaseStepCopy(
                     case_id=case_id,
                     step_key=progress.key,
                     started_on=progress.started_on,
@@ -499,7 +500,7 @@ class CaseGenerator:
             self.next_card += 1
             card_ids.append(card_id)
             chunk.cards.append(
-                CardRow(
+                CardCopy(
                     id=card_id,
                     case_id=case_id,
                     rule_code=card.rule,
@@ -522,7 +523,7 @@ class CaseGenerator:
             self.notify(chunk, card_id, card, case_no, dept)
         for lock in story.locks:
             chunk.case_lock_events.append(
-                LockEventRow(
+                LockEventCopy(
                     id=self.next_lock,
                     case_id=case_id,
                     card_id=card_ids[lock.card],
@@ -552,7 +553,7 @@ class CaseGenerator:
             self.next_notification += 1
             delivered_at = card.raised_at + DELIVERY_DELAYS[notification_id % len(DELIVERY_DELAYS)]
             chunk.notifications.append(
-                NotificationRow(
+                NotificationCopy(
                     id=notification_id,
                     card_id=card_id,
                     recipient=recipient,
@@ -568,7 +569,7 @@ class CaseGenerator:
             )
             if delivered:
                 chunk.notification_attempts.append(
-                    AttemptRow(self.next_attempt, notification_id, delivered_at, "log", True, "")
+                    AttemptCopy(self.next_attempt, notification_id, delivered_at, "log", True, "")
                 )
                 self.next_attempt += 1
 

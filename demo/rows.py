@@ -1,9 +1,10 @@
 """Rows as they are copied into the foundation tables.
 
-Each row type's fields are the table's columns in order, so a list of rows goes to
-``copy_records_to_table`` as it is.  Ids are assigned here, not by the database: the seed only
-loads an empty county, so the ids are as reproducible as the rest of the data (COPY writes
-identity columns as given, like ``OVERRIDING SYSTEM VALUE``).
+Each ``…Copy`` is a row as COPY writes it: its fields are the table's columns in order, so a list
+of them goes to ``copy_records_to_table`` as it is.  (The suffix keeps them apart from db/'s
+``…Row`` dataclasses, which are rows as the API reads them.)  Ids are assigned here, not by the
+database: the seed only loads an empty county, so the ids are as reproducible as the rest of the
+data (COPY writes identity columns as given, like ``OVERRIDING SYSTEM VALUE``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 
-class RegionRow(NamedTuple):
+class RegionCopy(NamedTuple):
     code: str
     name: str
     level: int
@@ -23,7 +24,7 @@ class RegionRow(NamedTuple):
     parent_code: str | None
 
 
-class DepartmentRow(NamedTuple):
+class DepartmentCopy(NamedTuple):
     id: int
     code: str
     name: str
@@ -36,21 +37,21 @@ class DepartmentRow(NamedTuple):
     position: int
 
 
-class WindowRow(NamedTuple):
+class WindowCopy(NamedTuple):
     id: int
     department_id: int
     number: str
     name: str
 
 
-class PostRow(NamedTuple):
+class PostCopy(NamedTuple):
     id: int
     department_id: int
     name: str
     duties: str
 
 
-class StaffRow(NamedTuple):
+class StaffCopy(NamedTuple):
     id: int
     staff_no: str
     department_id: int
@@ -60,7 +61,7 @@ class StaffRow(NamedTuple):
     active: bool
 
 
-class PowerRow(NamedTuple):
+class PowerCopy(NamedTuple):
     id: int
     code: str
     name: str
@@ -84,7 +85,7 @@ class PowerRow(NamedTuple):
     updated_at: datetime
 
 
-class MaterialRow(NamedTuple):
+class MaterialCopy(NamedTuple):
     power_id: int
     position: int
     name: str
@@ -93,7 +94,7 @@ class MaterialRow(NamedTuple):
     note: str
 
 
-class AdjustmentRow(NamedTuple):
+class AdjustmentCopy(NamedTuple):
     id: int
     power_id: int
     kind: str
@@ -104,7 +105,7 @@ class AdjustmentRow(NamedTuple):
     recorded_at: datetime
 
 
-class StepRow(NamedTuple):
+class StepCopy(NamedTuple):
     id: int
     power_id: int
     key: str
@@ -117,14 +118,14 @@ class StepRow(NamedTuple):
     position: int
 
 
-class EdgeRow(NamedTuple):
+class EdgeCopy(NamedTuple):
     power_id: int
     from_step_id: int
     to_step_id: int
     condition: str
 
 
-class RiskPointRow(NamedTuple):
+class RiskPointCopy(NamedTuple):
     id: int
     step_id: int
     power_id: int
@@ -132,7 +133,7 @@ class RiskPointRow(NamedTuple):
     level: str
 
 
-class ControlMeasureRow(NamedTuple):
+class ControlMeasureCopy(NamedTuple):
     id: int
     risk_point_id: int
     description: str
@@ -142,32 +143,32 @@ class ControlMeasureRow(NamedTuple):
 class Foundation:
     """Every row of the demo county, table by table."""
 
-    regions: list[RegionRow] = field(default_factory=list)
-    departments: list[DepartmentRow] = field(default_factory=list)
-    service_windows: list[WindowRow] = field(default_factory=list)
-    posts: list[PostRow] = field(default_factory=list)
-    staff: list[StaffRow] = field(default_factory=list)
-    powers: list[PowerRow] = field(default_factory=list)
-    power_materials: list[MaterialRow] = field(default_factory=list)
-    power_adjustments: list[AdjustmentRow] = field(default_factory=list)
-    process_steps: list[StepRow] = field(default_factory=list)
-    process_edges: list[EdgeRow] = field(default_factory=list)
-    risk_points: list[RiskPointRow] = field(default_factory=list)
-    control_measures: list[ControlMeasureRow] = field(default_factory=list)
+    regions: list[RegionCopy] = field(default_factory=list)
+    departments: list[DepartmentCopy] = field(default_factory=list)
+    service_windows: list[WindowCopy] = field(default_factory=list)
+    posts: list[PostCopy] = field(default_factory=list)
+    staff: list[StaffCopy] = field(default_factory=list)
+    powers: list[PowerCopy] = field(default_factory=list)
+    power_materials: list[MaterialCopy] = field(default_factory=list)
+    power_adjustments: list[AdjustmentCopy] = field(default_factory=list)
+    process_steps: list[StepCopy] = field(default_factory=list)
+    process_edges: list[EdgeCopy] = field(default_factory=list)
+    risk_points: list[RiskPointCopy] = field(default_factory=list)
+    control_measures: list[ControlMeasureCopy] = field(default_factory=list)
 
     def tables(self) -> list[tuple[str, tuple[str, ...], Sequence[tuple[object, ...]]]]:
         """(table, columns, rows) in an order that satisfies the foreign keys."""
         return [
-            ("regions", RegionRow._fields, self.regions),
-            ("departments", DepartmentRow._fields, self.departments),
-            ("service_windows", WindowRow._fields, self.service_windows),
-            ("posts", PostRow._fields, self.posts),
-            ("staff", StaffRow._fields, self.staff),
-            ("powers", PowerRow._fields, self.powers),
-            ("power_materials", MaterialRow._fields, self.power_materials),
-            ("power_adjustments", AdjustmentRow._fields, self.power_adjustments),
-            ("process_steps", StepRow._fields, self.process_steps),
-            ("process_edges", EdgeRow._fields, self.process_edges),
-            ("risk_points", RiskPointRow._fields, self.risk_points),
-            ("control_measures", ControlMeasureRow._fields, self.control_measures),
+            ("regions", RegionCopy._fields, self.regions),
+            ("departments", DepartmentCopy._fields, self.departments),
+            ("service_windows", WindowCopy._fields, self.service_windows),
+            ("posts", PostCopy._fields, self.posts),
+            ("staff", StaffCopy._fields, self.staff),
+            ("powers", PowerCopy._fields, self.powers),
+            ("power_materials", MaterialCopy._fields, self.power_materials),
+            ("power_adjustments", AdjustmentCopy._fields, self.power_adjustments),
+            ("process_steps", StepCopy._fields, self.process_steps),
+            ("process_edges", EdgeCopy._fields, self.process_edges),
+            ("risk_points", RiskPointCopy._fields, self.risk_points),
+            ("control_measures", ControlMeasureCopy._fields, self.control_measures),
         ]

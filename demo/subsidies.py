@@ -36,7 +36,7 @@ from demo.subsidy_ledger import Fund, Ledger
 from demo.subsidy_officials import build_officials
 from demo.subsidy_people import Registry
 from demo.subsidy_plants import plant
-from demo.subsidy_rows import FundRow, OfficialRow, RelativeRow, Table
+from demo.subsidy_rows import FundCopy, OfficialCopy, RelativeCopy, Table
 from demo.subsidy_world import SubsidyWorld, load_subsidy_world
 
 DEFAULT_SEED = 20261122
@@ -99,7 +99,7 @@ async def seed_subsidies(
         world = await load_subsidy_world(conn, today=today)
         funds = _funds(world)
         counts: dict[str, int] = dict.fromkeys(IDENTITY_TABLES, 0)
-        await _copy(conn, counts, ("funds", FundRow._fields, [_fund_row(fund) for fund in funds]))
+        await _copy(conn, counts, ("funds", FundCopy._fields, [_fund_row(fund) for fund in funds]))
         # Millions of short-lived objects: collect the young generation less often meanwhile.
         thresholds = gc.get_threshold()
         gc.set_threshold(50_000, 20, 100)
@@ -107,8 +107,8 @@ async def seed_subsidies(
             registry = Registry(world, random.Random(f"{seed}:households"), scale=scale)
             await _copy_chunks(conn, counts, registry.chunks())
             officials = build_officials(world, registry, random.Random(f"{seed}:officials"))
-            await _copy(conn, counts, ("officials", OfficialRow._fields, officials.officials))
-            await _copy(conn, counts, ("official_relatives", RelativeRow._fields, officials.relatives))
+            await _copy(conn, counts, ("officials", OfficialCopy._fields, officials.officials))
+            await _copy(conn, counts, ("official_relatives", RelativeCopy._fields, officials.relatives))
             # Officials' and declared relatives' households receive nothing unless planted.
             excluded = officials.linked_households
             registry.enrolments = [e for e in registry.enrolments if e.household_id not in excluded]
@@ -146,9 +146,9 @@ def _funds(world: SubsidyWorld) -> tuple[Fund, ...]:
     )
 
 
-def _fund_row(fund: Fund) -> FundRow:
+def _fund_row(fund: Fund) -> FundCopy:
     spec = fund.spec
-    return FundRow(
+    return FundCopy(
         fund.id,
         spec.code,
         spec.name,
