@@ -3,7 +3,7 @@ the villages applicants live in, the powers people apply for with their process 
 engine sees them, and the working days of the loaded calendar.
 
 A process map becomes a :class:`~domain.cases.CaseMap` the way the API builds it
-(``domain.supervision.case_map_from``): steps keyed by ``process_steps.key``, successors from
+(``services.supervision.case_map_from``): steps keyed by ``process_steps.key``, successors from
 ``process_edges``, and a fork is an *alternative* when its outgoing edges carry conditions.
 
 A parallel approval's lead power names the other departments in its map; as the API requires,

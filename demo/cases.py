@@ -13,7 +13,7 @@ and ``today`` give the same rows, ids included.  It runs chunk by chunk (about 1
 chunk built in a worker thread while the one before is copied, so memory stays flat at any scale.
 Everything loads in one transaction; identity sequences then move past the ids the seed chose.
 
-The receipt's query code is not stored, only its hash (``domain.supervision.query_code_hash``, the
+The receipt's query code is not stored, only its hash (``domain.cases.query_code_hash``, the
 one the API checks against); the demo code of any case is recoverable from the seed
 (:func:`demo_query_code`) for tests and benchmarks.
 """
@@ -537,7 +537,7 @@ class CaseGenerator:
         return case_id
 
     def notify(self, chunk: Chunk, card_id: int, card: CardRecord, case_no: str, dept: Dept) -> None:
-        """The card's notifications as the API writes them (domain.supervision.raise_cards): the
+        """The card's notifications as the API writes them (services.supervision.raise_cards): the
         same message to the handler and the department's approver; delivered by the log sender
         soon after, except for cards raised on ``today``, still in the outbox."""
         message = (
