@@ -36,7 +36,7 @@ async def load_demo(
     """The calendar and the demo county (powers, departments, maps), then the named ``parts``
     (a year of cases, three years of subsidies), each only into an empty database."""
     from db import calendar
-    from db.seed import seed_cases, seed_foundation, seed_subsidies
+    from demo import seed_cases, seed_foundation, seed_subsidies
 
     conn = await asyncpg.connect(url)
     try:

@@ -227,7 +227,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def sample_inputs(database_url: str) -> Inputs:
-    from db.seed.cases import demo_query_code
+    from demo.cases import demo_query_code
 
     conn = await asyncpg.connect(database_url)
     try:

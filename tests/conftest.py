@@ -28,7 +28,7 @@ from api.auth import mint_dev_token
 from api.cli import load_demo
 from api.settings import Settings
 from db import migrate
-from db.seed import seed_cases, seed_subsidies
+from demo import seed_cases, seed_subsidies
 from domain.viewer import Role
 
 ROOT = Path(__file__).resolve().parent.parent

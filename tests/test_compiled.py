@@ -14,7 +14,7 @@ import pytest
 from api.app import create_app
 from api.public_queries import PublicQueries
 from api.settings import Settings
-from db.seed import demo_query_code
+from demo import demo_query_code
 from schema.compiled import COMPILED
 from tests.conftest import TEST_SEED, running
 

@@ -15,7 +15,7 @@ from api.app import create_app
 from api.public_queries import PublicQueries
 from api.settings import Settings
 from bench import floor
-from db.seed import demo_query_code
+from demo import demo_query_code
 from tests.conftest import TEST_SEED, running
 
 DOCUMENTS = PublicQueries.load()

@@ -12,7 +12,7 @@ import httpx
 from api.app import create_app
 from api.public_queries import PublicQueries
 from api.settings import Settings
-from db.seed import demo_query_code
+from demo import demo_query_code
 from tests.conftest import TEST_SEED as SEED
 from tests.conftest import running
 

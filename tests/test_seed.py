@@ -8,7 +8,7 @@ from collections import defaultdict
 import asyncpg
 
 from db import calendar
-from db.seed import demo_query_code, seed_cases, seed_foundation
+from demo import demo_query_code, seed_cases, seed_foundation
 from domain.cases import query_code_hash
 from domain.process_map import Edge, Node, validate
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from db.seed.departments import COUNTY_DEPARTMENTS, TOWNSHIP_DEPARTMENT, DepartmentSpec
-from db.seed.rows import DepartmentRow, Foundation, PostRow, RegionRow, StaffRow, WindowRow
-from db.seed.vocabulary import (
+from demo.departments import COUNTY_DEPARTMENTS, TOWNSHIP_DEPARTMENT, DepartmentSpec
+from demo.rows import DepartmentCopy, Foundation, PostCopy, RegionCopy, StaffCopy, WindowCopy
+from demo.vocabulary import (
     AREA_CODE,
     COMMUNITY_NAMES,
     COUNTY_CODE,
@@ -41,7 +41,7 @@ TOWNSHIP_STREETS = ("正街", "新街", "场镇路", "振兴路")
 class Department:
     """A loaded department and what powers and maps need to know about it."""
 
-    row: DepartmentRow
+    row: DepartmentCopy
     spec: DepartmentSpec
     posts: frozenset[str]
     # Where the public consults: "县政务服务中心A03号窗口".
@@ -77,15 +77,15 @@ class People:
 
 def build_regions(rng: random.Random, out: Foundation) -> None:
     """The county, its townships and streets, and their villages and communities."""
-    out.regions.append(RegionRow(COUNTY_CODE, COUNTY_NAME, 1, "county", None))
+    out.regions.append(RegionCopy(COUNTY_CODE, COUNTY_NAME, 1, "county", None))
     for township in TOWNSHIPS:
         code = COUNTY_CODE + township.suffix
-        out.regions.append(RegionRow(code, township.name, 2, township.kind, COUNTY_CODE))
+        out.regions.append(RegionCopy(code, township.name, 2, township.kind, COUNTY_CODE))
         # National practice numbers 居委会 from 001 and 村委会 from 200.
         for index, name in enumerate(rng.sample(COMMUNITY_NAMES, township.communities), start=1):
-            out.regions.append(RegionRow(f"{code}{index:03d}", f"{name}社区", 3, "community", code))
+            out.regions.append(RegionCopy(f"{code}{index:03d}", f"{name}社区", 3, "community", code))
         for index, name in enumerate(rng.sample(VILLAGE_NAMES, township.villages), start=200):
-            out.regions.append(RegionRow(f"{code}{index:03d}", f"{name}村", 3, "village", code))
+            out.regions.append(RegionCopy(f"{code}{index:03d}", f"{name}村", 3, "village", code))
 
 
 def build_departments(rng: random.Random, out: Foundation) -> list[Department]:
@@ -96,7 +96,7 @@ def build_departments(rng: random.Random, out: Foundation) -> list[Department]:
     zone_counters = dict.fromkeys(HALL_ZONES, 0)
     for position, spec in enumerate(COUNTY_DEPARTMENTS, start=1):
         zone = HALL_ZONES[(position - 1) % len(HALL_ZONES)]
-        row = DepartmentRow(
+        row = DepartmentCopy(
             id=position,
             code=spec.code,
             name=spec.name.format(county=COUNTY_NAME),
@@ -118,7 +118,7 @@ def build_departments(rng: random.Random, out: Foundation) -> list[Department]:
     for index, township in enumerate(TOWNSHIPS, start=1):
         position = len(COUNTY_DEPARTMENTS) + index
         name, short = _township_government(township)
-        row = DepartmentRow(
+        row = DepartmentCopy(
             id=position,
             code=f"T{index:02d}",
             name=name,
@@ -151,7 +151,7 @@ def _staffed(
     rng: random.Random,
     people: People,
     out: Foundation,
-    row: DepartmentRow,
+    row: DepartmentCopy,
     spec: DepartmentSpec,
     window_numbers: list[str],
     hall: str,
@@ -161,7 +161,7 @@ def _staffed(
     """Add the department with its windows, posts and staff to ``out``."""
     out.departments.append(row)
     for number, topic in zip(window_numbers, _window_topics(spec)[: len(window_numbers)], strict=True):
-        out.service_windows.append(WindowRow(len(out.service_windows) + 1, row.id, number, f"{topic}窗口"))
+        out.service_windows.append(WindowCopy(len(out.service_windows) + 1, row.id, number, f"{topic}窗口"))
 
     core, extra = (
         (COUNTY_CORE_POSTS, COUNTY_EXTRA_POSTS) if county else (TOWNSHIP_CORE_POSTS, TOWNSHIP_EXTRA_POSTS)
@@ -170,7 +170,7 @@ def _staffed(
     post_ids: list[int] = []
     for name in post_names:
         post_ids.append(len(out.posts) + 1)
-        out.posts.append(PostRow(post_ids[-1], row.id, name, POST_DUTIES[name]))
+        out.posts.append(PostCopy(post_ids[-1], row.id, name, POST_DUTIES[name]))
 
     # Bigger departments keep more people in the hall; every post has at least one holder.
     most = min(30, 10 + int(spec.weight * 2))
@@ -178,7 +178,7 @@ def _staffed(
     holders = post_ids + rng.choices(post_ids, k=headcount - len(post_ids))
     for serial, post_id in enumerate(holders, start=1):
         out.staff.append(
-            StaffRow(
+            StaffCopy(
                 id=len(out.staff) + 1,
                 staff_no=f"{row.code}-{serial:04d}",
                 department_id=row.id,

@@ -6,7 +6,7 @@ the fee, completion, the certificate — and then *run*: every event goes throug
 :func:`domain.cases.apply`, so state, due dates, paused days, steps and cards are what the engine
 computes.  Events from ``today`` on have not happened yet, which leaves the recent cases open.
 
-A red card locks the case, as the API does (``domain.supervision.raise_cards``): the department
+A red card locks the case, as the API does (``services.supervision.raise_cards``): the department
 explains each card, discipline closes them and releases the lock, and work resumes after the
 release (the remaining events move later).  When that has not happened before ``today`` the case
 stays locked and its story ends there.  Finally the supervision sweep of ``today``
@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from db.seed.case_world import Dept, Power, Variant, World
+from demo.case_world import Dept, Power, Variant, World
 from domain.cases import (
     CLOSED,
     CardCandidate,
@@ -51,7 +51,7 @@ SWEEP_RULES: Mapping[str, Mapping[str, Any]] = {
     "OVERDUE": {},
     "STEP_OVERDUE": {},
 }
-# The actor of an automatic lock, as the API writes it (domain.supervision.raise_cards).
+# The actor of an automatic lock, as the API writes it (services.supervision.raise_cards).
 LOCKED_BY = "电子监察系统"
 DISCIPLINE_STAFF = ("JW-0001", "JW-0002", "JW-0003", "JW-0004", "JW-0005", "JW-0006")
 

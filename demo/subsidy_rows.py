@@ -1,8 +1,8 @@
 """Rows as they are copied into the subsidy tables (migration 0003).
 
-Each row type's fields are its table's columns in order, so a list of rows goes to
+Each ``…Copy`` is a row as COPY writes it, its table's columns in order, so a list of them goes to
 ``copy_records_to_table`` as it is.  Ids are assigned by the generator, as in
-:mod:`db.seed.rows`: the seed only loads an empty catalogue, so ids are as reproducible as the rest.
+:mod:`demo.rows`: the seed only loads an empty catalogue, so ids are as reproducible as the rest.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 
-class FundRow(NamedTuple):
+class FundCopy(NamedTuple):
     id: int
     code: str
     name: str
@@ -28,7 +28,7 @@ class FundRow(NamedTuple):
     disburse_within_days: int
 
 
-class HouseholdRow(NamedTuple):
+class HouseholdCopy(NamedTuple):
     id: int
     household_no: str
     village_code: str
@@ -36,7 +36,7 @@ class HouseholdRow(NamedTuple):
     land_mu: Decimal
 
 
-class MemberRow(NamedTuple):
+class MemberCopy(NamedTuple):
     id: int
     household_id: int
     name: str
@@ -46,7 +46,7 @@ class MemberRow(NamedTuple):
     deceased_on: date | None
 
 
-class OfficialRow(NamedTuple):
+class OfficialCopy(NamedTuple):
     id: int
     name: str
     id_number: str
@@ -56,7 +56,7 @@ class OfficialRow(NamedTuple):
     position: str
 
 
-class RelativeRow(NamedTuple):
+class RelativeCopy(NamedTuple):
     id: int
     official_id: int
     name: str
@@ -64,7 +64,7 @@ class RelativeRow(NamedTuple):
     relation: str
 
 
-class BatchRow(NamedTuple):
+class BatchCopy(NamedTuple):
     id: int
     batch_no: str
     fund_id: int
@@ -73,7 +73,7 @@ class BatchRow(NamedTuple):
     recorded_at: datetime
 
 
-class StageRow(NamedTuple):
+class StageCopy(NamedTuple):
     id: int
     batch_id: int
     stage: str
@@ -85,7 +85,7 @@ class StageRow(NamedTuple):
     recorded_at: datetime
 
 
-class PaymentRow(NamedTuple):
+class PaymentCopy(NamedTuple):
     id: int
     year: int
     payment_no: str
@@ -100,7 +100,7 @@ class PaymentRow(NamedTuple):
     recorded_at: datetime
 
 
-class DisbursementRow(NamedTuple):
+class DisbursementCopy(NamedTuple):
     id: int
     year: int
     payment_id: int
@@ -120,13 +120,13 @@ Table = tuple[str, tuple[str, ...], Sequence[tuple[object, ...]]]
 class RegistryChunk:
     """Households and their members, a few tens of thousands at a time."""
 
-    households: list[HouseholdRow] = field(default_factory=list)
-    members: list[MemberRow] = field(default_factory=list)
+    households: list[HouseholdCopy] = field(default_factory=list)
+    members: list[MemberCopy] = field(default_factory=list)
 
     def tables(self) -> list[Table]:
         return [
-            ("households", HouseholdRow._fields, self.households),
-            ("household_members", MemberRow._fields, self.members),
+            ("households", HouseholdCopy._fields, self.households),
+            ("household_members", MemberCopy._fields, self.members),
         ]
 
 
@@ -135,15 +135,15 @@ class LedgerChunk:
     """Batches with their stages, and the payments and disbursements of those batches (a
     batch is never split between chunks, so the foreign keys hold chunk by chunk)."""
 
-    batches: list[BatchRow] = field(default_factory=list)
-    stages: list[StageRow] = field(default_factory=list)
-    payments: list[PaymentRow] = field(default_factory=list)
-    disbursements: list[DisbursementRow] = field(default_factory=list)
+    batches: list[BatchCopy] = field(default_factory=list)
+    stages: list[StageCopy] = field(default_factory=list)
+    payments: list[PaymentCopy] = field(default_factory=list)
+    disbursements: list[DisbursementCopy] = field(default_factory=list)
 
     def tables(self) -> list[Table]:
         return [
-            ("payment_batches", BatchRow._fields, self.batches),
-            ("batch_stages", StageRow._fields, self.stages),
-            ("payments", PaymentRow._fields, self.payments),
-            ("disbursements", DisbursementRow._fields, self.disbursements),
+            ("payment_batches", BatchCopy._fields, self.batches),
+            ("batch_stages", StageCopy._fields, self.stages),
+            ("payments", PaymentCopy._fields, self.payments),
+            ("disbursements", DisbursementCopy._fields, self.disbursements),
         ]

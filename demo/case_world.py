@@ -3,7 +3,7 @@ the villages applicants live in, the powers people apply for with their process 
 engine sees them, and the working days of the loaded calendar.
 
 A process map becomes a :class:`~domain.cases.CaseMap` the way the API builds it
-(``domain.supervision.case_map_from``): steps keyed by ``process_steps.key``, successors from
+(``services.supervision.case_map_from``): steps keyed by ``process_steps.key``, successors from
 ``process_edges``, and a fork is an *alternative* when its outgoing edges carry conditions.
 
 A parallel approval's lead power names the other departments in its map; as the API requires,
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 import asyncpg
 
 from db import calendar as calendar_db
-from db.seed.case_people import Place
+from demo.case_people import Place
 from domain.calendar import WorkingCalendar
 from domain.cases import CaseMap, MapStep, PowerTerms
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from db.seed.vocabulary import COUNTY_NAME, COUNTY_SHORT
+from demo.vocabulary import COUNTY_NAME, COUNTY_SHORT
 
 # How a fund is paid: every month, once a year (in ``pay_month``), or in one-off rounds.
 MONTHLY = "monthly"

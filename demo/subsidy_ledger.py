@@ -24,10 +24,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple
 
-from db.seed.subsidy_funds import FARMLAND_MONTH, GDBT, MONTHLY, ONCE, YEARLY, ZRZH, FundSpec
-from db.seed.subsidy_people import Disaster, Enrolment, FarmRoll
-from db.seed.subsidy_rows import BatchRow, DisbursementRow, LedgerChunk, PaymentRow, StageRow
-from db.seed.subsidy_world import Department, Staff, SubsidyWorld, Township
+from demo.subsidy_funds import FARMLAND_MONTH, GDBT, MONTHLY, ONCE, YEARLY, ZRZH, FundSpec
+from demo.subsidy_people import Disaster, Enrolment, FarmRoll
+from demo.subsidy_rows import BatchCopy, DisbursementCopy, LedgerChunk, PaymentCopy, StageCopy
+from demo.subsidy_world import Department, Staff, SubsidyWorld, Township
 
 CHINA_TIME = timezone(timedelta(hours=8))
 CHUNK_PAYMENTS = 200_000
@@ -231,7 +231,7 @@ class _Writer:
         counts.batches = batch_id
         planned_at = self._moment(timing.plan, 9)
         self.chunk.batches.append(
-            BatchRow(
+            BatchCopy(
                 batch_id,
                 f"{spec.code}-{township.code[6:]}-{period:%Y%m}",
                 fund.id,
@@ -269,7 +269,7 @@ class _Writer:
             counts.payments += 1
             payment_id = counts.payments
             payments.append(
-                PaymentRow(
+                PaymentCopy(
                     payment_id,
                     year,
                     f"HM{year}{sequence:08d}",
@@ -297,7 +297,7 @@ class _Writer:
                 continue
             counts.disbursements += 1
             disbursements.append(
-                DisbursementRow(
+                DisbursementCopy(
                     counts.disbursements,
                     year,
                     payment_id,
@@ -352,7 +352,7 @@ class _Writer:
                 break
             self.counts.stages += 1
             self.chunk.stages.append(
-                StageRow(
+                StageCopy(
                     self.counts.stages,
                     batch_id,
                     stage,

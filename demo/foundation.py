@@ -12,10 +12,10 @@ import random
 
 import asyncpg
 
-from db.seed.maps import draw_maps
-from db.seed.organisation import build_departments, build_regions
-from db.seed.powers import allocate_items, draft_powers, emit_powers
-from db.seed.rows import Foundation
+from demo.maps import draw_maps
+from demo.organisation import build_departments, build_regions
+from demo.powers import allocate_items, draft_powers, emit_powers
+from demo.rows import Foundation
 
 DEFAULT_SEED = 20261122
 

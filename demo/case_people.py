@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from db.seed.vocabulary import (
+from demo.vocabulary import (
     AREA_CODE,
     COUNTY_CODE,
     COUNTY_NAME,

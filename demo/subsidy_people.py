@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from db.seed.arithmetic import apportion
-from db.seed.case_people import BIRTH_REGIONS
-from db.seed.subsidy_funds import GLJT, HOUSING_MONTHS, KNCJ, NCDB, TKGY, WFGZ, ZDCJ, ZRZH
-from db.seed.subsidy_rows import HouseholdRow, MemberRow, RegistryChunk
-from db.seed.subsidy_world import Place, SubsidyWorld
-from db.seed.vocabulary import COUNTY_NAME, SURNAMES
+from demo.arithmetic import apportion
+from demo.case_people import BIRTH_REGIONS
+from demo.subsidy_funds import GLJT, HOUSING_MONTHS, KNCJ, NCDB, TKGY, WFGZ, ZDCJ, ZRZH
+from demo.subsidy_rows import HouseholdCopy, MemberCopy, RegistryChunk
+from demo.subsidy_world import Place, SubsidyWorld
+from demo.vocabulary import COUNTY_NAME, SURNAMES
 from domain.identity import check_char
 
 HOUSEHOLDS_AT_FULL_SCALE = 150_000
@@ -315,13 +315,13 @@ class Registry:
                 f"{rng.randint(1, 4)}单元{rng.randint(1, 18)}{rng.randint(1, 4):02d}号"
             )
         chunk.households.append(
-            HouseholdRow(
+            HouseholdCopy(
                 household_id, f"{place.code}{sequence:05d}", place.code, address, Decimal(land) / 100
             )
         )
         for position, member in enumerate(members):
             chunk.members.append(
-                MemberRow(
+                MemberCopy(
                     member.id,
                     household_id,
                     member.name,

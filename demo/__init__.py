@@ -5,9 +5,9 @@ database and is reproducible from its seed; ``POWER_CODE_PATTERN`` is the code f
 powers, the API's default pattern.
 """
 
-from db.seed.cases import demo_query_code, seed_cases
-from db.seed.codes import POWER_CODE_PATTERN
-from db.seed.foundation import seed_foundation
-from db.seed.subsidies import seed_subsidies
+from demo.cases import demo_query_code, seed_cases
+from demo.codes import POWER_CODE_PATTERN
+from demo.foundation import seed_foundation
+from demo.subsidies import seed_subsidies
 
 __all__ = ["POWER_CODE_PATTERN", "demo_query_code", "seed_cases", "seed_foundation", "seed_subsidies"]

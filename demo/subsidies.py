@@ -6,11 +6,11 @@ the working calendar but no funds yet.  At scale 1 there are 150,000 households 
 people) and about two million payments, each with its disbursement, from January two years
 before ``today`` up to ``today``'s month; ``scale`` multiplies the households and so the payments.
 
-* :mod:`db.seed.subsidy_funds` — the eight funds, their policy basis and standards;
-* :mod:`db.seed.subsidy_people` — households, members with valid ID numbers, and who is eligible;
-* :mod:`db.seed.subsidy_officials` — officials, village cadres and declared relatives;
-* :mod:`db.seed.subsidy_plants` — a handful of each red-flag situation (counted in the result);
-* :mod:`db.seed.subsidy_ledger` — batches, stages, payments and disbursements.
+* :mod:`demo.subsidy_funds` — the eight funds, their policy basis and standards;
+* :mod:`demo.subsidy_people` — households, members with valid ID numbers, and who is eligible;
+* :mod:`demo.subsidy_officials` — officials, village cadres and declared relatives;
+* :mod:`demo.subsidy_plants` — a handful of each red-flag situation (counted in the result);
+* :mod:`demo.subsidy_ledger` — batches, stages, payments and disbursements.
 
 Generation is pure Python from ``random.Random`` streams derived from ``seed``: the same seed, scale
 and ``today`` give the same rows, ids included.  Households and payments are built chunk by chunk
@@ -31,13 +31,13 @@ from typing import Protocol, TypeVar
 
 import asyncpg
 
-from db.seed.subsidy_funds import FUNDS
-from db.seed.subsidy_ledger import Fund, Ledger
-from db.seed.subsidy_officials import build_officials
-from db.seed.subsidy_people import Registry
-from db.seed.subsidy_plants import plant
-from db.seed.subsidy_rows import FundRow, OfficialRow, RelativeRow, Table
-from db.seed.subsidy_world import SubsidyWorld, load_subsidy_world
+from demo.subsidy_funds import FUNDS
+from demo.subsidy_ledger import Fund, Ledger
+from demo.subsidy_officials import build_officials
+from demo.subsidy_people import Registry
+from demo.subsidy_plants import plant
+from demo.subsidy_rows import FundCopy, OfficialCopy, RelativeCopy, Table
+from demo.subsidy_world import SubsidyWorld, load_subsidy_world
 
 DEFAULT_SEED = 20261122
 DEFAULT_TODAY = date(2026, 11, 20)
@@ -99,7 +99,7 @@ async def seed_subsidies(
         world = await load_subsidy_world(conn, today=today)
         funds = _funds(world)
         counts: dict[str, int] = dict.fromkeys(IDENTITY_TABLES, 0)
-        await _copy(conn, counts, ("funds", FundRow._fields, [_fund_row(fund) for fund in funds]))
+        await _copy(conn, counts, ("funds", FundCopy._fields, [_fund_row(fund) for fund in funds]))
         # Millions of short-lived objects: collect the young generation less often meanwhile.
         thresholds = gc.get_threshold()
         gc.set_threshold(50_000, 20, 100)
@@ -107,8 +107,8 @@ async def seed_subsidies(
             registry = Registry(world, random.Random(f"{seed}:households"), scale=scale)
             await _copy_chunks(conn, counts, registry.chunks())
             officials = build_officials(world, registry, random.Random(f"{seed}:officials"))
-            await _copy(conn, counts, ("officials", OfficialRow._fields, officials.officials))
-            await _copy(conn, counts, ("official_relatives", RelativeRow._fields, officials.relatives))
+            await _copy(conn, counts, ("officials", OfficialCopy._fields, officials.officials))
+            await _copy(conn, counts, ("official_relatives", RelativeCopy._fields, officials.relatives))
             # Officials' and declared relatives' households receive nothing unless planted.
             excluded = officials.linked_households
             registry.enrolments = [e for e in registry.enrolments if e.household_id not in excluded]
@@ -146,9 +146,9 @@ def _funds(world: SubsidyWorld) -> tuple[Fund, ...]:
     )
 
 
-def _fund_row(fund: Fund) -> FundRow:
+def _fund_row(fund: Fund) -> FundCopy:
     spec = fund.spec
-    return FundRow(
+    return FundCopy(
         fund.id,
         spec.code,
         spec.name,

@@ -6,14 +6,14 @@ working calendar but no cases yet.  About 100,000 cases at scale 1 are received 
 months before ``today`` — on working days in office hours mostly, online applications at any
 time — for published powers with a promised time limit, popular ones more often.  Each case is
 planned as a sequence of events and every event goes through :func:`domain.cases.apply` (see
-:mod:`db.seed.case_story`), so its state, due dates, steps and cards are the engine's.
+:mod:`demo.case_story`), so its state, due dates, steps and cards are the engine's.
 
 Generation is pure Python from one ``random.Random`` seeded with ``seed``: the same seed, scale
 and ``today`` give the same rows, ids included.  It runs chunk by chunk (about 10,000 cases), each
 chunk built in a worker thread while the one before is copied, so memory stays flat at any scale.
 Everything loads in one transaction; identity sequences then move past the ids the seed chose.
 
-The receipt's query code is not stored, only its hash (``domain.supervision.query_code_hash``, the
+The receipt's query code is not stored, only its hash (``domain.cases.query_code_hash``, the
 one the API checks against); the demo code of any case is recoverable from the seed
 (:func:`demo_query_code`) for tests and benchmarks.
 """
@@ -34,10 +34,10 @@ from typing import NamedTuple
 
 import asyncpg
 
-from db.seed.arithmetic import systematic
-from db.seed.case_people import Applicant, ApplicantMaker
-from db.seed.case_story import Action, CardRecord, Story, Teller, Timing
-from db.seed.case_world import Dept, Power, SeedRandom, World, load_world
+from demo.arithmetic import systematic
+from demo.case_people import Applicant, ApplicantMaker
+from demo.case_story import Action, CardRecord, Story, Teller, Timing
+from demo.case_world import Dept, Power, SeedRandom, World, load_world
 from domain.cases import query_code_hash
 from domain.supervision import COLOR_LABELS, RULE_LABELS
 
@@ -99,7 +99,8 @@ def demo_query_code(seed: int, case_no: str) -> str:
     return f"{int(digest[:6], 16) % 10**6:06d}"
 
 
-class CaseRow(NamedTuple):
+# Rows as COPY writes them, each a table's columns in order (as in demo.rows).
+class CaseCopy(NamedTuple):
     id: int
     case_no: str
     query_code_hash: bytes
@@ -135,7 +136,7 @@ class CaseRow(NamedTuple):
     updated_at: datetime
 
 
-class CaseEventRow(NamedTuple):
+class CaseEventCopy(NamedTuple):
     id: int
     source: str
     event_id: str
@@ -149,7 +150,7 @@ class CaseEventRow(NamedTuple):
     recorded_at: datetime
 
 
-class CaseStepRow(NamedTuple):
+class CaseStepCopy(NamedTuple):
     case_id: int
     step_key: str
     started_on: date
@@ -161,7 +162,7 @@ class CaseStepRow(NamedTuple):
     paused_before: int
 
 
-class CardRow(NamedTuple):
+class CardCopy(NamedTuple):
     id: int
     case_id: int
     rule_code: str
@@ -181,7 +182,7 @@ class CardRow(NamedTuple):
     closing_note: str | None
 
 
-class LockEventRow(NamedTuple):
+class LockEventCopy(NamedTuple):
     id: int
     case_id: int
     card_id: int | None
@@ -191,7 +192,7 @@ class LockEventRow(NamedTuple):
     at: datetime
 
 
-class NotificationRow(NamedTuple):
+class NotificationCopy(NamedTuple):
     id: int
     card_id: int
     recipient: str
@@ -205,7 +206,7 @@ class NotificationRow(NamedTuple):
     created_at: datetime
 
 
-class AttemptRow(NamedTuple):
+class AttemptCopy(NamedTuple):
     id: int
     notification_id: int
     attempted_at: datetime
@@ -218,24 +219,24 @@ class AttemptRow(NamedTuple):
 class Chunk:
     """The rows of one chunk of cases, table by table."""
 
-    cases: list[CaseRow] = field(default_factory=list)
-    case_events: list[CaseEventRow] = field(default_factory=list)
-    case_steps: list[CaseStepRow] = field(default_factory=list)
-    cards: list[CardRow] = field(default_factory=list)
-    case_lock_events: list[LockEventRow] = field(default_factory=list)
-    notifications: list[NotificationRow] = field(default_factory=list)
-    notification_attempts: list[AttemptRow] = field(default_factory=list)
+    cases: list[CaseCopy] = field(default_factory=list)
+    case_events: list[CaseEventCopy] = field(default_factory=list)
+    case_steps: list[CaseStepCopy] = field(default_factory=list)
+    cards: list[CardCopy] = field(default_factory=list)
+    case_lock_events: list[LockEventCopy] = field(default_factory=list)
+    notifications: list[NotificationCopy] = field(default_factory=list)
+    notification_attempts: list[AttemptCopy] = field(default_factory=list)
 
     def tables(self) -> list[tuple[str, tuple[str, ...], Sequence[tuple[object, ...]]]]:
         """(table, columns, rows) in an order that satisfies the foreign keys."""
         return [
-            ("cases", CaseRow._fields, self.cases),
-            ("case_events", CaseEventRow._fields, self.case_events),
-            ("case_steps", CaseStepRow._fields, self.case_steps),
-            ("cards", CardRow._fields, self.cards),
-            ("case_lock_events", LockEventRow._fields, self.case_lock_events),
-            ("notifications", NotificationRow._fields, self.notifications),
-            ("notification_attempts", AttemptRow._fields, self.notification_attempts),
+            ("cases", CaseCopy._fields, self.cases),
+            ("case_events", CaseEventCopy._fields, self.case_events),
+            ("case_steps", CaseStepCopy._fields, self.case_steps),
+            ("cards", CardCopy._fields, self.cards),
+            ("case_lock_events", LockEventCopy._fields, self.case_lock_events),
+            ("notifications", NotificationCopy._fields, self.notifications),
+            ("notification_attempts", AttemptCopy._fields, self.notification_attempts),
         ]
 
 
@@ -426,7 +427,7 @@ class CaseGenerator:
         promised_due, statutory_due = case.due_dates(self.world.calendar)
         last_event_at = story.last_event_at
         chunk.cases.append(
-            CaseRow(
+            CaseCopy(
                 id=case_id,
                 case_no=case_no,
                 query_code_hash=query_code_hash(case_no, demo_query_code(self.seed, case_no)),
@@ -464,7 +465,7 @@ class CaseGenerator:
         )
         for number, event in enumerate(story.events, start=1):
             chunk.case_events.append(
-                CaseEventRow(
+                CaseEventCopy(
                     id=self.next_event,
                     source=event.source,
                     event_id=f"{case_no}-{number}",
@@ -481,7 +482,7 @@ class CaseGenerator:
             self.next_event += 1
         for progress in case.steps.values():
             chunk.case_steps.append(
-                CaseStepRow(
+                CaseStepCopy(
                     case_id=case_id,
                     step_key=progress.key,
                     started_on=progress.started_on,
@@ -499,7 +500,7 @@ class CaseGenerator:
             self.next_card += 1
             card_ids.append(card_id)
             chunk.cards.append(
-                CardRow(
+                CardCopy(
                     id=card_id,
                     case_id=case_id,
                     rule_code=card.rule,
@@ -522,7 +523,7 @@ class CaseGenerator:
             self.notify(chunk, card_id, card, case_no, dept)
         for lock in story.locks:
             chunk.case_lock_events.append(
-                LockEventRow(
+                LockEventCopy(
                     id=self.next_lock,
                     case_id=case_id,
                     card_id=card_ids[lock.card],
@@ -536,7 +537,7 @@ class CaseGenerator:
         return case_id
 
     def notify(self, chunk: Chunk, card_id: int, card: CardRecord, case_no: str, dept: Dept) -> None:
-        """The card's notifications as the API writes them (domain.supervision.raise_cards): the
+        """The card's notifications as the API writes them (services.supervision.raise_cards): the
         same message to the handler and the department's approver; delivered by the log sender
         soon after, except for cards raised on ``today``, still in the outbox."""
         message = (
@@ -552,7 +553,7 @@ class CaseGenerator:
             self.next_notification += 1
             delivered_at = card.raised_at + DELIVERY_DELAYS[notification_id % len(DELIVERY_DELAYS)]
             chunk.notifications.append(
-                NotificationRow(
+                NotificationCopy(
                     id=notification_id,
                     card_id=card_id,
                     recipient=recipient,
@@ -568,7 +569,7 @@ class CaseGenerator:
             )
             if delivered:
                 chunk.notification_attempts.append(
-                    AttemptRow(self.next_attempt, notification_id, delivered_at, "log", True, "")
+                    AttemptCopy(self.next_attempt, notification_id, delivered_at, "log", True, "")
                 )
                 self.next_attempt += 1
 

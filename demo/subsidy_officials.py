@@ -15,9 +15,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from db.seed.subsidy_people import DAYS_PER_YEAR, Person, Registry, given_name, surname
-from db.seed.subsidy_rows import OfficialRow, RelativeRow
-from db.seed.subsidy_world import Staff, SubsidyWorld
+from demo.subsidy_people import DAYS_PER_YEAR, Person, Registry, given_name, surname
+from demo.subsidy_rows import OfficialCopy, RelativeCopy
+from demo.subsidy_world import Staff, SubsidyWorld
 
 # The first cadre of most villages holds both posts (书记、主任“一肩挑”).
 P_BOTH_POSTS = 0.75
@@ -38,7 +38,7 @@ class Declared:
     """An official as the planted cases need them: the registry person they are (cadres) and the
     declared relatives who live in the registry, with their declared relation."""
 
-    official: OfficialRow
+    official: OfficialCopy
     person: Person | None
     relatives: list[tuple[str, Person]] = field(default_factory=list)
     # A cadre's whole household (the cadre first).
@@ -47,8 +47,8 @@ class Declared:
 
 @dataclass(slots=True)
 class Officials:
-    officials: list[OfficialRow] = field(default_factory=list)
-    relatives: list[RelativeRow] = field(default_factory=list)
+    officials: list[OfficialCopy] = field(default_factory=list)
+    relatives: list[RelativeCopy] = field(default_factory=list)
     cadres: list[Declared] = field(default_factory=list)
     # Staff officials who declared a parent living in the registry.
     with_registry_parent: list[Declared] = field(default_factory=list)
@@ -75,14 +75,14 @@ def _official(
     position: str,
     department_id: int | None = None,
     village_code: str | None = None,
-) -> OfficialRow:
-    row = OfficialRow(len(out.officials) + 1, name, id_number, kind, department_id, village_code, position)
+) -> OfficialCopy:
+    row = OfficialCopy(len(out.officials) + 1, name, id_number, kind, department_id, village_code, position)
     out.officials.append(row)
     return row
 
 
-def _relative(out: Officials, official: OfficialRow, name: str, id_number: str, relation: str) -> None:
-    out.relatives.append(RelativeRow(len(out.relatives) + 1, official.id, name, id_number, relation))
+def _relative(out: Officials, official: OfficialCopy, name: str, id_number: str, relation: str) -> None:
+    out.relatives.append(RelativeCopy(len(out.relatives) + 1, official.id, name, id_number, relation))
 
 
 def _staff_official(out: Officials, registry: Registry, rng: random.Random, staff: Staff) -> None:

@@ -13,11 +13,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from db.seed.arithmetic import apportion, systematic
-from db.seed.organisation import Department
-from db.seed.powers import PowerDraft
-from db.seed.rows import ControlMeasureRow, EdgeRow, Foundation, RiskPointRow, StepRow
-from db.seed.steps import (
+from demo.arithmetic import apportion, systematic
+from demo.organisation import Department
+from demo.powers import PowerDraft
+from demo.rows import ControlMeasureCopy, EdgeCopy, Foundation, RiskPointCopy, StepCopy
+from demo.steps import (
     FLOWS,
     GENERIC_RISKS,
     SINGLE_STEP,
@@ -26,7 +26,7 @@ from db.seed.steps import (
     TRADING_FLOW,
     Risk,
 )
-from db.seed.vocabulary import CATEGORY_PROCEDURES
+from demo.vocabulary import CATEGORY_PROCEDURES
 from domain.process_map import Edge, Node, validate
 
 MAPS_AT_FULL_SCALE = 1250
@@ -114,7 +114,7 @@ def draw_maps(
             ids[step.key] = len(out.process_steps) + 1
             kind = STEP_KINDS[step.kind]
             out.process_steps.append(
-                StepRow(
+                StepCopy(
                     id=ids[step.key],
                     power_id=power.id,
                     key=step.key,
@@ -129,7 +129,7 @@ def draw_maps(
             )
             refs.append(StepRef(ids[step.key], power.id, step.kind, single=len(drawn.steps) == 1))
         for source, target, condition in drawn.edges:
-            out.process_edges.append(EdgeRow(power.id, ids[source], ids[target], condition))
+            out.process_edges.append(EdgeCopy(power.id, ids[source], ids[target], condition))
     add_risks(rng, refs, scale, out)
 
 
@@ -289,7 +289,7 @@ def add_risks(rng: random.Random, refs: Sequence[StepRef], scale: float, out: Fo
         kind = STEP_KINDS[ref.kind]
         for risk in _pick(rng, kind.risks, count):
             level = rng.choices(LEVELS, weights=kind.levels)[0]
-            row = RiskPointRow(len(out.risk_points) + 1, ref.step_id, ref.power_id, risk.description, level)
+            row = RiskPointCopy(len(out.risk_points) + 1, ref.step_id, ref.power_id, risk.description, level)
             out.risk_points.append(row)
             chosen.append((row.id, risk))
     # Every risk point gets one measure; enough of them a second to reach the measures' total.
@@ -303,7 +303,7 @@ def add_risks(rng: random.Random, refs: Sequence[StepRef], scale: float, out: Fo
             measures = [rng.choice(risk.measures)]
         for measure in measures:
             out.control_measures.append(
-                ControlMeasureRow(len(out.control_measures) + 1, risk_point_id, measure)
+                ControlMeasureCopy(len(out.control_measures) + 1, risk_point_id, measure)
             )
 
 

@@ -10,7 +10,7 @@
 * more land than held: two farmland payments on more mu than the household's contracted land;
 * invalid or shared ID: two members with a wrong check character, and two ID numbers each used by
   a second person with another name (built into the households, see
-  :class:`db.seed.subsidy_people.Designations`), all of them paid;
+  :class:`demo.subsidy_people.Designations`), all of them paid;
 * late: a few payments disbursed eight working days after allocation, and two disaster relief
   payments four working days after (allowed: five, and two).
 
@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from db.seed.subsidy_funds import GDBT, GLJT, HOUSING_MONTHS, KNCJ, NCDB, TKGY, WFGZ, ZDCJ, ZRZH
-from db.seed.subsidy_ledger import LinePlant
-from db.seed.subsidy_officials import Officials
-from db.seed.subsidy_people import FULL, Enrolment, Registry
-from db.seed.subsidy_world import SubsidyWorld
+from demo.subsidy_funds import GDBT, GLJT, HOUSING_MONTHS, KNCJ, NCDB, TKGY, WFGZ, ZDCJ, ZRZH
+from demo.subsidy_ledger import LinePlant
+from demo.subsidy_officials import Officials
+from demo.subsidy_people import FULL, Enrolment, Registry
+from demo.subsidy_world import SubsidyWorld
 
 PLANTED = (
     "paid_after_death",

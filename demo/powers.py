@@ -17,12 +17,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple
 
-from db.seed.arithmetic import apportion
-from db.seed.codes import CATEGORIES, power_code
-from db.seed.departments import QUALIFIERS, TEMPLATES, TRADING_ITEMS, UNIVERSAL_CATEGORIES, Field
-from db.seed.organisation import Department
-from db.seed.rows import AdjustmentRow, Foundation, MaterialRow, PowerRow
-from db.seed.vocabulary import (
+from demo.arithmetic import apportion
+from demo.codes import CATEGORIES, power_code
+from demo.departments import QUALIFIERS, TEMPLATES, TRADING_ITEMS, UNIVERSAL_CATEGORIES, Field
+from demo.organisation import Department
+from demo.rows import AdjustmentCopy, Foundation, MaterialCopy, PowerCopy
+from demo.vocabulary import (
     ADDED_REASONS,
     ANCHOR,
     AREA_CODE,
@@ -612,7 +612,7 @@ def emit_powers(rng: random.Random, powers: Sequence[PowerDraft], out: Foundatio
         for kind, effective_on, reason, document_no, snapshot in history:
             recorded_on = effective_on - timedelta(days=rng.randint(0, 15))
             out.power_adjustments.append(
-                AdjustmentRow(
+                AdjustmentCopy(
                     id=len(out.power_adjustments) + 1,
                     power_id=power.id,
                     kind=kind,
@@ -625,12 +625,12 @@ def emit_powers(rng: random.Random, powers: Sequence[PowerDraft], out: Foundatio
             )
         out.powers.append(_power_row(power, published_on, _moment(rng, history[-1][1], 9)))
         for position, material in enumerate(elements.materials, start=1):
-            out.power_materials.append(MaterialRow(power.id, position, *material))
+            out.power_materials.append(MaterialCopy(power.id, position, *material))
 
 
-def _power_row(power: PowerDraft, published_on: date | None, updated_at: datetime) -> PowerRow:
+def _power_row(power: PowerDraft, published_on: date | None, updated_at: datetime) -> PowerCopy:
     elements = power.elements
-    return PowerRow(
+    return PowerCopy(
         id=power.id,
         code=power.code,
         name=elements.name,
