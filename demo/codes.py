@@ -1,12 +1,11 @@
 """Power categories and the code format the demo county gives its powers.
 
-Codes differ by province, so the API validates them against a per-deployment pattern; the demo
-county's codes read ``{county code}-{category}-{serial}``, e.g. ``510799-XK-00012``.
+Codes differ by province, so the API validates them against a per-deployment pattern (the
+``POWER_CODE_PATTERN`` setting, whose default this format fits); the demo county's codes read
+``{county code}-{category}-{serial}``, e.g. ``510799-XK-00012``.
 """
 
 from __future__ import annotations
-
-POWER_CODE_PATTERN = r"^[0-9]{6}-[A-Z]{2}-[0-9]{5}$"
 
 # The categories in the order inventories list them, with the two letters their codes carry.
 CATEGORY_CODES: dict[str, str] = {

@@ -3,10 +3,12 @@ process map in it a valid one."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import asyncpg
 
+from api.settings import Settings
 from db import calendar
 from demo import demo_query_code, seed_cases, seed_foundation
 from domain.cases import query_code_hash
@@ -88,3 +90,10 @@ async def test_demo_cases_follow_the_engine_and_load_once(server_fresh_empty: st
         assert orphans == 0
     finally:
         await conn.close()
+
+
+async def test_every_demo_power_code_fits_the_default_code_pattern(db: asyncpg.Pool) -> None:
+    pattern = re.compile(Settings().power_code_pattern)
+    codes = [r["code"] for r in await db.fetch("SELECT code FROM powers")]
+    assert codes
+    assert [c for c in codes if not pattern.fullmatch(c)] == []
