@@ -27,43 +27,6 @@ def database_url(settings: Settings) -> str:
     return embedded.start(settings.data_dir)
 
 
-DEMO_PARTS = ("cases", "subsidies")
-
-
-async def load_demo(
-    url: str, *, seed: int, scale: float, parts: Sequence[str] = (), part_scale: float | None = None
-) -> dict[str, int]:
-    """The calendar and the demo county (powers, departments, maps), then the named ``parts``
-    (a year of cases, three years of subsidies), each only into an empty database."""
-    from db import calendar
-    from demo import seed_cases, seed_foundation, seed_subsidies
-
-    conn = await asyncpg.connect(url)
-    try:
-        counts = await calendar.load_directory(conn)
-        counts.update(await seed_foundation(conn, seed=seed, scale=scale))
-        loaders = {"cases": seed_cases, "subsidies": seed_subsidies}
-        for part in parts:
-            loaded = await loaders[part](conn, seed=seed, scale=part_scale or scale)
-            if loaded:
-                # Fresh statistics before anything plans a query over millions of new rows.
-                await conn.execute("ANALYZE")
-            counts.update(loaded)
-    finally:
-        await conn.close()
-    if counts.get("payments"):
-        # The inspectors' starting point: the red flags over the three years just loaded.
-        from services import red_flags
-
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
-        try:
-            flags = await red_flags.run(pool, since=date(2024, 1, 1), until=date(2026, 11, 20))
-        finally:
-            await pool.close()
-        counts["red-flag alerts"] = flags.total
-    return counts
-
-
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from db import migrate
 
@@ -73,13 +36,14 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    import demo
     from db import migrate
 
     url = database_url(settings)
     migrate.upgrade(url)
-    parts = DEMO_PARTS if args.only is None else tuple(p for p in args.only.split(",") if p)
+    parts = demo.PARTS if args.only is None else tuple(p for p in args.only.split(",") if p)
     counts = asyncio.run(
-        load_demo(url, seed=args.seed, scale=args.scale, parts=parts, part_scale=args.data_scale)
+        demo.load(url, seed=args.seed, scale=args.scale, parts=parts, part_scale=args.data_scale)
     )
     print(
         "已载入："
@@ -91,13 +55,14 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    import demo
     from api.app import create_app
     from db import migrate
 
     url = database_url(settings)
     migrate.upgrade(url)
     if not args.no_seed:
-        counts = asyncio.run(load_demo(url, seed=args.seed, scale=args.scale))
+        counts = asyncio.run(demo.load(url, seed=args.seed, scale=args.scale))
         if counts:
             log.info("demo county loaded", extra={"counts": counts})
         # A year of cases and three years of subsidies take a few minutes to generate: they load

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from db import admin
+
 
 def start(data_dir: Path, *, database: str = "sunshine") -> str:
     """Start (or reuse) the server in ``data_dir/pgdata``; return the URL of ``database`` in it.
@@ -36,8 +38,6 @@ def with_database(url: str, database: str) -> str:
 async def _ensure_database(admin_url: str, database: str) -> None:
     conn = await asyncpg.connect(admin_url)
     try:
-        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
-        if not exists:
-            await conn.execute(f'CREATE DATABASE "{database}"')
+        await admin.ensure_database(conn, name=database)
     finally:
         await conn.close()

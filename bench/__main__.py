@@ -296,8 +296,9 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
+    import demo
     from api.auth import mint_dev_token
-    from api.cli import DEMO_PARTS, database_url, load_demo
+    from api.cli import database_url
     from api.settings import Settings
     from domain.viewer import Role
 
@@ -317,8 +318,8 @@ def main() -> int:
 
     migrate.upgrade(url)
     print("loading the demo county (only what is missing) …", flush=True)
-    parts = tuple(args.parts.split(",")) if args.parts else DEMO_PARTS
-    asyncio.run(load_demo(url, seed=SEED, scale=1.0, parts=parts, part_scale=args.data_scale))
+    parts = tuple(args.parts.split(",")) if args.parts else demo.PARTS
+    asyncio.run(demo.load(url, seed=SEED, scale=1.0, parts=parts, part_scale=args.data_scale))
     server_env = {**env, "DATABASE_URL": url}
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--no-seed"], cwd=ROOT, env=server_env

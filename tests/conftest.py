@@ -22,10 +22,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+import demo
 from api import embedded
 from api.app import create_app
 from api.auth import mint_dev_token
-from api.cli import load_demo
 from api.settings import Settings
 from db import migrate
 from demo import seed_cases, seed_subsidies
@@ -80,7 +80,7 @@ async def template(server: Server) -> AsyncIterator[str]:
     await conn.close()
     url = server.url(name)
     await asyncio.to_thread(migrate.upgrade, url)  # alembic runs an event loop of its own
-    await load_demo(url, seed=TEST_SEED, scale=TEST_SCALE)
+    await demo.load(url, seed=TEST_SEED, scale=TEST_SCALE)
     yield name
     await server.drop(name)
 

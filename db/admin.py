@@ -1,0 +1,24 @@
+"""Statements about the database itself rather than its data: creating one, refreshing statistics."""
+
+from __future__ import annotations
+
+from db.executor import Connection
+from db.queries import load
+
+Q = load("admin")
+
+
+async def ensure_database(conn: Connection, *, name: str) -> None:
+    """Create the database ``name`` on this server unless it exists. The name is the operator's
+    own setting, never a caller's; it is quoted as an identifier all the same."""
+    if not await conn.fetchval(Q.get_database, name):
+        await conn.execute(f"CREATE DATABASE {_identifier(name)}")
+
+
+async def analyze(conn: Connection) -> None:
+    """Fresh planner statistics, before anything plans a query over millions of new rows."""
+    await conn.execute(Q.analyze)
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

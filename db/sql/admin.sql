@@ -1,0 +1,7 @@
+-- The database itself (db/admin.py)
+
+-- name: get_database
+SELECT 1 FROM pg_database WHERE datname = $1;
+
+-- name: analyze
+ANALYZE;
