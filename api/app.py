@@ -19,6 +19,7 @@ from api.clients import ClientRegistry
 from api.errors import EXCEPTION_HANDLERS
 from api.graphql_http import GraphQLEndpoint
 from api.observability import Metrics, RequestLogMiddleware
+from api.public_get import SERVICE_OPERATIONS
 from api.public_queries import PublicQueries
 from api.settings import Settings
 from api.workers import background
@@ -32,11 +33,14 @@ from schema.compiled import COMPILED
 def create_app(
     settings: Settings, *, database_url: str, public_queries: PublicQueries | None = None
 ) -> Starlette:
-    metrics = Metrics()
+    public_queries = public_queries or PublicQueries.load()
+    metrics = Metrics(
+        known_operations=frozenset(d.operation for d in public_queries if d.operation) | SERVICE_OPERATIONS
+    )
     endpoint = GraphQLEndpoint(
         schema=build_schema(settings.document_limits),
         verifier=TokenVerifier(settings),
-        public_queries=public_queries or PublicQueries.load(),
+        public_queries=public_queries,
         limits=settings.request_limits,
         metrics=metrics,
         request_timeout_s=settings.request_timeout_s,

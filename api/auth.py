@@ -102,6 +102,7 @@ class TokenVerifier:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._leeway = settings.jwt_leeway_s
+        self._max_lifetime_s = settings.jwt_max_lifetime_s
         self._jwks: jwt.PyJWKClient | None = None
         self._key: Any = None
         if settings.jwt_jwks_url:
@@ -153,6 +154,10 @@ class TokenVerifier:
             raise AuthError(f"令牌缺少必需字段：{exc.claim}", "TOKEN_INVALID") from None
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"令牌无效：{exc}", "TOKEN_INVALID") from None
+        lifetime = payload["exp"] - payload["iat"]
+        if not isinstance(lifetime, int | float) or lifetime > self._max_lifetime_s:
+            hours = self._max_lifetime_s / 3600
+            raise AuthError(f"令牌有效期过长（签发到过期不得超过 {hours:g} 小时）", "TOKEN_INVALID")
         try:
             role = Role(str(payload.get("role")))
         except ValueError:

@@ -84,6 +84,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=30,
+            # X-Forwarded-For only from the proxies named in TRUSTED_PROXIES (default: nobody).
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or None,
         )
     finally:
         if not args.no_seed and background.poll() is None:

@@ -18,6 +18,7 @@ import strawberry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from api.answer_cache import AnswerCache, Key
@@ -34,6 +35,7 @@ from domain.errors import DomainError
 from domain.viewer import Viewer
 from schema.compiled import CompiledDocument
 from schema.context import Context, Limits
+from schema.text import check_variables
 
 log = logging.getLogger("sunshine.graphql")
 
@@ -120,6 +122,8 @@ class GraphQLEndpoint:
         self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
     ) -> tuple[int, dict[str, Any]]:
         """Execute one operation; the HTTP status and the response body."""
+        if problem := check_variables(gql.variables):
+            raise HTTPError(400, "BAD_VARIABLES", problem)
         db = CountingExecutor(request.app.state.pool)
         operation = gql.operation_name or _operation_name(gql.query) or gql.label
         started = time.perf_counter()
@@ -197,13 +201,22 @@ class GraphQLEndpoint:
             if request.method == "GET"
             else {OperationType.QUERY, OperationType.MUTATION}
         )
-        result = await self.schema.execute(
-            gql.query,
-            variable_values=gql.variables,
-            context_value=context,
-            operation_name=gql.operation_name,
-            allowed_operation_types=allowed,
-        )
+        try:
+            result = await self.schema.execute(
+                gql.query,
+                variable_values=gql.variables,
+                context_value=context,
+                operation_name=gql.operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            raise HTTPError(
+                405, "METHOD_NOT_ALLOWED", "变更（mutation）只能用 POST 提交", headers={"Allow": "POST"}
+            ) from None
+        except CannotGetOperationTypeError:
+            raise HTTPError(
+                400, "OPERATION_NOT_FOUND", f"文档中没有名为 {gql.operation_name} 的操作"
+            ) from None
         entries = context.audit_entries()
         if entries:
             # Recorded before the answer leaves: no unmasked read goes unrecorded.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
+
 import asyncpg
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.errors import HTTPError
 from api.responses import JSONResponse
 from db import migrate
 
@@ -35,6 +38,14 @@ async def readyz(request: Request) -> Response:
 
 
 async def prometheus(request: Request) -> Response:
+    """Prometheus's scrape; behind ``METRICS_TOKEN`` when that is set."""
+    expected = request.app.state.settings.metrics_token
+    if expected is not None:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise HTTPError(
+                401, "UNAUTHENTICATED", "指标须凭 METRICS_TOKEN 读取", headers={"WWW-Authenticate": "Bearer"}
+            )
     metrics = request.app.state.metrics
     metrics.sample_pool(request.app.state.pool)
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -48,9 +48,14 @@ def configure_logging(level: str) -> None:
 
 
 class Metrics:
-    """The service's metrics, in a registry of its own (one per app, so tests can make many)."""
+    """The service's metrics, in a registry of its own (one per app, so tests can make many).
 
-    def __init__(self) -> None:
+    Operations are labelled by name only when they are ``known`` (the vetted documents and the
+    service's own): any other name counts as ``other``, so callers cannot grow the label set.
+    """
+
+    def __init__(self, known_operations: frozenset[str] = frozenset()) -> None:
+        self.known_operations = known_operations
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "sunshine_http_requests", "HTTP requests", ["route", "status"], registry=self.registry
@@ -79,7 +84,8 @@ class Metrics:
         self.pool_max = Gauge("sunshine_db_pool_max_connections", "Pool capacity", registry=self.registry)
 
     def observe_operation(self, operation: str, seconds: float) -> None:
-        self.operations.labels(operation=operation[:64]).observe(seconds)
+        label = operation if operation in self.known_operations else "other"
+        self.operations.labels(operation=label).observe(seconds)
 
     def observe_answer_cache(self, *, hit: bool) -> None:
         self.answer_cache.labels(result="hit" if hit else "miss").inc()

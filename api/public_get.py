@@ -18,6 +18,7 @@ from api.public_queries import PRIVATE_OPERATIONS
 from domain.viewer import ANONYMOUS
 
 _MAP_QUERY = "query ProcessMapSvg($code: String!) { power(code: $code) { processMap { svg } } }"
+SERVICE_OPERATIONS = frozenset({"ProcessMapSvg"})  # the documents the service runs on its own
 
 
 def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
@@ -76,6 +77,10 @@ async def public_get(request: Request) -> Response:
     document = endpoint.public_queries.by_operation(request.path_params["operation"])
     if document is None:
         raise HTTPError(404, "UNKNOWN_OPERATION", "没有这个公开查询，见 public_queries/manifest.json")
+    if document.is_mutation:
+        raise HTTPError(
+            405, "METHOD_NOT_ALLOWED", "变更（mutation）只能用 POST 提交", headers={"Allow": "POST"}
+        )
     try:
         variables = _get_variables(request, document.variable_types())
     except ValueError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "public_queries"
 
 
 MANIFEST = "manifest.json"
-_OPERATION = re.compile(r"^\s*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
+_OPERATION = re.compile(r"^\s*(query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
 # Answers about one person (their case, their household) are never stored by a shared cache.
 PRIVATE_OPERATIONS = frozenset(
     {"CaseStatus", "HouseholdSubsidies", "RateCase", "SubmitComplaint", "TrackComplaint", "RateComplaint"}
@@ -47,7 +48,12 @@ class PublicDocument:
     @property
     def operation(self) -> str | None:
         match = _OPERATION.search(self.text)
-        return match.group(1) if match else None
+        return match.group(2) if match else None
+
+    @property
+    def is_mutation(self) -> bool:
+        match = _OPERATION.search(self.text)
+        return match is not None and match.group(1) == "mutation"
 
     def variable_types(self) -> dict[str, str]:
         """Each variable's named type (``Int``, ``String``, ``PowerFilter`` …)."""
@@ -90,6 +96,9 @@ class PublicQueries:
                 for text in [path.read_text(encoding="utf-8")]
             ]
         )
+
+    def __iter__(self) -> Iterator[PublicDocument]:
+        return iter(sorted(self._by_name.values(), key=lambda d: d.name))
 
     def by_id(self, sha256: str) -> PublicDocument | None:
         return self._by_id.get(sha256.lower())

@@ -51,6 +51,13 @@ class Settings:
     jwt_issuer: str = "sunshine"
     jwt_audience: str = "sunshine-api"
     jwt_leeway_s: int = 30
+    # A token that lives longer than this (exp − iat) is refused: a leaked one must expire soon.
+    jwt_max_lifetime_s: int = 12 * 3600
+    # Whose X-Forwarded-For is believed (comma-separated addresses or networks, as uvicorn's
+    # forwarded_allow_ips); none by default, so no client can pick the address it is budgeted by.
+    trusted_proxies: str = ""
+    # When set, GET /metrics asks for "Authorization: Bearer <this>".
+    metrics_token: str | None = None
     redis_url: str | None = None
     log_level: str = "INFO"
     # Pins "today" (Asia/Shanghai) for on-time checks and the supervision sweep: demos and
@@ -121,6 +128,9 @@ class Settings:
             jwt_jwks_url=env.get("JWT_JWKS_URL") or None,
             jwt_issuer=env.get("JWT_ISSUER") or "sunshine",
             jwt_audience=env.get("JWT_AUDIENCE") or "sunshine-api",
+            jwt_max_lifetime_s=int(float(env.get("JWT_MAX_LIFETIME_H") or 12) * 3600),
+            trusted_proxies=env.get("TRUSTED_PROXIES") or "",
+            metrics_token=env.get("METRICS_TOKEN") or None,
             redis_url=env.get("REDIS_URL") or None,
             log_level=env.get("LOG_LEVEL") or "INFO",
             today=date.fromisoformat(env["SUNSHINE_TODAY"]) if env.get("SUNSHINE_TODAY") else None,

@@ -21,6 +21,7 @@ from schema.cost import make_cost_rule
 from schema.org import OrgQueries
 from schema.powers import PowerQueries
 from schema.subsidies import SubsidyMutations, SubsidyQueries
+from schema.text import TextLiteralRule
 
 Query = merge_types("Query", (OrgQueries, PowerQueries, CaseQueries, SubsidyQueries, ComplaintQueries))
 Mutation = merge_types("Mutation", (CaseMutations, SubsidyMutations, ComplaintMutations))
@@ -48,6 +49,7 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
         make_cost_rule(max_cost=limits.max_cost, page_max=limits.page_max),
+        TextLiteralRule,
     ]
     return strawberry.Schema(
         query=Query,

@@ -87,6 +87,8 @@ async def test_no_token_is_the_public(client: httpx.AsyncClient) -> None:
         (lambda s: signed(s, role="department", dept="NO-SUCH"), "TOKEN_INVALID", "部门不存在"),
         (lambda s: signed(s, exp=None), "TOKEN_INVALID", "exp"),
         (lambda s: "not-a-token", "TOKEN_INVALID", "令牌无效"),
+        (lambda s: signed(s, exp=int(time.time()) + 13 * 3600), "TOKEN_INVALID", "有效期过长"),
+        (lambda s: signed(s, exp=253402300799), "TOKEN_INVALID", "有效期过长"),
     ],
     ids=[
         "expired",
@@ -97,6 +99,8 @@ async def test_no_token_is_the_public(client: httpx.AsyncClient) -> None:
         "department-unknown",
         "no-exp",
         "garbage",
+        "lives-13-hours",
+        "expires-in-9999",
     ],
 )
 async def test_bad_token_is_refused_with_401(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
@@ -45,6 +46,32 @@ async def test_metrics_count_requests_and_pool(client: httpx.AsyncClient) -> Non
     assert 'sunshine_http_requests_total{route="/healthz",status="200"}' in text
     assert "sunshine_db_pool_max_connections" in text
     assert "sunshine_graphql_operation_seconds" in text
+
+
+async def test_metrics_label_only_known_operations(
+    client: httpx.AsyncClient, token: Callable[..., str]
+) -> None:
+    bearer = {"Authorization": f"Bearer {token('discipline')}"}
+    for i in range(3):
+        await client.post(
+            "/graphql", json={"query": f"query Made{i}Up {{ viewer {{ role }} }}"}, headers=bearer
+        )
+    await client.post("/graphql", json={"query": REGIONS})
+    text = (await client.get("/metrics")).text
+    assert 'operation="Regions"' in text
+    assert 'operation="other"' in text
+    assert "Made0Up" not in text
+
+
+async def test_metrics_can_ask_for_a_token(settings: Settings, shared_db: str) -> None:
+    guarded = replace(settings, metrics_token="s3cret-scrape")
+    async with running(create_app(guarded, database_url=shared_db)) as client:
+        refused = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer guess"})
+        allowed = await client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
+    assert refused.status_code == wrong.status_code == 401
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert allowed.status_code == 200 and "sunshine_http_requests_total" in allowed.text
 
 
 async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:

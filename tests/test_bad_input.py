@@ -1,0 +1,74 @@
+"""Bad input gets a coded JSON error, never a 5xx: mutations over GET, an operation name the
+document does not hold, NUL bytes and other text no column can store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from api.public_queries import PublicQueries
+
+DOCUMENTS = PublicQueries.load()
+
+
+def code_of(response: httpx.Response) -> str:
+    code: str = response.json()["errors"][0]["extensions"]["code"]
+    return code
+
+
+async def test_a_mutation_over_get_is_405(client: httpx.AsyncClient) -> None:
+    submit = DOCUMENTS.by_name("complaint_submit")
+    assert submit is not None
+    by_path = await client.get(
+        "/public/RateCase", params={"caseNo": "X", "queryCode": "1", "level": "SATISFIED"}
+    )
+    by_id = await client.get("/graphql", params={"id": submit.sha256})
+    for response in (by_path, by_id):
+        assert response.status_code == 405, response.text
+        assert code_of(response) == "METHOD_NOT_ALLOWED"
+        assert response.headers["allow"] == "POST"
+
+
+async def test_an_operation_name_the_document_lacks_is_400(client: httpx.AsyncClient) -> None:
+    regions = DOCUMENTS.by_name("regions")
+    assert regions is not None
+    response = await client.post("/graphql", json={"query": regions.text, "operationName": "Nope"})
+    assert response.status_code == 400
+    assert code_of(response) == "OPERATION_NOT_FOUND"
+
+
+async def test_nul_bytes_in_variables_are_refused_before_sql(client: httpx.AsyncClient) -> None:
+    status = DOCUMENTS.by_name("case_status")
+    assert status is not None
+    response = await client.post(
+        "/graphql", json={"query": status.text, "variables": {"caseNo": "2026\x00", "queryCode": "1"}}
+    )
+    assert response.status_code == 400
+    assert code_of(response) == "BAD_VARIABLES"
+    assert "$caseNo" in response.json()["errors"][0]["message"]
+    by_get = await client.get("/public/CaseStatus", params={"caseNo": "a\x00", "queryCode": "1"})
+    assert by_get.status_code == 400 and code_of(by_get) == "BAD_VARIABLES"
+
+
+async def test_nul_bytes_in_a_documents_own_text_are_refused(
+    client: httpx.AsyncClient, token: Callable[..., str]
+) -> None:
+    response = await client.post(
+        "/graphql",
+        json={"query": '{ power(code: "510799-XK-0000\\u0000") { name } }'},
+        headers={"Authorization": f"Bearer {token('discipline')}"},
+    )
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "NUL" in error["message"]
+
+
+async def test_overlong_text_is_refused(client: httpx.AsyncClient) -> None:
+    status = DOCUMENTS.by_name("case_status")
+    assert status is not None
+    response = await client.post(
+        "/graphql", json={"query": status.text, "variables": {"caseNo": "1" * 20_000, "queryCode": "1"}}
+    )
+    assert response.status_code == 400 and code_of(response) == "BAD_VARIABLES"
