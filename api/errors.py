@@ -64,7 +64,11 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 
 async def render(request: Request, exc: Exception) -> Response:
-    """The one answer to a refusal: ``{"errors": [{message, extensions: {code}}]}``."""
+    """The one answer to a refusal: ``{"errors": [{message, extensions: {code}}]}``, logged as
+    one line at INFO, without a traceback (a refusal is not a fault)."""
+    if isinstance(exc, HTTPError | DomainError):
+        request_id = request.scope.get("state", {}).get("request_id", "")
+        log.info("refused", extra={"request_id": request_id, "code": exc.code})
     if isinstance(exc, HTTPError):
         body = {"errors": [error_body(exc.code, exc.message)]}
         return JSONResponse(body, status_code=exc.status, headers=exc.headers)
@@ -78,12 +82,9 @@ EXCEPTION_HANDLERS = {HTTPError: render, DomainError: render}
 
 
 def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
-    """One GraphQL error as the client sees it."""
+    """One GraphQL error as the client sees it, logged once: a refusal at INFO, a bug at ERROR."""
     original = error.original_error
-    formatted: dict[str, Any] = {}
-    if isinstance(original, DomainError):
-        formatted = error_body(original.code, original.message)
-    elif original is not None and not isinstance(original, GraphQLError):
+    if original is not None and not isinstance(original, GraphQLError | DomainError):
         # A bug, not a refusal (graphql-core wraps its own refusals, such as a missing variable):
         # log it whole, tell the client only that it happened and the id.
         log.error(
@@ -93,12 +94,22 @@ def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
         )
         formatted = error_body("INTERNAL_ERROR", f"服务器内部错误，请稍后重试（请求编号 {request_id}）")
     else:
-        for pattern, code, message in _KNOWN:
-            if pattern.search(error.message):
-                formatted = error_body(code, f"{message}：{error.message}")
-                break
-        else:
-            formatted = error_body("GRAPHQL_VALIDATION_FAILED", f"查询不合法：{error.message}")
+        formatted = _refusal(error)
+        code = formatted["extensions"]["code"]
+        log.info("refused", extra={"request_id": request_id, "code": code, "path": error.path})
+    return _located(formatted, error)
+
+
+def _refusal(error: GraphQLError) -> dict[str, Any]:
+    if isinstance(error.original_error, DomainError):
+        return error_body(error.original_error.code, error.original_error.message)
+    for pattern, code, message in _KNOWN:
+        if pattern.search(error.message):
+            return error_body(code, f"{message}：{error.message}")
+    return error_body("GRAPHQL_VALIDATION_FAILED", f"查询不合法：{error.message}")
+
+
+def _located(formatted: dict[str, Any], error: GraphQLError) -> dict[str, Any]:
     if error.locations:
         formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:

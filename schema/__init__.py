@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -14,6 +15,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
@@ -41,6 +43,16 @@ class DocumentLimits:
     cache_size: int = 512
 
 
+class Schema(strawberry.Schema):
+    """Strawberry's schema, less its own error log: every error of an answer is logged once where
+    it is formatted for the client (api/errors.py), a refusal at INFO and a bug at ERROR."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
 def build_schema(limits: DocumentLimits) -> strawberry.Schema:
     # The limiters' rule classes are made once: the validation cache keys on the rule classes, so
     # limiters built afresh for each request would never hit it. Extensions themselves are made
@@ -51,7 +63,7 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
         make_cost_rule(max_cost=limits.max_cost, page_max=limits.page_max),
         TextLiteralRule,
     ]
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=[

@@ -3,9 +3,11 @@ document does not hold, NUL bytes and other text no column can store."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from api.public_queries import PublicQueries
 
@@ -72,3 +74,20 @@ async def test_overlong_text_is_refused(client: httpx.AsyncClient) -> None:
         "/graphql", json={"query": status.text, "variables": {"caseNo": "1" * 20_000, "queryCode": "1"}}
     )
     assert response.status_code == 400 and code_of(response) == "BAD_VARIABLES"
+
+
+async def test_a_refusal_is_one_info_line_without_a_traceback(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    status = DOCUMENTS.by_name("case_status")
+    assert status is not None
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        await client.post(
+            "/graphql", json={"query": status.text, "variables": {"caseNo": "NOSUCH0001", "queryCode": "1"}}
+        )
+        await client.get("/public/NoSuchOperation")
+    refusals = [r for r in caplog.records if r.getMessage() == "refused"]
+    assert [r.__dict__["code"] for r in refusals] == ["CASE_NOT_FOUND", "UNKNOWN_OPERATION"]
+    assert all(r.levelno == logging.INFO and r.exc_info is None for r in refusals)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
