@@ -25,6 +25,7 @@ from db import calendar as db_calendar
 from db import open_data as db_open_data
 from db import org
 from db import subsidies as db_subsidies
+from domain.calendar import check_year
 from domain.errors import DomainError
 from domain.performance import Period, parse_period
 from services import performance
@@ -187,9 +188,9 @@ async def open_data(request: Request) -> Response:
         rows = _rankings(pool, period, request.app.state.endpoint.today())
     else:
         year = request.query_params.get("year", "")
-        if not year.isdigit():
+        if not (year.isascii() and year.isdigit()):
             raise DomainError("请用 ?year=2026 指定年度", code="INVALID_FIELD")
-        rows = _fund_aggregates(pool, int(year))
+        rows = _fund_aggregates(pool, check_year(int(year)))
     encode, head, media = _encoder(fmt, COLUMNS[dataset])
 
     async def stream() -> AsyncIterator[bytes]:

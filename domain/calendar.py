@@ -36,6 +36,18 @@ def china_day(moment: datetime) -> date:
     return moment.astimezone(CHINA).date()
 
 
+# The years the service keeps records of: nothing a county holds predates 1949, and a year past
+# 2100 is a typing error (it would also overflow the smallint year columns long before 32767).
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
+def check_year(year: int) -> int:
+    """``year`` when the service can hold records of it; otherwise a refusal that says the range."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(f"年度 {year} 超出范围（{FIRST_YEAR}–{LAST_YEAR}）", code="INVALID_YEAR")
+    return year
+
+
 CSV_HEADER = ("date", "is_working", "name")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from domain.calendar import FIRST_YEAR, LAST_YEAR
 from domain.errors import InvalidInput
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -30,15 +31,21 @@ def parse_period(text: str) -> Period:
     """``2026-10`` (a month) or ``2026Q3`` (a quarter)."""
     text = text.strip().upper()
     if m := _MONTH.fullmatch(text):
-        year, month = int(m[1]), int(m[2])
+        year, month = _year(m[1], text), int(m[2])
         end = date(year + (month == 12), month % 12 + 1, 1)
         return Period(text, date(year, month, 1), end)
     if m := _QUARTER.fullmatch(text):
-        year, quarter = int(m[1]), int(m[2])
+        year, quarter = _year(m[1], text), int(m[2])
         start = date(year, 3 * quarter - 2, 1)
         end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
         return Period(text, start, end)
     raise InvalidInput(f"考核期格式不正确：{text}（月度如 2026-10，季度如 2026Q3）", code="INVALID_PERIOD")
+
+
+def _year(digits: str, text: str) -> int:
+    if not FIRST_YEAR <= int(digits) <= LAST_YEAR:
+        raise InvalidInput(f"考核期 {text} 的年度超出范围（{FIRST_YEAR}–{LAST_YEAR}）", code="INVALID_PERIOD")
+    return int(digits)
 
 
 @dataclass(frozen=True, slots=True)

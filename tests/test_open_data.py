@@ -8,6 +8,7 @@ import io
 import asyncpg
 import httpx
 import orjson
+import pytest
 
 from api.open_data import COLUMNS
 
@@ -48,3 +49,19 @@ async def test_bad_dataset_or_parameters_get_codes(client: httpx.AsyncClient) ->
     bad = await client.get("/open-data/department-rankings.csv", params={"period": "last month"})
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["extensions"]["code"] == "INVALID_PERIOD"
+
+
+@pytest.mark.parametrize("period", ["0000-01", "9999-12", "0000Q1", "2026-13", "2026Q5"])
+async def test_rankings_of_impossible_periods_are_400(client: httpx.AsyncClient, period: str) -> None:
+    response = await client.get("/open-data/department-rankings.csv", params={"period": period})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_PERIOD"
+
+
+@pytest.mark.parametrize(("year", "code"), [("40000", "INVALID_YEAR"), ("٢٠٢٦", "INVALID_FIELD")])
+async def test_fund_aggregates_of_impossible_years_are_400_before_the_stream(
+    client: httpx.AsyncClient, year: str, code: str
+) -> None:
+    response = await client.get("/open-data/fund-aggregates.jsonl", params={"year": year})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == code
