@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +43,9 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     import demo
     from db import migrate
 
+    if args.exit_with:
+        _exit_with(args.exit_with)
+
     url = database_url(settings)
     migrate.upgrade(url)
     parts = demo.PARTS if args.only is None else tuple(p for p in args.only.split(",") if p)
@@ -52,14 +59,30 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _exit_with(parent: int) -> None:
+    """End this process when ``parent`` has gone, however it went (a SIGKILL included): a loader
+    started by ``serve`` must not outlive it. Its work is one transaction a part, so an ended load
+    leaves nothing half done."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     import demo
+    from api import embedded
     from api.app import create_app
     from db import migrate
 
     url = database_url(settings)
+    if not settings.database_url:
+        embedded.keep_alive(settings.data_dir)  # a killed embedded server is started again
     migrate.upgrade(url)
     if not args.no_seed:
         counts = asyncio.run(demo.load(url, seed=args.seed, scale=args.scale))
@@ -70,7 +93,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Same environment: with the embedded server the loader attaches to it itself, which keeps
         # it running until both processes are done.
         background = subprocess.Popen(  # noqa: S603  # our own CLI with fixed arguments
-            [sys.executable, "-m", "api.cli", "seed", "--seed", str(args.seed), "--scale", str(args.scale)]
+            [
+                *(sys.executable, "-m", "api.cli", "seed", "--seed", str(args.seed)),
+                *("--scale", str(args.scale), "--exit-with", str(os.getpid())),
+            ]
         )
         print("办件与惠民资金示范数据正在后台载入（约 3 分钟）……", flush=True)
     app = create_app(settings, database_url=url)
@@ -327,6 +353,7 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--scale", type=float, default=1.0, help="规模倍数")
     seed.add_argument("--only", help="只载入这些部分（逗号分隔：cases,subsidies；空则只载入权力清单）")
     seed.add_argument("--data-scale", type=float, help="办件与补助的规模倍数（基准测试用，如 10）")
+    seed.add_argument("--exit-with", type=int, help=argparse.SUPPRESS)  # serve's pid: end with it
     sub.add_parser("migrate", help="把数据库迁移到最新版本")
     supervise = sub.add_parser("supervise", help="电子监察：按时限规则检查全部在办件（可多进程同时运行）")
     supervise.add_argument("--as-of", help="按此日期检查（YYYY-MM-DD），默认今天")

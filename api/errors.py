@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.responses import JSONResponse
+from db.executor import UNAVAILABLE
 from domain.errors import DomainError, NotFound
 
 log = logging.getLogger("sunshine.errors")
@@ -78,13 +79,31 @@ async def render(request: Request, exc: Exception) -> Response:
     raise exc  # registered only for the two classes above
 
 
-EXCEPTION_HANDLERS = {HTTPError: render, DomainError: render}
+_UNAVAILABLE = ("DATABASE_UNAVAILABLE", "数据库暂时不可用，请稍后重试")
+
+
+async def render_unavailable(request: Request, exc: Exception) -> Response:
+    """The database is away outside a GraphQL answer (a bulk download, a compiled answer): 503."""
+    log.warning("database unavailable", extra={"path": request.url.path, "error": repr(exc)})
+    body = {"errors": [error_body(*_UNAVAILABLE)]}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    HTTPError: render,
+    DomainError: render,
+    **dict.fromkeys(UNAVAILABLE, render_unavailable),
+}
 
 
 def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
-    """One GraphQL error as the client sees it, logged once: a refusal at INFO, a bug at ERROR."""
+    """One GraphQL error as the client sees it, logged once: a refusal at INFO, the database away
+    at WARNING, a bug at ERROR."""
     original = error.original_error
-    if original is not None and not isinstance(original, GraphQLError | DomainError):
+    if isinstance(original, UNAVAILABLE):
+        log.warning("database unavailable", extra={"request_id": request_id, "error": repr(original)})
+        formatted = error_body(*_UNAVAILABLE)
+    elif original is not None and not isinstance(original, GraphQLError | DomainError):
         # A bug, not a refusal (graphql-core wraps its own refusals, such as a missing variable):
         # log it whole, tell the client only that it happened and the id.
         log.error(

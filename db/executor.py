@@ -15,6 +15,17 @@ from asyncpg.pool import PoolConnectionProxy
 # One connection, for work that needs a transaction: a plain one or one lent by a pool.
 Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 
+# What a statement raises when the database is away (stopped, restarting, killed, unreachable)
+# rather than when the statement is wrong: the caller should try again soon, nothing is broken.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
 
 class Executor(Protocol):
     async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[asyncpg.Record]: ...

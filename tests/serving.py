@@ -32,13 +32,13 @@ class Served:
 
 
 @asynccontextmanager
-async def serving(database_url: str, data_dir: Path, **env: str) -> AsyncIterator[Served]:
+async def serving(database_url: str | None, data_dir: Path, **env: str) -> AsyncIterator[Served]:
     """``serve --no-seed`` on a free port, ready (``/readyz`` 200) when the body starts; killed
-    at the end if it still runs."""
+    at the end if it still runs. Without ``database_url``, on its embedded server in ``data_dir``."""
     port = free_port()
     environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL"}},
+        **({"DATABASE_URL": database_url} if database_url else {}),
         "PORT": str(port),
         "SUNSHINE_DEV": "1",
         "SUNSHINE_DATA_DIR": str(data_dir),
@@ -57,7 +57,7 @@ async def serving(database_url: str, data_dir: Path, **env: str) -> AsyncIterato
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            for _ in range(200):
+            for _ in range(600):
                 try:
                     if (await client.get("/readyz")).status_code == 200:
                         break
