@@ -13,7 +13,7 @@ import asyncpg
 
 from api.settings import Settings
 from db import calendar as db_calendar
-from db import cases as db_cases
+from db import cards as db_cards
 from db import subsidies as db_subsidies
 from domain.calendar import china_day
 from services import complaints, red_flags
@@ -39,7 +39,7 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
         calendar = await db_calendar.get(conn)
     result = await sweep(pool, calendar=calendar, today=today, now=now)
     async with pool.acquire() as conn, conn.transaction():
-        rules = {r.code: r for r in await db_cases.all_rules(conn)}
+        rules = {r.code: r for r in await db_cards.all_rules(conn)}
         rule = rules.get("COMPLAINT_NOT_DECIDED")
         complaint_cards: list[int] = []
         if rule is not None and rule.enabled:

@@ -11,8 +11,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from db import calendar as db_calendar
+from db import cards as db_cards
 from db import cases as db_cases
 from db import org
+from db import ratings as db_ratings
 from db import subsidies as db_subsidies
 from domain.cases import STATE_LABELS, CompletionResult, EventKind, State, query_code_hash
 from domain.cases import on_time as is_on_time
@@ -105,7 +107,7 @@ class Card:
     closing_note: str | None = field(OWNER, description="关闭意见")
 
     @classmethod
-    def from_row(cls, row: db_cases.CardRow) -> Self:
+    def from_row(cls, row: db_cards.CardRow) -> Self:
         return cls(
             owner_department_id=row.department_id,
             payment_ref=(row.payment_year, row.payment_id)
@@ -182,7 +184,7 @@ class CaseRating:
         return RATING_LABELS[self.level]
 
     @classmethod
-    def from_row(cls, row: db_cases.RatingRow, owner: int) -> Self:
+    def from_row(cls, row: db_ratings.RatingRow, owner: int) -> Self:
         level = RatingLevel(row.level)
         return cls(
             owner_department_id=owner,
@@ -627,7 +629,7 @@ class CaseQueries:
             if department_id is not None and requested != department_id:
                 raise NotFound("部门只能查看本部门的监察卡", code="DEPARTMENT_NOT_FOUND")
             department_id = requested
-        rows = await db_cases.list_cards(
+        rows = await db_cards.list_cards(
             info.context.db,
             department_id=department_id,
             status=f.status,
@@ -688,7 +690,7 @@ class CaseQueries:
                 params=cast("JSON", r.params),
                 description=r.description,
             )
-            for r in await db_cases.all_rules(info.context.db)
+            for r in await db_cards.all_rules(info.context.db)
         ]
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from db import cases, org, powers, subsidies
+from db import cards, cases, org, powers, ratings, subsidies
 from db.executor import Executor
 
 K = TypeVar("K", bound=Hashable)
@@ -66,10 +66,10 @@ class Loaders:
         self.case = _one(lambda ids: cases.by_id(db, ids=ids), lambda r: r.id)
         self.case_steps = _many(lambda ids: cases.steps_of(db, case_ids=ids), lambda r: r.case_id)
         self.case_events = _many(lambda ids: cases.events_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_cards = _many(lambda ids: cases.cards_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_locks = _many(lambda ids: cases.lock_events_of(db, case_ids=ids), lambda r: r.case_id)
+        self.case_cards = _many(lambda ids: cards.cards_of(db, case_ids=ids), lambda r: r.case_id)
+        self.case_locks = _many(lambda ids: cards.lock_events_of(db, case_ids=ids), lambda r: r.case_id)
         self.sub_cases = _many(lambda ids: cases.sub_cases_of(db, lead_ids=ids), lambda r: r.lead_case_id)
-        self.case_rating = _one(lambda ids: cases.ratings_of(db, case_ids=ids), lambda r: r.case_id)
+        self.case_rating = _one(lambda ids: ratings.ratings_of(db, case_ids=ids), lambda r: r.case_id)
         self.member = _one(lambda ids: subsidies.members_by_id(db, ids=ids), lambda r: r.id)
         self.published_count = DataLoader[int, int](self._published_counts(db))
 

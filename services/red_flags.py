@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 
-from db import cases as db_cases
+from db import cards as db_cards
 from db import subsidies as db_subsidies
 
 
@@ -34,7 +34,7 @@ async def run(pool: asyncpg.Pool, *, since: date, until: date, at: datetime | No
     years = list(range(since.year, until.year + 1))
     raised: dict[str, int] = {}
     async with pool.acquire() as conn, conn.transaction():
-        rules = {r.code: r for r in await db_cases.all_rules(conn) if r.code in db_subsidies.FLAG_QUERIES}
+        rules = {r.code: r for r in await db_cards.all_rules(conn) if r.code in db_subsidies.FLAG_QUERIES}
         for code, rule in rules.items():
             if not rule.enabled:
                 continue
