@@ -14,7 +14,7 @@ import asyncpg
 from api.settings import Settings
 from db import calendar as db_calendar
 from db import cards as db_cards
-from db import subsidies as db_subsidies
+from db import notifications as db_notifications
 from domain.calendar import china_day
 from services import complaints, red_flags
 from services.notifications import LogSender, Sender, WebhookSender, deliver
@@ -45,7 +45,7 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
         if rule is not None and rule.enabled:
             complaint_cards = await complaints.card_undecided(conn, today=today, now=now, color=rule.color)
             if complaint_cards:
-                await db_subsidies.notify_cards(conn, card_ids=complaint_cards)
+                await db_notifications.insert_card_notifications(conn, card_ids=complaint_cards)
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     flags = await red_flags.run(pool, since=last_month, until=today, at=now)
     return SweepResult(result.cases_checked, result.cards_raised + len(complaint_cards) + flags.total)

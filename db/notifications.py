@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from db.executor import Connection, Executor
+import orjson
+
+from db.executor import Connection
 from db.queries import load
+from domain.supervision import COLOR_LABELS, RULE_LABELS
 
 Q = load("notifications")
 
@@ -24,15 +28,15 @@ class NotificationRow:
     case_no: str | None
 
 
-async def approver_of(db: Executor, *, department_id: int) -> str | None:
-    staff_no: str | None = await db.fetchval(Q.approver_of_department, department_id)
-    return staff_no
-
-
-async def insert_notification(
-    conn: Connection, *, card_id: int, recipient: str, role: str, department_id: int, message: str
-) -> None:
-    await conn.execute(Q.insert_notification, card_id, recipient, role, department_id, message)
+async def insert_card_notifications(conn: Connection, *, card_ids: Sequence[int]) -> None:
+    """Write the outbox of newly raised cards, one statement for every kind of card (case cards,
+    subsidy red flags, complaint cards). A notification written before is not written again."""
+    await conn.execute(
+        Q.insert_card_notifications,
+        list(card_ids),
+        orjson.dumps(RULE_LABELS).decode(),
+        orjson.dumps(COLOR_LABELS).decode(),
+    )
 
 
 async def due_notifications(conn: Connection, *, limit: int) -> list[NotificationRow]:

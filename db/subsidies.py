@@ -145,10 +145,6 @@ async def run_flag(
     return [r["id"] for r in rows]
 
 
-async def notify_cards(conn: Connection, *, card_ids: Sequence[int]) -> None:
-    await conn.execute(Q.notify_cards, list(card_ids))
-
-
 @dataclass(frozen=True, slots=True)
 class TrailRow:
     source: str

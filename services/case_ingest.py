@@ -332,7 +332,6 @@ async def _advance(
         raised = await raise_cards(
             conn,
             case_id=row.id,
-            case_no=row.case_no,
             department_id=row.department_id,
             handler=after.handler_staff_no,
             candidates=candidates,

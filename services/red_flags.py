@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 import asyncpg
 
 from db import cards as db_cards
+from db import notifications as db_notifications
 from db import subsidies as db_subsidies
 
 
@@ -42,6 +43,6 @@ async def run(pool: asyncpg.Pool, *, since: date, until: date, at: datetime | No
                 conn, rule=code, color=rule.color, years=years, since=since, at=at
             )
             if ids:
-                await db_subsidies.notify_cards(conn, card_ids=ids)
+                await db_notifications.insert_card_notifications(conn, card_ids=ids)
             raised[code] = len(ids)
     return FlagResult(raised)

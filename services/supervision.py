@@ -25,7 +25,6 @@ from db.executor import Connection
 from domain.calendar import WorkingCalendar, china_day
 from domain.cases import CardCandidate, Case, CaseMap, MapStep, State, StepProgress, time_cards
 from domain.errors import DomainError, NotFound
-from domain.supervision import COLOR_LABELS, RULE_LABELS
 
 # -- from rows to the engine's terms ------------------------------------------------------------
 
@@ -133,17 +132,15 @@ async def raise_cards(
     conn: Connection,
     *,
     case_id: int,
-    case_no: str,
     department_id: int,
     handler: str | None,
     candidates: Sequence[CardCandidate],
     rules: Rules,
     at: datetime,
 ) -> list[RaisedCard]:
-    """Store each candidate whose rule is enabled, once per case and subject; notify the handler
-    and the approver of every new card; lock the case on a new red card."""
+    """Store each candidate whose rule is enabled, once per case and subject; lock the case on a
+    new red card; notify the handler and the approver of every new card."""
     raised: list[RaisedCard] = []
-    approver: str | None = None
     for candidate in candidates:
         if candidate.rule not in rules:
             continue
@@ -163,36 +160,17 @@ async def raise_cards(
         if card_id is None:
             continue  # raised before: a repeated evaluation raises nothing new
         raised.append(RaisedCard(card_id, candidate.rule, color))
-        rule_label = RULE_LABELS.get(candidate.rule, candidate.rule)
-        message = f"【电子监察{COLOR_LABELS[color]}】办件 {case_no}：{rule_label}"
-        if color == "red":
-            message += "。办件已锁定，请提交说明，待纪委监委解锁后继续办理"
-            if await db_cards.lock_case(conn, case_id=case_id):
-                await db_cards.insert_lock_event(
-                    conn,
-                    case_id=case_id,
-                    card_id=card_id,
-                    action="locked",
-                    actor="电子监察系统",
-                    note=candidate.rule,
-                )
-        recipients = []
-        if candidate.staff_no or handler:
-            recipients.append((candidate.staff_no or handler or "", "handler"))
-        approver = approver or await db_notifications.approver_of(conn, department_id=department_id)
-        if approver:
-            recipients.append((approver, "approver"))
-        if not recipients:
-            recipients.append((f"dept:{department_id}", "department"))
-        for recipient, role in recipients:
-            await db_notifications.insert_notification(
+        if color == "red" and await db_cards.lock_case(conn, case_id=case_id):
+            await db_cards.insert_lock_event(
                 conn,
+                case_id=case_id,
                 card_id=card_id,
-                recipient=recipient,
-                role=role,
-                department_id=department_id,
-                message=message,
+                action="locked",
+                actor="电子监察系统",
+                note=candidate.rule,
             )
+    if raised:
+        await db_notifications.insert_card_notifications(conn, card_ids=[r.id for r in raised])
     return raised
 
 
@@ -252,7 +230,6 @@ async def sweep(
                             await raise_cards(
                                 conn,
                                 case_id=row.id,
-                                case_no=row.case_no,
                                 department_id=row.department_id,
                                 handler=row.handler_staff_no,
                                 candidates=candidates,
@@ -285,7 +262,6 @@ async def _overdue_rectifications(conn: Connection, *, today: date, now: datetim
                 await raise_cards(
                     conn,
                     case_id=late.case_id,
-                    case_no=late.case_no,
                     department_id=late.department_id,
                     handler=late.handler_staff_no,
                     candidates=[candidate],

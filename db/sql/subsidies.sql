@@ -191,25 +191,6 @@ WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
 ON CONFLICT DO NOTHING
 RETURNING id;
 
--- name: notify_cards
--- The outbox for newly raised payment alerts: the staff who recorded the money and the
--- department's approver.
-INSERT INTO notifications (card_id, recipient, recipient_role, department_id, message)
-SELECT c.id, r.recipient, r.role, c.department_id,
-       '【惠民资金' || CASE c.color WHEN 'red' THEN '红牌' ELSE '黄牌' END || '】' || s.description
-FROM cards c
-JOIN supervision_rules s ON s.code = c.rule_code
-CROSS JOIN LATERAL (
-    SELECT c.staff_no AS recipient, 'handler' AS role WHERE c.staff_no IS NOT NULL
-    UNION ALL
-    SELECT coalesce((SELECT st.staff_no FROM staff st LEFT JOIN posts po ON po.id = st.post_id
-                     WHERE st.department_id = c.department_id AND st.active
-                     ORDER BY (po.name LIKE '%审批%' OR po.name LIKE '%负责人%' OR po.name LIKE '%局长%') DESC,
-                              st.staff_no LIMIT 1), 'dept:' || c.department_id), 'approver'
-) r
-WHERE c.id = ANY($1::bigint[])
-ON CONFLICT DO NOTHING;
-
 
 -- Loading (domain/subsidy_load.py)
 
