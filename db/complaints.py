@@ -115,7 +115,3 @@ async def card_undecided(
         Q.card_undecided, complaint.id, color, complaint.department_id, evidence, at, day
     )
     return card_id
-
-
-async def complaints_in(db: Executor, *, start: date, end: date) -> dict[int, int]:
-    return {r["department_id"]: r["total"] for r in await db.fetch(Q.complaints_in_period, start, end)}

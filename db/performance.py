@@ -44,3 +44,7 @@ async def cards_in(db: Executor, *, start: date, end: date) -> dict[tuple[int, s
 
 async def bad_ratings_in(db: Executor, *, start: date, end: date) -> dict[int, int]:
     return {r["department_id"]: r["total"] for r in await db.fetch(Q.bad_ratings_in_period, start, end)}
+
+
+async def complaints_in(db: Executor, *, start: date, end: date) -> dict[int, int]:
+    return {r["department_id"]: r["total"] for r in await db.fetch(Q.complaints_in_period, start, end)}

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from db import complaints as db_complaints
 from db import performance as db_performance
 from db.executor import Executor
 from domain.calendar import WorkingCalendar, china_day
@@ -27,7 +26,7 @@ async def evaluate(
     late = await db_performance.late_in(db, start=period.start, end=period.end, today=today)
     cards = await db_performance.cards_in(db, start=period.start, end=period.end)
     bad = await db_performance.bad_ratings_in(db, start=period.start, end=period.end)
-    filed = await db_complaints.complaints_in(db, start=period.start, end=period.end)
+    filed = await db_performance.complaints_in(db, start=period.start, end=period.end)
     rules = await db_performance.performance_rules(db)
     totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for c in completed:

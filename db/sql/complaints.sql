@@ -44,8 +44,3 @@ INSERT INTO cards (complaint_id, rule_code, color, subject, department_id, evide
 VALUES ($1, 'COMPLAINT_NOT_DECIDED', $2, '', $3, $4, $5, $6)
 ON CONFLICT DO NOTHING
 RETURNING id;
-
--- name: complaints_in_period
-SELECT department_id, count(*) AS total
-FROM complaints WHERE kind = 'complaint' AND submitted_at >= $1 AND submitted_at < $2 AND department_id IS NOT NULL
-GROUP BY department_id;

@@ -27,3 +27,8 @@ GROUP BY department_id, color;
 SELECT department_id, count(*) AS total
 FROM case_ratings WHERE level >= 4 AND rated_on >= $1 AND rated_on < $2
 GROUP BY department_id;
+
+-- name: complaints_in_period
+SELECT department_id, count(*) AS total
+FROM complaints WHERE kind = 'complaint' AND submitted_at >= $1 AND submitted_at < $2 AND department_id IS NOT NULL
+GROUP BY department_id;
