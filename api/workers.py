@@ -39,7 +39,7 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
         calendar = await db_calendar.get(conn)
     result = await sweep(pool, calendar=calendar, today=today, now=now)
     async with pool.acquire() as conn, conn.transaction():
-        rules = {r.code: r for r in await db_cards.all_rules(conn)}
+        rules = {r.code: r for r in await db_cards.list_rules(conn)}
         rule = rules.get("COMPLAINT_NOT_DECIDED")
         complaint_cards: list[int] = []
         if rule is not None and rule.enabled:

@@ -71,7 +71,7 @@ class LockEventRow:
     at: datetime
 
 
-async def all_rules(db: Executor) -> list[RuleRow]:
+async def list_rules(db: Executor) -> list[RuleRow]:
     return [
         RuleRow(
             code=r["code"],
@@ -80,25 +80,25 @@ async def all_rules(db: Executor) -> list[RuleRow]:
             params=orjson.loads(r["params"]),
             description=r["description"],
         )
-        for r in await db.fetch(Q.all_rules)
+        for r in await db.fetch(Q.list_rules)
     ]
 
 
-async def rule_overrides(db: Executor, *, power_ids: Sequence[int]) -> dict[int, list[RuleRow]]:
+async def list_rule_overrides_by_power(db: Executor, *, power_ids: Sequence[int]) -> dict[int, list[RuleRow]]:
     found: dict[int, list[RuleRow]] = {}
-    for r in await db.fetch(Q.rule_overrides, list(power_ids)):
+    for r in await db.fetch(Q.list_rule_overrides_by_power, list(power_ids)):
         found.setdefault(r["power_id"], []).append(
             RuleRow(code=r["rule_code"], color="", enabled=r["enabled"], params=orjson.loads(r["params"]))
         )
     return found
 
 
-async def cards_of(db: Executor, *, case_ids: Sequence[int]) -> list[CardRow]:
-    return [_card(r) for r in await db.fetch(Q.cards_of_cases, list(case_ids))]
+async def list_cards_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[CardRow]:
+    return [_card(r) for r in await db.fetch(Q.list_cards_by_case, list(case_ids))]
 
 
-async def lock_events_of(db: Executor, *, case_ids: Sequence[int]) -> list[LockEventRow]:
-    return [LockEventRow(**r) for r in await db.fetch(Q.lock_events_of_cases, list(case_ids))]
+async def list_lock_events_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[LockEventRow]:
+    return [LockEventRow(**r) for r in await db.fetch(Q.list_lock_events_by_case, list(case_ids))]
 
 
 async def list_cards(
@@ -116,13 +116,13 @@ async def list_cards(
     return [_card(r) for r in rows]
 
 
-async def card_for_update(conn: Connection, *, card_id: int) -> CardRow | None:
-    row = await conn.fetchrow(Q.card_for_update, card_id)
+async def lock_card(conn: Connection, *, card_id: int) -> CardRow | None:
+    row = await conn.fetchrow(Q.lock_card, card_id)
     return _card(row) if row else None
 
 
-async def open_red_cards(db: Executor, *, case_id: int) -> list[tuple[int, str]]:
-    return [(r["id"], r["status"]) for r in await db.fetch(Q.open_red_cards_of_case, case_id)]
+async def list_open_red_cards_by_case(db: Executor, *, case_id: int) -> list[tuple[int, str]]:
+    return [(r["id"], r["status"]) for r in await db.fetch(Q.list_open_red_cards_by_case, case_id)]
 
 
 async def insert_card(
@@ -154,12 +154,12 @@ async def insert_card(
     return card_id
 
 
-async def lock_case(conn: Connection, *, case_id: int) -> bool:
-    return await conn.execute(Q.lock_case, case_id) == "UPDATE 1"
+async def update_case_locked(conn: Connection, *, case_id: int) -> bool:
+    return await conn.execute(Q.update_case_locked, case_id) == "UPDATE 1"
 
 
-async def unlock_case(conn: Connection, *, case_id: int) -> None:
-    await conn.execute(Q.unlock_case, case_id)
+async def update_case_unlocked(conn: Connection, *, case_id: int) -> None:
+    await conn.execute(Q.update_case_unlocked, case_id)
 
 
 async def insert_lock_event(
@@ -168,9 +168,9 @@ async def insert_lock_event(
     await conn.execute(Q.insert_lock_event, case_id, card_id, action, actor, note)
 
 
-async def explain_card(conn: Connection, *, card_id: int, explanation: str, by: str) -> None:
-    await conn.execute(Q.explain_card, card_id, explanation, by)
+async def update_card_explained(conn: Connection, *, card_id: int, explanation: str, by: str) -> None:
+    await conn.execute(Q.update_card_explained, card_id, explanation, by)
 
 
-async def close_card(conn: Connection, *, card_id: int, by: str, note: str) -> None:
-    await conn.execute(Q.close_card, card_id, by, note)
+async def update_card_closed(conn: Connection, *, card_id: int, by: str, note: str) -> None:
+    await conn.execute(Q.update_card_closed, card_id, by, note)

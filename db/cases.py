@@ -100,23 +100,23 @@ class EventRow:
     payload: dict[str, Any]
 
 
-async def power_terms(
+async def list_power_terms(
     db: Executor, *, ids: Sequence[int] = (), codes: Sequence[str] = ()
 ) -> list[PowerTermsRow]:
-    return [PowerTermsRow(**r) for r in await db.fetch(Q.power_terms, list(ids), list(codes))]
+    return [PowerTermsRow(**r) for r in await db.fetch(Q.list_power_terms, list(ids), list(codes))]
 
 
-async def event_seen(db: Executor, *, source: str, event_id: str) -> bool:
-    return await db.fetchval(Q.event_seen, source, event_id) is not None
+async def has_event(db: Executor, *, source: str, event_id: str) -> bool:
+    return await db.fetchval(Q.has_event, source, event_id) is not None
 
 
-async def get_for_update(conn: Connection, *, case_no: str) -> CaseRow | None:
-    row = await conn.fetchrow(Q.case_for_update, case_no)
+async def lock_case_by_no(conn: Connection, *, case_no: str) -> CaseRow | None:
+    row = await conn.fetchrow(Q.lock_case_by_no, case_no)
     return _case(row) if row else None
 
 
-async def get_by_no(db: Executor, *, case_no: str) -> CaseRow | None:
-    row = await db.fetchrow(Q.case_by_no, case_no)
+async def get_case_by_no(db: Executor, *, case_no: str) -> CaseRow | None:
+    row = await db.fetchrow(Q.get_case_by_no, case_no)
     return _case(row) if row else None
 
 
@@ -150,9 +150,9 @@ class ProgressRow:
     sub_cases: list[ProgressSubCaseRow]
 
 
-async def progress(db: Executor, *, case_no: str) -> ProgressRow | None:
+async def get_case_progress_by_no(db: Executor, *, case_no: str) -> ProgressRow | None:
     """One statement for the whole public progress answer (case, power, department, steps, branches)."""
-    row = await db.fetchrow(Q.case_progress, case_no)
+    row = await db.fetchrow(Q.get_case_progress_by_no, case_no)
     if row is None:
         return None
     return ProgressRow(
@@ -176,31 +176,31 @@ async def progress(db: Executor, *, case_no: str) -> ProgressRow | None:
     )
 
 
-async def by_id(db: Executor, *, ids: Sequence[int]) -> list[CaseRow]:
-    return [_case(r) for r in await db.fetch(Q.cases_by_id, list(ids))]
+async def list_cases_by_id(db: Executor, *, ids: Sequence[int]) -> list[CaseRow]:
+    return [_case(r) for r in await db.fetch(Q.list_cases_by_id, list(ids))]
 
 
-async def steps_of(db: Executor, *, case_ids: Sequence[int]) -> list[StepRow]:
-    return [StepRow(**r) for r in await db.fetch(Q.steps_of_cases, list(case_ids))]
+async def list_steps_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[StepRow]:
+    return [StepRow(**r) for r in await db.fetch(Q.list_steps_by_case, list(case_ids))]
 
 
-async def open_sub_cases(db: Executor, *, lead_id: int) -> int:
-    total: int = await db.fetchval(Q.open_sub_cases, lead_id)
+async def count_open_sub_cases(db: Executor, *, lead_id: int) -> int:
+    total: int = await db.fetchval(Q.count_open_sub_cases, lead_id)
     return total
 
 
-async def events_of(db: Executor, *, case_ids: Sequence[int]) -> list[EventRow]:
+async def list_events_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[EventRow]:
     return [
         EventRow(**{**r, "payload": orjson.loads(r["payload"])})
-        for r in await db.fetch(Q.events_of_cases, list(case_ids))
+        for r in await db.fetch(Q.list_events_by_case, list(case_ids))
     ]
 
 
-async def sub_cases_of(db: Executor, *, lead_ids: Sequence[int]) -> list[CaseRow]:
-    return [_case(r) for r in await db.fetch(Q.sub_cases_of, list(lead_ids))]
+async def list_sub_cases_by_lead(db: Executor, *, lead_ids: Sequence[int]) -> list[CaseRow]:
+    return [_case(r) for r in await db.fetch(Q.list_sub_cases_by_lead, list(lead_ids))]
 
 
-async def search(
+async def list_cases(
     db: Executor,
     *,
     department_id: int | None,
@@ -218,7 +218,7 @@ async def search(
     return [_case(r) for r in rows]
 
 
-async def overdue(
+async def list_overdue_cases(
     db: Executor, *, department_id: int, today: date, after: tuple[date, int] | None, limit: int
 ) -> list[CaseRow]:
     """Open cases past their promised due date, most overdue first, keyset on (due date, id)."""
@@ -317,7 +317,7 @@ async def insert_event(
     )
 
 
-async def open_cases_batch(conn: Connection, *, after_id: int, limit: int) -> list[CaseRow]:
+async def lock_open_cases(conn: Connection, *, after_id: int, limit: int) -> list[CaseRow]:
     """Open cases after ``after_id``, locked for this transaction; rows another sweeper holds are
     skipped, so sweepers in several processes share the work instead of repeating it."""
-    return [_case(r) for r in await conn.fetch(Q.open_cases_batch, after_id, limit)]
+    return [_case(r) for r in await conn.fetch(Q.lock_open_cases, after_id, limit)]

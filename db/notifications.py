@@ -39,8 +39,8 @@ async def insert_card_notifications(conn: Connection, *, card_ids: Sequence[int]
     )
 
 
-async def due_notifications(conn: Connection, *, limit: int) -> list[NotificationRow]:
-    rows = await conn.fetch(Q.due_notifications, limit)
+async def lock_due_notifications(conn: Connection, *, limit: int) -> list[NotificationRow]:
+    rows = await conn.fetch(Q.lock_due_notifications, limit)
     return [NotificationRow(**{f: r[f] for f in NotificationRow.__dataclass_fields__}) for r in rows]
 
 
@@ -50,9 +50,11 @@ async def record_attempt(
     await conn.execute(Q.record_attempt, notification_id, sender, ok, detail)
 
 
-async def delivered(conn: Connection, *, notification_id: int) -> None:
-    await conn.execute(Q.notification_delivered, notification_id)
+async def update_notification_delivered(conn: Connection, *, notification_id: int) -> None:
+    await conn.execute(Q.update_notification_delivered, notification_id)
 
 
-async def retry_later(conn: Connection, *, notification_id: int, delay_s: float, max_attempts: int) -> None:
-    await conn.execute(Q.notification_retry, notification_id, delay_s, max_attempts)
+async def update_notification_retry(
+    conn: Connection, *, notification_id: int, delay_s: float, max_attempts: int
+) -> None:
+    await conn.execute(Q.update_notification_retry, notification_id, delay_s, max_attempts)

@@ -24,27 +24,39 @@ class CompletedFact:
     special_days: int
 
 
-async def performance_rules(db: Executor) -> dict[str, Decimal]:
-    return {r["code"]: r["points"] for r in await db.fetch(Q.performance_rules)}
+async def list_performance_rules(db: Executor) -> dict[str, Decimal]:
+    return {r["code"]: r["points"] for r in await db.fetch(Q.list_performance_rules)}
 
 
-async def completed_in(db: Executor, *, start: date, end: date) -> list[CompletedFact]:
-    return [CompletedFact(**r) for r in await db.fetch(Q.completed_in_period, start, end)]
+async def list_completed_facts(db: Executor, *, start: date, end: date) -> list[CompletedFact]:
+    return [CompletedFact(**r) for r in await db.fetch(Q.list_completed_facts, start, end)]
 
 
-async def late_in(db: Executor, *, start: date, end: date, today: date) -> dict[int, int]:
-    return {r["department_id"]: r["late"] for r in await db.fetch(Q.late_in_period, start, end, today)}
-
-
-async def cards_in(db: Executor, *, start: date, end: date) -> dict[tuple[int, str], int]:
+async def count_late_cases_by_department(
+    db: Executor, *, start: date, end: date, today: date
+) -> dict[int, int]:
     return {
-        (r["department_id"], r["color"]): r["total"] for r in await db.fetch(Q.cards_in_period, start, end)
+        r["department_id"]: r["late"]
+        for r in await db.fetch(Q.count_late_cases_by_department, start, end, today)
     }
 
 
-async def bad_ratings_in(db: Executor, *, start: date, end: date) -> dict[int, int]:
-    return {r["department_id"]: r["total"] for r in await db.fetch(Q.bad_ratings_in_period, start, end)}
+async def count_cards_by_department_and_color(
+    db: Executor, *, start: date, end: date
+) -> dict[tuple[int, str], int]:
+    return {
+        (r["department_id"], r["color"]): r["total"]
+        for r in await db.fetch(Q.count_cards_by_department_and_color, start, end)
+    }
 
 
-async def complaints_in(db: Executor, *, start: date, end: date) -> dict[int, int]:
-    return {r["department_id"]: r["total"] for r in await db.fetch(Q.complaints_in_period, start, end)}
+async def count_bad_ratings_by_department(db: Executor, *, start: date, end: date) -> dict[int, int]:
+    return {
+        r["department_id"]: r["total"] for r in await db.fetch(Q.count_bad_ratings_by_department, start, end)
+    }
+
+
+async def count_complaints_by_department(db: Executor, *, start: date, end: date) -> dict[int, int]:
+    return {
+        r["department_id"]: r["total"] for r in await db.fetch(Q.count_complaints_by_department, start, end)
+    }

@@ -25,8 +25,8 @@ class RatingRow:
     rectification: str | None
 
 
-async def ratings_of(db: Executor, *, case_ids: Sequence[int]) -> list[RatingRow]:
-    return [RatingRow(**r) for r in await db.fetch(Q.rating_of, list(case_ids))]
+async def list_ratings_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[RatingRow]:
+    return [RatingRow(**r) for r in await db.fetch(Q.list_ratings_by_case, list(case_ids))]
 
 
 async def insert_rating(
@@ -47,8 +47,8 @@ async def insert_rating(
     )
 
 
-async def rectify_rating(conn: Connection, *, case_id: int, day: date, by: str, note: str) -> bool:
-    return await conn.execute(Q.rectify_rating, case_id, day, by, note) == "UPDATE 1"
+async def update_rating_rectified(conn: Connection, *, case_id: int, day: date, by: str, note: str) -> bool:
+    return await conn.execute(Q.update_rating_rectified, case_id, day, by, note) == "UPDATE 1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +62,5 @@ class OverdueRectification:
     rectify_due_on: date
 
 
-async def overdue_rectifications(db: Executor, *, today: date) -> list[OverdueRectification]:
-    return [OverdueRectification(**r) for r in await db.fetch(Q.overdue_rectifications, today)]
+async def list_overdue_rectifications(db: Executor, *, today: date) -> list[OverdueRectification]:
+    return [OverdueRectification(**r) for r in await db.fetch(Q.list_overdue_rectifications, today)]

@@ -529,7 +529,7 @@ async def _department_id(info: Info, code: str | None) -> int | None:
 class CaseQueries:
     @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
     async def case_progress(self, info: Info, case_no: str, query_code: str) -> Case | None:
-        row = await db_cases.get_by_no(info.context.db, case_no=case_no.strip()[:40])
+        row = await db_cases.get_case_by_no(info.context.db, case_no=case_no.strip()[:40])
         expected = row.query_code_hash if row else _DUMMY_HASH
         # Compare in constant time, and compare even for an unknown number, so neither the
         # answer nor its timing tells a wrong code from a missing case.
@@ -540,7 +540,7 @@ class CaseQueries:
 
     @field(PUBLIC, description="按编号查看一个办件（本部门或纪委监委）", callers=OFFICIALS)
     async def case(self, info: Info, case_no: str) -> Case | None:
-        row = await db_cases.get_by_no(info.context.db, case_no=case_no)
+        row = await db_cases.get_case_by_no(info.context.db, case_no=case_no)
         scope = case_department_scope(info.context.viewer)
         if row is None or (scope is not None and row.department_id != scope):
             raise NotFound(f"未找到本部门可查看的办件 {case_no}", code="CASE_NOT_FOUND")
@@ -560,13 +560,13 @@ class CaseQueries:
             department_id = requested
         power_id = None
         if f.power_code:
-            terms = await db_cases.power_terms(info.context.db, codes=[f.power_code])
+            terms = await db_cases.list_power_terms(info.context.db, codes=[f.power_code])
             if not terms:
                 raise NotFound(f"未找到编码为 {f.power_code} 的权力事项")
             power_id = terms[0].id
         if f.open_card_color not in (None, "yellow", "red"):
             raise InvalidInput("openCardColor 须为 yellow 或 red", code="INVALID_FIELD")
-        rows = await db_cases.search(
+        rows = await db_cases.list_cases(
             info.context.db,
             department_id=department_id,
             state=int(f.state) if f.state else None,
@@ -604,7 +604,7 @@ class CaseQueries:
                 raise InvalidInput(
                     "分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR"
                 ) from None
-        rows = await db_cases.overdue(
+        rows = await db_cases.list_overdue_cases(
             info.context.db,
             department_id=department_id,
             today=info.context.today,
@@ -690,7 +690,7 @@ class CaseQueries:
                 params=cast("JSON", r.params),
                 description=r.description,
             )
-            for r in await db_cards.all_rules(info.context.db)
+            for r in await db_cards.list_rules(info.context.db)
         ]
 
 
@@ -761,7 +761,7 @@ class CaseMutations:
                 at=info.context.now(),
                 calendar=calendar,
             )
-            case = await db_cases.get_by_no(conn, case_no=case_no.strip())
+            case = await db_cases.get_case_by_no(conn, case_no=case_no.strip())
         return CaseRating.from_row(row, case.department_id if case else 0)
 
     @field(PUBLIC, description="部门提交差评整改说明", callers=DEPARTMENTS)

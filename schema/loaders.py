@@ -63,13 +63,19 @@ class Loaders:
         )
         self.measures = _many(lambda ids: powers.measures(db, risk_point_ids=ids), lambda r: r.risk_point_id)
         self.power = _one(lambda ids: powers.by_id(db, ids=ids), lambda r: r.id)
-        self.case = _one(lambda ids: cases.by_id(db, ids=ids), lambda r: r.id)
-        self.case_steps = _many(lambda ids: cases.steps_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_events = _many(lambda ids: cases.events_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_cards = _many(lambda ids: cards.cards_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_locks = _many(lambda ids: cards.lock_events_of(db, case_ids=ids), lambda r: r.case_id)
-        self.sub_cases = _many(lambda ids: cases.sub_cases_of(db, lead_ids=ids), lambda r: r.lead_case_id)
-        self.case_rating = _one(lambda ids: ratings.ratings_of(db, case_ids=ids), lambda r: r.case_id)
+        self.case = _one(lambda ids: cases.list_cases_by_id(db, ids=ids), lambda r: r.id)
+        self.case_steps = _many(lambda ids: cases.list_steps_by_case(db, case_ids=ids), lambda r: r.case_id)
+        self.case_events = _many(lambda ids: cases.list_events_by_case(db, case_ids=ids), lambda r: r.case_id)
+        self.case_cards = _many(lambda ids: cards.list_cards_by_case(db, case_ids=ids), lambda r: r.case_id)
+        self.case_locks = _many(
+            lambda ids: cards.list_lock_events_by_case(db, case_ids=ids), lambda r: r.case_id
+        )
+        self.sub_cases = _many(
+            lambda ids: cases.list_sub_cases_by_lead(db, lead_ids=ids), lambda r: r.lead_case_id
+        )
+        self.case_rating = _one(
+            lambda ids: ratings.list_ratings_by_case(db, case_ids=ids), lambda r: r.case_id
+        )
         self.member = _one(lambda ids: subsidies.members_by_id(db, ids=ids), lambda r: r.id)
         self.published_count = DataLoader[int, int](self._published_counts(db))
 

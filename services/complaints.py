@@ -42,7 +42,7 @@ async def _route(
     if about == "official":
         return None, True
     if about == "case" and ref:
-        case = await db_cases.get_by_no(conn, case_no=ref)
+        case = await db_cases.get_case_by_no(conn, case_no=ref)
         if case is None:
             raise NotFound(f"未找到办件 {ref}", code="CASE_NOT_FOUND")
         return case.department_id, False

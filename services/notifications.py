@@ -88,7 +88,7 @@ async def deliver(
 ) -> DeliveryResult:
     delivered = failed = 0
     async with pool.acquire() as conn, conn.transaction():
-        for n in await db_notifications.due_notifications(conn, limit=batch):
+        for n in await db_notifications.lock_due_notifications(conn, limit=batch):
             try:
                 await sender.send(n)
             except Exception as exc:  # any sender failure is recorded and retried
@@ -100,7 +100,7 @@ async def deliver(
                     ok=False,
                     detail=f"{type(exc).__name__}: {exc}"[:500],
                 )
-                await db_notifications.retry_later(
+                await db_notifications.update_notification_retry(
                     conn, notification_id=n.id, delay_s=backoff(n.attempts + 1), max_attempts=max_attempts
                 )
                 continue
@@ -108,5 +108,5 @@ async def deliver(
             await db_notifications.record_attempt(
                 conn, notification_id=n.id, sender=sender.name, ok=True, detail=""
             )
-            await db_notifications.delivered(conn, notification_id=n.id)
+            await db_notifications.update_notification_delivered(conn, notification_id=n.id)
     return DeliveryResult(delivered, failed)

@@ -22,12 +22,14 @@ async def evaluate(
     db: Executor, *, period: Period, calendar: WorkingCalendar, today: date, department_ids: Sequence[int]
 ) -> list[Score]:
     """Every department of ``department_ids`` scored for ``period`` from the stored facts."""
-    completed = await db_performance.completed_in(db, start=period.start, end=period.end)
-    late = await db_performance.late_in(db, start=period.start, end=period.end, today=today)
-    cards = await db_performance.cards_in(db, start=period.start, end=period.end)
-    bad = await db_performance.bad_ratings_in(db, start=period.start, end=period.end)
-    filed = await db_performance.complaints_in(db, start=period.start, end=period.end)
-    rules = await db_performance.performance_rules(db)
+    completed = await db_performance.list_completed_facts(db, start=period.start, end=period.end)
+    late = await db_performance.count_late_cases_by_department(
+        db, start=period.start, end=period.end, today=today
+    )
+    cards = await db_performance.count_cards_by_department_and_color(db, start=period.start, end=period.end)
+    bad = await db_performance.count_bad_ratings_by_department(db, start=period.start, end=period.end)
+    filed = await db_performance.count_complaints_by_department(db, start=period.start, end=period.end)
+    rules = await db_performance.list_performance_rules(db)
     totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for c in completed:
         t = totals[c.department_id]

@@ -33,7 +33,7 @@ async def rate(
     comment = comment.strip()
     if len(comment) > 500:
         raise DomainError("评价内容最多 500 个字", code="INVALID_FIELD")
-    row = await db_cases.get_by_no(conn, case_no=case_no.strip()[:40])
+    row = await db_cases.get_case_by_no(conn, case_no=case_no.strip()[:40])
     expected = row.query_code_hash if row else _NO_CASE
     if row is None or not hmac.compare_digest(expected, query_code_hash(case_no.strip(), query_code.strip())):
         raise NotFound("未找到该办件，或查询码不正确", code="CASE_NOT_FOUND")
@@ -53,19 +53,19 @@ async def rate(
             rectify_due_on=due,
         ):
             raise DomainError("该办件已经评价过，每件只能评价一次", code="ALREADY_RATED")
-    [rating] = await db_ratings.ratings_of(conn, case_ids=[row.id])
+    [rating] = await db_ratings.list_ratings_by_case(conn, case_ids=[row.id])
     return rating
 
 
 async def rectify(
     conn: Connection, *, case_no: str, department_id: int, staff: str, note: str, at: datetime
 ) -> None:
-    row = await db_cases.get_by_no(conn, case_no=case_no)
+    row = await db_cases.get_case_by_no(conn, case_no=case_no)
     if row is None or row.department_id != department_id:
         raise NotFound(f"未找到本部门的办件 {case_no}", code="CASE_NOT_FOUND")
     if not 5 <= len(note.strip()) <= 2000:
         raise DomainError("整改说明须为 5 到 2000 个字", code="INVALID_FIELD")
-    if not await db_ratings.rectify_rating(
+    if not await db_ratings.update_rating_rectified(
         conn, case_id=row.id, day=china_day(at), by=staff, note=note.strip()
     ):
         raise DomainError("该办件没有待整改的差评", code="NOTHING_TO_RECTIFY")

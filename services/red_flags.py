@@ -35,7 +35,7 @@ async def run(pool: asyncpg.Pool, *, since: date, until: date, at: datetime | No
     years = list(range(since.year, until.year + 1))
     raised: dict[str, int] = {}
     async with pool.acquire() as conn, conn.transaction():
-        rules = {r.code: r for r in await db_cards.all_rules(conn) if r.code in db_subsidies.FLAG_QUERIES}
+        rules = {r.code: r for r in await db_cards.list_rules(conn) if r.code in db_subsidies.FLAG_QUERIES}
         for code, rule in rules.items():
             if not rule.enabled:
                 continue

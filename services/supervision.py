@@ -124,8 +124,8 @@ Rules = Mapping[str, tuple[str, Mapping[str, Any]]]  # enabled rule code -> (col
 
 async def rules_for(conn: Connection, *, power_id: int) -> Rules:
     """The enabled rules for one power: the global rules with that power's overrides."""
-    overrides = await db_cards.rule_overrides(conn, power_ids=[power_id])
-    return with_overrides(await db_cards.all_rules(conn), overrides.get(power_id, []))
+    overrides = await db_cards.list_rule_overrides_by_power(conn, power_ids=[power_id])
+    return with_overrides(await db_cards.list_rules(conn), overrides.get(power_id, []))
 
 
 async def raise_cards(
@@ -160,7 +160,7 @@ async def raise_cards(
         if card_id is None:
             continue  # raised before: a repeated evaluation raises nothing new
         raised.append(RaisedCard(card_id, candidate.rule, color))
-        if color == "red" and await db_cards.lock_case(conn, case_id=case_id):
+        if color == "red" and await db_cards.update_case_locked(conn, case_id=case_id):
             await db_cards.insert_lock_event(
                 conn,
                 case_id=case_id,
@@ -200,18 +200,20 @@ async def sweep(
     checked = raised = 0
     after = 0
     async with pool.acquire() as conn:
-        all_rules = await db_cards.all_rules(conn)
+        all_rules = await db_cards.list_rules(conn)
         map_cache: dict[int, CaseMap] = {}
         while True:
             async with conn.transaction():
-                rows = await db_cases.open_cases_batch(conn, after_id=after, limit=batch)
+                rows = await db_cases.lock_open_cases(conn, after_id=after, limit=batch)
                 if not rows:
                     break
                 after = rows[-1].id
                 steps: defaultdict[int, list[db_cases.StepRow]] = defaultdict(list)
-                for s in await db_cases.steps_of(conn, case_ids=[r.id for r in rows]):
+                for s in await db_cases.list_steps_by_case(conn, case_ids=[r.id for r in rows]):
                     steps[s.case_id].append(s)
-                overrides = await db_cards.rule_overrides(conn, power_ids=sorted({r.power_id for r in rows}))
+                overrides = await db_cards.list_rule_overrides_by_power(
+                    conn, power_ids=sorted({r.power_id for r in rows})
+                )
                 for row in rows:
                     if row.power_id not in map_cache:
                         map_cache[row.power_id] = await load_case_map(conn, power_id=row.power_id)
@@ -246,7 +248,7 @@ async def sweep(
 async def _overdue_rectifications(conn: Connection, *, today: date, now: datetime, rules: Rules) -> int:
     """Bad ratings not rectified within their working days: a red card on the case."""
     raised = 0
-    for late in await db_ratings.overdue_rectifications(conn, today=today):
+    for late in await db_ratings.list_overdue_rectifications(conn, today=today):
         candidate = CardCandidate(
             "RECTIFICATION_OVERDUE",
             "rating",
@@ -298,12 +300,12 @@ async def explain(
     if not 5 <= len(text) <= 2000:
         raise CardActionRefused("说明须为 5 到 2000 个字", code="INVALID_FIELD")
     async with conn.transaction():
-        card = await db_cards.card_for_update(conn, card_id=card_id)
+        card = await db_cards.lock_card(conn, card_id=card_id)
         if card is None or card.department_id != department_id:
             raise NotFound(f"未找到本部门的监察卡 {card_id}", code="CARD_NOT_FOUND")
         if card.status != "open":
             raise CardActionRefused("该监察卡已说明或已关闭")
-        await db_cards.explain_card(conn, card_id=card_id, explanation=text, by=staff)
+        await db_cards.update_card_explained(conn, card_id=card_id, explanation=text, by=staff)
         if card.case_id is not None:  # a subsidy red flag has no case and no lock
             await db_cards.insert_lock_event(
                 conn, case_id=card.case_id, card_id=card_id, action="explained", actor=staff, note=text
@@ -312,7 +314,7 @@ async def explain(
 
 
 async def _reload(conn: Connection, card_id: int) -> db_cards.CardRow:
-    card = await db_cards.card_for_update(conn, card_id=card_id)
+    card = await db_cards.lock_card(conn, card_id=card_id)
     if card is None:
         raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
     return card
@@ -322,19 +324,23 @@ async def close(conn: Connection, *, card_id: int, inspector: str, note: str) ->
     """Discipline closes a card. A red card must be explained first; when the last open red card
     of a case closes, the case is unlocked."""
     async with conn.transaction():
-        card = await db_cards.card_for_update(conn, card_id=card_id)
+        card = await db_cards.lock_card(conn, card_id=card_id)
         if card is None:
             raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
         if card.status == "closed":
             raise CardActionRefused("该监察卡已关闭")
         if card.color == "red" and card.status != "explained":
             raise CardActionRefused("红牌须由部门提交说明后才能关闭、解锁", code="EXPLANATION_REQUIRED")
-        await db_cards.close_card(conn, card_id=card_id, by=inspector, note=note.strip())
+        await db_cards.update_card_closed(conn, card_id=card_id, by=inspector, note=note.strip())
         if card.case_id is None:  # a subsidy red flag: closing it is all
             return await _reload(conn, card_id)
-        remaining = [c for c, _ in await db_cards.open_red_cards(conn, case_id=card.case_id) if c != card_id]
+        remaining = [
+            c
+            for c, _ in await db_cards.list_open_red_cards_by_case(conn, case_id=card.case_id)
+            if c != card_id
+        ]
         if card.color == "red" and not remaining:
-            await db_cards.unlock_case(conn, case_id=card.case_id)
+            await db_cards.update_case_unlocked(conn, case_id=card.case_id)
             await db_cards.insert_lock_event(
                 conn,
                 case_id=card.case_id,

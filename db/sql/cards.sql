@@ -1,9 +1,9 @@
 -- Electronic supervision: the rules, the cards they raise and the locks red cards put on cases.
 
--- name: all_rules
+-- name: list_rules
 SELECT code, color, enabled, params, description FROM supervision_rules ORDER BY code;
 
--- name: rule_overrides
+-- name: list_rule_overrides_by_power
 SELECT power_id, rule_code, enabled, params FROM supervision_rule_overrides WHERE power_id = ANY($1::int[]);
 
 -- name: insert_card
@@ -12,34 +12,34 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (case_id, rule_code, subject) DO NOTHING
 RETURNING id;
 
--- name: lock_case
+-- name: update_case_locked
 UPDATE cases SET locked = true, updated_at = now() WHERE id = $1 AND NOT locked;
 
--- name: unlock_case
+-- name: update_case_unlocked
 UPDATE cases SET locked = false, updated_at = now() WHERE id = $1;
 
 -- name: insert_lock_event
 INSERT INTO case_lock_events (case_id, card_id, action, actor, note) VALUES ($1, $2, $3, $4, $5);
 
--- name: card_for_update
+-- name: lock_card
 SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id WHERE c.id = $1 FOR UPDATE OF c;
 
--- name: explain_card
+-- name: update_card_explained
 UPDATE cards SET status = 'explained', explanation = $2, explained_by = $3, explained_at = now()
 WHERE id = $1;
 
--- name: close_card
+-- name: update_card_closed
 UPDATE cards SET status = 'closed', closed_by = $2, closed_at = now(), closing_note = $3
 WHERE id = $1;
 
--- name: open_red_cards_of_case
+-- name: list_open_red_cards_by_case
 SELECT id, status FROM cards WHERE case_id = $1 AND color = 'red' AND status <> 'closed' ORDER BY id;
 
--- name: cards_of_cases
+-- name: list_cards_by_case
 SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id
 WHERE c.case_id = ANY($1::bigint[]) ORDER BY c.case_id, c.id;
 
--- name: lock_events_of_cases
+-- name: list_lock_events_by_case
 SELECT id, case_id, card_id, action, actor, note, at FROM case_lock_events
 WHERE case_id = ANY($1::bigint[]) ORDER BY case_id, id;
 

@@ -1,29 +1,29 @@
 -- Cases (办件), their steps and events, and the public progress of a case.
 
--- name: power_terms
+-- name: list_power_terms
 SELECT id, code, name, department_id, status, promised_limit_days, statutory_limit_days, fee_yuan
 FROM powers
 WHERE id = ANY($1::int[]) OR code = ANY($2::text[]);
 
--- name: event_seen
+-- name: has_event
 SELECT 1 FROM case_events WHERE source = $1 AND event_id = $2;
 
--- name: case_for_update
+-- name: lock_case_by_no
 SELECT * FROM cases WHERE case_no = $1 FOR UPDATE;
 
--- name: case_by_no
+-- name: get_case_by_no
 SELECT * FROM cases WHERE case_no = $1;
 
--- name: cases_by_id
+-- name: list_cases_by_id
 SELECT * FROM cases WHERE id = ANY($1::bigint[]);
 
--- name: steps_of_cases
+-- name: list_steps_by_case
 SELECT case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion, paused_before
 FROM case_steps
 WHERE case_id = ANY($1::bigint[])
 ORDER BY case_id, started_at, step_key;
 
--- name: open_sub_cases
+-- name: count_open_sub_cases
 SELECT count(*) FROM cases WHERE lead_case_id = $1 AND completed_at IS NULL;
 
 -- name: insert_case
@@ -53,18 +53,18 @@ SET finished_on = excluded.finished_on, finished_at = excluded.finished_at, opin
 INSERT INTO case_events (source, event_id, case_id, kind, state_after, step_key, staff_no, occurred_at, payload)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
--- name: open_cases_batch
+-- name: lock_open_cases
 SELECT * FROM cases
 WHERE completed_at IS NULL AND state NOT IN (2, 4, 5, 13, 14, 15) AND id > $1
 ORDER BY id
 LIMIT $2
 FOR UPDATE SKIP LOCKED;
 
--- name: events_of_cases
+-- name: list_events_by_case
 SELECT id, source, event_id, case_id, kind, state_after, step_key, staff_no, occurred_at, payload
 FROM case_events WHERE case_id = ANY($1::bigint[]) ORDER BY case_id, occurred_at, id;
 
--- name: sub_cases_of
+-- name: list_sub_cases_by_lead
 SELECT * FROM cases WHERE lead_case_id = ANY($1::bigint[]) ORDER BY lead_case_id, id;
 
 -- name: list_cases
@@ -86,7 +86,7 @@ WHERE completed_at IS NULL AND department_id = $1 AND promised_due_on < $2
 ORDER BY promised_due_on, id
 LIMIT $5;
 
--- name: case_progress
+-- name: get_case_progress_by_no
 -- Everything the public progress query shows, in one round trip (the vetted CaseStatus document).
 SELECT c.*,
        p.code AS power_code, p.name AS power_name, p.promised_limit_days AS power_promised_limit_days,

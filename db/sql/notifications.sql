@@ -33,7 +33,7 @@ WHERE c.id = ANY($1::bigint[]) AND r.recipient IS NOT NULL
 ORDER BY c.id, r.n
 ON CONFLICT (card_id, recipient, recipient_role) DO NOTHING;
 
--- name: due_notifications
+-- name: lock_due_notifications
 SELECT n.*, c.rule_code, c.color, k.case_no
 FROM notifications n JOIN cards c ON c.id = n.card_id LEFT JOIN cases k ON k.id = c.case_id
 WHERE n.status = 'pending' AND n.next_attempt_at <= now()
@@ -44,10 +44,10 @@ FOR UPDATE OF n SKIP LOCKED;
 -- name: record_attempt
 INSERT INTO notification_attempts (notification_id, sender, ok, detail) VALUES ($1, $2, $3, $4);
 
--- name: notification_delivered
+-- name: update_notification_delivered
 UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_at = now() WHERE id = $1;
 
--- name: notification_retry
+-- name: update_notification_retry
 UPDATE notifications
 SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2),
     status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END
