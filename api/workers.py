@@ -36,7 +36,7 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
         noon = datetime(today.year, today.month, today.day, 4, tzinfo=UTC)
         now = real if china_day(real) == today else noon
     async with pool.acquire() as conn:
-        calendar = await db_calendar.get(conn)
+        calendar = await db_calendar.get_calendar(conn)
     result = await sweep(pool, calendar=calendar, today=today, now=now)
     async with pool.acquire() as conn, conn.transaction():
         rules = {r.code: r for r in await db_cards.list_rules(conn)}

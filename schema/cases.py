@@ -149,7 +149,7 @@ class Card:
         if self.payment_ref is None:
             return None
         year, payment_id = self.payment_ref
-        row = await db_subsidies.payment(info.context.db, year=year, payment_id=payment_id)
+        row = await db_subsidies.get_payment(info.context.db, year=year, payment_id=payment_id)
         if row is None:
             return None
         return AlertPayment(
@@ -644,7 +644,7 @@ class CaseQueries:
     @field(PUBLIC, description="部门绩效排名（月度如 2026-10，季度如 2026Q3），按 100 分基础分加减")
     async def department_performance(self, info: Info, period: str) -> PerformanceReport:
         parsed = parse_period(period)
-        calendar = await db_calendar.get(info.context.db)
+        calendar = await db_calendar.get_calendar(info.context.db)
         departments = await org.list_departments(info.context.db, region_code=None, service_level=None)
         scores = await performance.evaluate(
             info.context.db,
@@ -703,7 +703,7 @@ class CaseMutations:
     )
     async def record_case_events(self, info: Info, events: list[CaseEventInput]) -> CaseEventBatchResult:
         department_id, department_code = info.context.viewer.department()
-        calendar = await db_calendar.get(info.context.db)
+        calendar = await db_calendar.get_calendar(info.context.db)
         results = await case_ingest.ingest(
             info.context.pool,
             events=[e.to_domain() for e in events],
@@ -750,7 +750,7 @@ class CaseMutations:
     async def rate_case(
         self, info: Info, case_no: str, query_code: str, level: RatingLevel, comment: str = ""
     ) -> CaseRating:
-        calendar = await db_calendar.get(info.context.db)
+        calendar = await db_calendar.get_calendar(info.context.db)
         async with info.context.pool.acquire() as conn:
             row = await ratings.rate(
                 conn,

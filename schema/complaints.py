@@ -145,7 +145,7 @@ class ComplaintQueries:
     ) -> ComplaintConnection:
         size = page_size(first, info.context.limits)
         department_id, discipline = _scope(info)
-        rows = await db_complaints.queue(
+        rows = await db_complaints.list_complaints(
             info.context.db,
             department_id=department_id,
             discipline=discipline,
@@ -161,7 +161,7 @@ class ComplaintQueries:
 class ComplaintMutations:
     @field(PUBLIC, description="提交投诉建议（先保存再处理；同一 idempotencyKey 重试得到同一件）")
     async def submit_complaint(self, info: Info, complaint: ComplaintInput) -> ComplaintReceipt:
-        calendar = await db_calendar.get(info.context.db)
+        calendar = await db_calendar.get_calendar(info.context.db)
         async with info.context.pool.acquire() as conn:
             done = await complaints.submit(
                 conn,

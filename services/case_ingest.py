@@ -240,7 +240,7 @@ async def _receive(
         if lead is None:
             raise _refused("UNKNOWN_CASE", f"主办件 {event.lead_case_no} 不存在")
         lead_id = lead.id
-    if event.applicant.region_code and not await org.regions_by_code(
+    if event.applicant.region_code and not await org.list_regions_by_code(
         conn, codes=[event.applicant.region_code]
     ):
         raise _refused("INVALID_FIELD", f"未知的行政区划代码 {event.applicant.region_code}")

@@ -39,7 +39,7 @@ async def run(pool: asyncpg.Pool, *, since: date, until: date, at: datetime | No
         for code, rule in rules.items():
             if not rule.enabled:
                 continue
-            ids = await db_subsidies.run_flag(
+            ids = await db_subsidies.insert_flag_cards(
                 conn, rule=code, color=rule.color, years=years, since=since, at=at
             )
             if ids:

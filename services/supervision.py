@@ -104,8 +104,8 @@ def case_values(case: Case, calendar: WorkingCalendar) -> dict[str, Any]:
 
 
 async def load_case_map(db: Connection, *, power_id: int) -> CaseMap:
-    steps = await db_powers.steps(db, power_ids=[power_id])
-    edges = await db_powers.edges(db, power_ids=[power_id])
+    steps = await db_powers.list_steps_by_power(db, power_ids=[power_id])
+    edges = await db_powers.list_edges_by_power(db, power_ids=[power_id])
     return case_map_from(steps, edges)
 
 
