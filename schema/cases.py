@@ -33,7 +33,7 @@ from schema.pagination import (
     page_size,
 )
 from schema.powers import Power
-from schema.scope import case_department_scope
+from schema.scope import department_scope
 from schema.subsidies import AlertMember, AlertPayment
 from schema.visibility import DEPARTMENTS, DISCIPLINE_ONLY, OFFICIALS, OWNER, PUBLIC, field, personal
 from services import case_ingest, performance, ratings, supervision
@@ -541,7 +541,7 @@ class CaseQueries:
     @field(PUBLIC, description="按编号查看一个办件（本部门或纪委监委）", callers=OFFICIALS)
     async def case(self, info: Info, case_no: str) -> Case | None:
         row = await db_cases.get_case_by_no(info.context.db, case_no=case_no)
-        scope = case_department_scope(info.context.viewer)
+        scope = department_scope(info.context.viewer)
         if row is None or (scope is not None and row.department_id != scope):
             raise NotFound(f"未找到本部门可查看的办件 {case_no}", code="CASE_NOT_FOUND")
         return Case.from_row(row, info.context.today)
@@ -552,7 +552,7 @@ class CaseQueries:
     ) -> CaseConnection:
         f = filter or CaseFilter()
         size = page_size(first, info.context.limits)
-        department_id = case_department_scope(info.context.viewer)
+        department_id = department_scope(info.context.viewer)
         if f.department_code is not None:
             requested = await _department_id(info, f.department_code)
             if department_id is not None and requested != department_id:
@@ -589,9 +589,7 @@ class CaseQueries:
         after: str | None = None,
     ) -> CaseConnection:
         size = page_size(first, info.context.limits)
-        department_id = case_department_scope(info.context.viewer) or await _department_id(
-            info, department_code
-        )
+        department_id = department_scope(info.context.viewer) or await _department_id(info, department_code)
         if department_id is None:
             raise InvalidInput("纪委监委查看逾期办件须指定 departmentCode", code="INVALID_FIELD")
         key = decode_cursor(after)
@@ -623,7 +621,7 @@ class CaseQueries:
     ) -> CardConnection:
         f = filter or CardFilter()
         size = page_size(first, info.context.limits)
-        department_id = case_department_scope(info.context.viewer)
+        department_id = department_scope(info.context.viewer)
         if f.department_code is not None:
             requested = await _department_id(info, f.department_code)
             if department_id is not None and requested != department_id:

@@ -16,8 +16,9 @@ def draft_scope(viewer: Viewer) -> DraftScope:
     return DraftScope()
 
 
-def case_department_scope(viewer: Viewer) -> int | None:
-    """Cases and cards: a department sees its own (its id), discipline sees all (None)."""
+def department_scope(viewer: Viewer) -> int | None:
+    """Cases, cards and complaints: a department sees its own (its id), discipline sees all (None);
+    anyone else is refused."""
     if viewer.role is Role.DISCIPLINE:
         return None
     department_id, _ = viewer.department()
