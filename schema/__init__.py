@@ -20,7 +20,9 @@ from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.cost import make_cost_rule
 from schema.org import OrgQueries
+from schema.performance import PerformanceQueries
 from schema.powers import PowerQueries
+from schema.ratings import RatingMutations
 from schema.subsidies import SubsidyMutations, SubsidyQueries
 from schema.supervision import SupervisionMutations, SupervisionQueries
 
@@ -47,6 +49,7 @@ Query = _root(
         PowerQueries,
         CaseQueries,
         SupervisionQueries,
+        PerformanceQueries,
         SubsidyQueries,
         ComplaintQueries,
     ),
@@ -60,7 +63,7 @@ Query = _root(
 )
 Mutation = _root(
     "Mutation",
-    (CaseMutations, SupervisionMutations, SubsidyMutations, ComplaintMutations),
+    (CaseMutations, SupervisionMutations, RatingMutations, SubsidyMutations, ComplaintMutations),
     (
         *("record_case_events", "explain_card", "rate_case", "rectify_rating", "close_card"),
         "record_subsidy_money",

@@ -1,4 +1,5 @@
-"""Cases (办件), their progress, their ratings (好差评) and department performance."""
+"""Cases (办件): their progress for the public, their records for officials, and the events
+departments report."""
 
 from __future__ import annotations
 
@@ -11,14 +12,10 @@ import strawberry
 
 from db import calendar as db_calendar
 from db import cases as db_cases
-from db import org
-from db import ratings as db_ratings
 from domain.cases import STATE_LABELS, CompletionResult, EventKind, State, query_code_hash
 from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
-from domain.performance import parse_period
-from domain.ratings import RATING_LABELS, RatingLevel, is_bad
 from schema.context import Info
 from schema.org import Department
 from schema.pagination import (
@@ -29,10 +26,11 @@ from schema.pagination import (
     page_size,
 )
 from schema.powers import Power
+from schema.ratings import CaseRating
 from schema.scope import department_by_code, department_scope, requested_department
 from schema.supervision import Card, LockRecord
 from schema.visibility import DEPARTMENTS, OFFICIALS, OWNER, PUBLIC, field, personal
-from services import case_ingest, performance, ratings
+from services import case_ingest
 
 # The engine's own enums are the schema's: one list of states, kinds and results.
 strawberry.enum(State, name="CaseState", description="办件状态（国家政务服务平台状态码 1–15）")
@@ -68,39 +66,6 @@ class CaseEventRecord:
     step_key: str | None = field(OWNER, description="环节编号")
     staff_no: str | None = field(OWNER, description="办理人工号")
     occurred_at: datetime | None = field(OWNER, description="发生时间")
-
-
-strawberry.enum(RatingLevel, name="RatingLevel", description="好差评：非常满意 1 … 非常不满意 5")
-
-
-@strawberry.type(description="办件评价（好差评）")
-class CaseRating:
-    owner_department_id: strawberry.Private[int]
-    level: RatingLevel = field(PUBLIC, description="评价等级")
-    rated_on: date = field(PUBLIC, description="评价日期")
-    bad: bool = field(PUBLIC, description="是否差评（不满意、非常不满意）")
-    rectify_due_on: date | None = field(PUBLIC, description="差评整改期限（15个工作日）")
-    rectified_on: date | None = field(PUBLIC, description="整改完成日期")
-    comment: str | None = field(OWNER, description="评价内容")
-    rectification: str | None = field(OWNER, description="整改说明")
-
-    @field(PUBLIC, description="评价等级（中文）")
-    def level_label(self) -> str:
-        return RATING_LABELS[self.level]
-
-    @classmethod
-    def from_row(cls, row: db_ratings.RatingRow, owner: int) -> Self:
-        level = RatingLevel(row.level)
-        return cls(
-            owner_department_id=owner,
-            level=level,
-            rated_on=row.rated_on,
-            bad=is_bad(level),
-            rectify_due_on=row.rectify_due_on,
-            rectified_on=row.rectified_on,
-            comment=row.comment,
-            rectification=row.rectification,
-        )
 
 
 @strawberry.type(description="办件")
@@ -285,39 +250,6 @@ class CaseFilter:
     open_card_color: str | None = strawberry.field(default=None, description="只看有未关闭 yellow / red 牌的")
 
 
-@strawberry.type(description="部门绩效（一个考核期）")
-class DepartmentScore:
-    department_id: strawberry.Private[int]
-    rank: int = field(PUBLIC, description="名次")
-    grade: str = field(PUBLIC, description="等次：优秀、良好、一般、较差")
-    score: Decimal = field(PUBLIC, description="得分 = 基础分 + 加分 − 扣分")
-    bonus: Decimal = field(PUBLIC, description="加分")
-    deductions: Decimal = field(PUBLIC, description="扣分")
-    completed: int = field(PUBLIC, description="办结件数")
-    on_time: int = field(PUBLIC, description="按时办结件数")
-    on_time_rate: float | None = field(PUBLIC, description="按时办结率")
-    average_used_days: float | None = field(PUBLIC, description="平均实际用时（工作日）")
-    average_promised_days: float | None = field(PUBLIC, description="平均承诺时限（工作日）")
-    late_cases: int = field(PUBLIC, description="逾期件数")
-    yellow_cards: int = field(PUBLIC, description="黄牌数")
-    red_cards: int = field(PUBLIC, description="红牌数")
-    bad_ratings: int = field(PUBLIC, description="差评数")
-    complaints: int = field(PUBLIC, description="投诉数")
-
-    @field(PUBLIC, description="部门")
-    async def department(self, info: Info) -> Department | None:
-        row = await info.context.loaders.department.load(self.department_id)
-        return Department.from_row(row) if row else None
-
-
-@strawberry.type(description="部门绩效排名")
-class PerformanceReport:
-    period: str = field(PUBLIC, description="考核期")
-    start: date = field(PUBLIC, description="起（含）")
-    end: date = field(PUBLIC, description="止（不含）")
-    rows: list[DepartmentScore] = field(PUBLIC, description="按得分排名")
-
-
 # -- events in ----------------------------------------------------------------------------------
 
 
@@ -487,45 +419,6 @@ class CaseQueries:
         )
         return CaseConnection(edges=edges, page_info=page_info)
 
-    @field(PUBLIC, description="部门绩效排名（月度如 2026-10，季度如 2026Q3），按 100 分基础分加减")
-    async def department_performance(self, info: Info, period: str) -> PerformanceReport:
-        parsed = parse_period(period)
-        calendar = await db_calendar.get_calendar(info.context.db)
-        departments = await org.list_departments(info.context.db, region_code=None, service_level=None)
-        scores = await performance.evaluate(
-            info.context.db,
-            period=parsed,
-            calendar=calendar,
-            today=info.context.today,
-            department_ids=[d.id for d in departments],
-        )
-        return PerformanceReport(
-            period=parsed.label,
-            start=parsed.start,
-            end=parsed.end,
-            rows=[
-                DepartmentScore(
-                    department_id=s.facts.department_id,
-                    rank=s.rank,
-                    grade=s.grade,
-                    score=s.score,
-                    bonus=s.bonus,
-                    deductions=s.deductions,
-                    completed=s.facts.completed,
-                    on_time=s.facts.on_time,
-                    on_time_rate=s.on_time_rate,
-                    average_used_days=s.average_used_days,
-                    average_promised_days=s.average_promised_days,
-                    late_cases=s.facts.late,
-                    yellow_cards=s.facts.yellow_cards,
-                    red_cards=s.facts.red_cards,
-                    bad_ratings=s.facts.bad_ratings,
-                    complaints=s.facts.complaints,
-                )
-                for s in scores
-            ],
-        )
-
 
 @strawberry.type
 class CaseMutations:
@@ -562,38 +455,3 @@ class CaseMutations:
                 for r in results
             ],
         )
-
-    @field(
-        PUBLIC, description="申请人凭办件编号和查询码评价已办结的办件（每件一次）；差评须在15个工作日内整改"
-    )
-    async def rate_case(
-        self, info: Info, case_no: str, query_code: str, level: RatingLevel, comment: str = ""
-    ) -> CaseRating:
-        calendar = await db_calendar.get_calendar(info.context.db)
-        async with info.context.pool.acquire() as conn:
-            row = await ratings.rate(
-                conn,
-                case_no=case_no,
-                query_code=query_code,
-                level=level,
-                comment=comment,
-                at=info.context.now(),
-                calendar=calendar,
-            )
-            case = await db_cases.get_case_by_no(conn, case_no=case_no.strip())
-        return CaseRating.from_row(row, case.department_id if case else 0)
-
-    @field(PUBLIC, description="部门提交差评整改说明", callers=DEPARTMENTS)
-    async def rectify_rating(self, info: Info, case_no: str, note: str) -> bool:
-        viewer = info.context.viewer
-        department_id, _ = viewer.department()
-        async with info.context.pool.acquire() as conn:
-            await ratings.rectify(
-                conn,
-                case_no=case_no,
-                department_id=department_id,
-                staff=viewer.staff_no or viewer.subject or "unknown",
-                note=note,
-                at=info.context.now(),
-            )
-        return True
