@@ -185,7 +185,7 @@ async def viewer_for(authorization: str | None, verifier: TokenVerifier, db: Exe
     claims = await verifier.verify(token.strip())
     department_id = None
     if claims.department_code is not None:
-        rows = await org.departments_by_code(db, codes=[claims.department_code])
+        rows = await org.list_departments_by_code(db, codes=[claims.department_code])
         if not rows:
             raise AuthError(f"令牌中的部门不存在：{claims.department_code}", "TOKEN_INVALID")
         department_id = rows[0].id

@@ -206,7 +206,7 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
     async def main() -> int:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
         try:
-            departments = await org.departments_by_code(pool, codes=[args.department])
+            departments = await org.list_departments_by_code(pool, codes=[args.department])
             if not departments:
                 print(f"错误：部门 {args.department} 不存在", file=sys.stderr)
                 return 2
@@ -215,7 +215,7 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
                 text=text,
                 source=args.department,
                 department_id=departments[0].id,
-                calendar=await calendar.get(pool),
+                calendar=await calendar.get_calendar(pool),
             )
         finally:
             await pool.close()
@@ -243,7 +243,7 @@ def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
         try:
             department_id = None
             if args.department:
-                found = await org.departments_by_code(pool, codes=[args.department])
+                found = await org.list_departments_by_code(pool, codes=[args.department])
                 if not found:
                     print(f"错误：部门 {args.department} 不存在", file=sys.stderr)
                     return 2

@@ -121,7 +121,7 @@ def _encoder(fmt: str, columns: Sequence[str]) -> tuple[Callable[[dict[str, Any]
 
 async def _rankings(pool: asyncpg.Pool, period: Period, today: date) -> AsyncIterator[dict[str, Any]]:
     async with pool.acquire() as conn:
-        calendar = await db_calendar.get(conn)
+        calendar = await db_calendar.get_calendar(conn)
         departments = {
             d.id: d for d in await org.list_departments(conn, region_code=None, service_level=None)
         }
@@ -151,9 +151,9 @@ async def _rankings(pool: asyncpg.Pool, period: Period, today: date) -> AsyncIte
 
 async def _fund_aggregates(pool: asyncpg.Pool, year: int) -> AsyncIterator[dict[str, Any]]:
     async with pool.acquire() as conn:
-        funds = {f.id: f for f in await db_subsidies.funds(conn)}
-        minimum = await db_subsidies.min_group_size(conn)
-        rows = await db_subsidies.aggregate(
+        funds = {f.id: f for f in await db_subsidies.list_funds(conn)}
+        minimum = await db_subsidies.get_min_group_size(conn)
+        rows = await db_subsidies.list_aggregates(
             conn, year=year, region_prefix=None, by_village=False, by_month=True, fund_id=None
         )
     for r in rows:

@@ -13,8 +13,8 @@ import asyncpg
 
 from api.settings import Settings
 from db import calendar as db_calendar
-from db import cases as db_cases
-from db import subsidies as db_subsidies
+from db import cards as db_cards
+from db import notifications as db_notifications
 from domain.calendar import china_day
 from services import complaints, red_flags
 from services.notifications import LogSender, Sender, WebhookSender, deliver
@@ -36,16 +36,16 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
         noon = datetime(today.year, today.month, today.day, 4, tzinfo=UTC)
         now = real if china_day(real) == today else noon
     async with pool.acquire() as conn:
-        calendar = await db_calendar.get(conn)
+        calendar = await db_calendar.get_calendar(conn)
     result = await sweep(pool, calendar=calendar, today=today, now=now)
     async with pool.acquire() as conn, conn.transaction():
-        rules = {r.code: r for r in await db_cases.all_rules(conn)}
+        rules = {r.code: r for r in await db_cards.list_rules(conn)}
         rule = rules.get("COMPLAINT_NOT_DECIDED")
         complaint_cards: list[int] = []
         if rule is not None and rule.enabled:
             complaint_cards = await complaints.card_undecided(conn, today=today, now=now, color=rule.color)
             if complaint_cards:
-                await db_subsidies.notify_cards(conn, card_ids=complaint_cards)
+                await db_notifications.insert_card_notifications(conn, card_ids=complaint_cards)
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     flags = await red_flags.run(pool, since=last_month, until=today, at=now)
     return SweepResult(result.cases_checked, result.cards_raised + len(complaint_cards) + flags.total)

@@ -49,7 +49,7 @@ async def append(conn: Connection, *, entries: Sequence[AuditEntry]) -> None:
     # would both link to the same row; asyncpg refuses to nest this in a stricter transaction.
     async with conn.transaction(isolation="read_committed"):
         await conn.execute(Q.lock_chain)
-        prev: bytes = await conn.fetchval(Q.last_hash) or GENESIS
+        prev: bytes = await conn.fetchval(Q.get_last_hash) or GENESIS
         prev_hashes: list[bytes] = []
         hashes: list[bytes] = []
         for entry in entries:
@@ -83,7 +83,7 @@ async def verify(db: Executor, *, batch: int = 10_000) -> VerifyResult:
         raise ValueError("batch must be positive")
     walk = ChainWalk()
     last_id = 0
-    while rows := await db.fetch(Q.page_after, last_id, batch):
+    while rows := await db.fetch(Q.list_entries_after, last_id, batch):
         for r in rows:
             broken = walk.step(
                 row_id=r["id"],
@@ -107,7 +107,9 @@ async def verify(db: Executor, *, batch: int = 10_000) -> VerifyResult:
     return walk.result()
 
 
-async def for_record(db: Executor, *, record_type: str, record_id: str, limit: int) -> list[AuditRow]:
+async def list_entries_by_record(
+    db: Executor, *, record_type: str, record_id: str, limit: int
+) -> list[AuditRow]:
     """Who read ``record_id`` of ``record_type`` unmasked, newest first."""
-    rows = await db.fetch(Q.for_record, record_type, record_id, limit)
+    rows = await db.fetch(Q.list_entries_by_record, record_type, record_id, limit)
     return [AuditRow(**{**r, "fields": tuple(r["fields"])}) for r in rows]

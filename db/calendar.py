@@ -19,7 +19,7 @@ async def load_directory(conn: asyncpg.Connection, directory: Path = DATA_DIR) -
 
     A year is loaded whole or not at all: a bad line refuses the file and names the line.
     """
-    loaded = {r["year"] for r in await conn.fetch(Q.loaded_years)}
+    loaded = {r["year"] for r in await conn.fetch(Q.list_loaded_years)}
     counts: dict[str, int] = {}
     # A handful of small files, read once at set-up: not worth a thread.
     for path in sorted(directory.glob("*.csv")):  # noqa: ASYNC240
@@ -44,8 +44,8 @@ async def load_directory(conn: asyncpg.Connection, directory: Path = DATA_DIR) -
 PROVISIONAL_YEARS = 2
 
 
-async def get(db: Executor) -> WorkingCalendar:
-    years = [r["year"] for r in await db.fetch(Q.loaded_years)]
-    rows = await db.fetch(Q.all_exceptions)
+async def get_calendar(db: Executor) -> WorkingCalendar:
+    years = [r["year"] for r in await db.fetch(Q.list_loaded_years)]
+    rows = await db.fetch(Q.list_calendar_days)
     provisional = range(max(years) + 1, max(years) + 1 + PROVISIONAL_YEARS) if years else range(0)
     return WorkingCalendar({r["day"]: r["is_working"] for r in rows}, frozenset([*years, *provisional]))

@@ -48,42 +48,44 @@ def _row(record: asyncpg.Record) -> ComplaintRow:
     return ComplaintRow(**{name: record[name] for name in _FIELDS})
 
 
-async def by_key(db: Executor, *, key: str) -> ComplaintRow | None:
-    row = await db.fetchrow(Q.by_key, key)
+async def get_complaint_by_key(db: Executor, *, key: str) -> ComplaintRow | None:
+    row = await db.fetchrow(Q.get_complaint_by_key, key)
     return _row(row) if row else None
 
 
-async def by_tracking_no(db: Executor, *, tracking_no: str) -> ComplaintRow | None:
-    row = await db.fetchrow(Q.by_tracking_no, tracking_no)
+async def get_complaint_by_tracking_no(db: Executor, *, tracking_no: str) -> ComplaintRow | None:
+    row = await db.fetchrow(Q.get_complaint_by_tracking_no, tracking_no)
     return _row(row) if row else None
 
 
-async def for_update(conn: Connection, *, complaint_id: int) -> ComplaintRow | None:
-    row = await conn.fetchrow(Q.for_update, complaint_id)
+async def lock_complaint(conn: Connection, *, complaint_id: int) -> ComplaintRow | None:
+    row = await conn.fetchrow(Q.lock_complaint, complaint_id)
     return _row(row) if row else None
 
 
-async def insert(conn: Connection, *, values: Sequence[object]) -> int | None:
+async def insert_complaint(conn: Connection, *, values: Sequence[object]) -> int | None:
     """None when a complaint with this idempotency key exists already."""
-    complaint_id: int | None = await conn.fetchval(Q.insert, *values)
+    complaint_id: int | None = await conn.fetchval(Q.insert_complaint, *values)
     return complaint_id
 
 
-async def decide(
+async def update_complaint_decided(
     conn: Connection, *, complaint_id: int, status: str, at: datetime, by: str, reason: str | None
 ) -> None:
-    await conn.execute(Q.decide, complaint_id, status, at, by, reason)
+    await conn.execute(Q.update_complaint_decided, complaint_id, status, at, by, reason)
 
 
-async def reply(conn: Connection, *, complaint_id: int, text: str, at: datetime, by: str) -> None:
-    await conn.execute(Q.reply, complaint_id, text, at, by)
+async def update_complaint_replied(
+    conn: Connection, *, complaint_id: int, text: str, at: datetime, by: str
+) -> None:
+    await conn.execute(Q.update_complaint_replied, complaint_id, text, at, by)
 
 
-async def rate(conn: Connection, *, complaint_id: int, stars: int, at: datetime) -> None:
-    await conn.execute(Q.rate, complaint_id, stars, at)
+async def update_complaint_rated(conn: Connection, *, complaint_id: int, stars: int, at: datetime) -> None:
+    await conn.execute(Q.update_complaint_rated, complaint_id, stars, at)
 
 
-async def queue(
+async def list_complaints(
     db: Executor,
     *,
     department_id: int | None,
@@ -92,7 +94,7 @@ async def queue(
     before_id: int | None,
     limit: int,
 ) -> list[ComplaintRow]:
-    rows = await db.fetch(Q.queue, department_id, discipline, status, before_id, limit)
+    rows = await db.fetch(Q.list_complaints, department_id, discipline, status, before_id, limit)
     return [_row(r) for r in rows]
 
 
@@ -104,18 +106,14 @@ class Undecided:
     accept_due_on: date
 
 
-async def undecided_past_due(db: Executor, *, today: date) -> list[Undecided]:
-    return [Undecided(**r) for r in await db.fetch(Q.undecided_past_due, today)]
+async def list_overdue_undecided_complaints(db: Executor, *, today: date) -> list[Undecided]:
+    return [Undecided(**r) for r in await db.fetch(Q.list_overdue_undecided_complaints, today)]
 
 
-async def card_undecided(
+async def insert_complaint_card(
     conn: Connection, *, complaint: Undecided, color: str, evidence: str, at: datetime, day: date
 ) -> int | None:
     card_id: int | None = await conn.fetchval(
-        Q.card_undecided, complaint.id, color, complaint.department_id, evidence, at, day
+        Q.insert_complaint_card, complaint.id, color, complaint.department_id, evidence, at, day
     )
     return card_id
-
-
-async def complaints_in(db: Executor, *, start: date, end: date) -> dict[int, int]:
-    return {r["department_id"]: r["total"] for r in await db.fetch(Q.complaints_in_period, start, end)}

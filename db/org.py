@@ -64,8 +64,8 @@ async def list_regions(db: Executor, *, parent_code: str | None, level: int | No
     return [RegionRow(**r) for r in await db.fetch(Q.list_regions, parent_code, level)]
 
 
-async def regions_by_code(db: Executor, *, codes: Sequence[str]) -> list[RegionRow]:
-    return [RegionRow(**r) for r in await db.fetch(Q.regions_by_code, list(codes))]
+async def list_regions_by_code(db: Executor, *, codes: Sequence[str]) -> list[RegionRow]:
+    return [RegionRow(**r) for r in await db.fetch(Q.list_regions_by_code, list(codes))]
 
 
 async def list_departments(
@@ -74,21 +74,21 @@ async def list_departments(
     return [DepartmentRow(**r) for r in await db.fetch(Q.list_departments, region_code, service_level)]
 
 
-async def departments_by_id(db: Executor, *, ids: Sequence[int]) -> list[DepartmentRow]:
-    return [DepartmentRow(**r) for r in await db.fetch(Q.departments_by_id, list(ids))]
+async def list_departments_by_id(db: Executor, *, ids: Sequence[int]) -> list[DepartmentRow]:
+    return [DepartmentRow(**r) for r in await db.fetch(Q.list_departments_by_id, list(ids))]
 
 
-async def departments_by_code(db: Executor, *, codes: Sequence[str]) -> list[DepartmentRow]:
-    return [DepartmentRow(**r) for r in await db.fetch(Q.departments_by_code, list(codes))]
+async def list_departments_by_code(db: Executor, *, codes: Sequence[str]) -> list[DepartmentRow]:
+    return [DepartmentRow(**r) for r in await db.fetch(Q.list_departments_by_code, list(codes))]
 
 
-async def windows_by_department(db: Executor, *, ids: Sequence[int]) -> list[WindowRow]:
-    return [WindowRow(**r) for r in await db.fetch(Q.windows_by_department, list(ids))]
+async def list_windows_by_department(db: Executor, *, ids: Sequence[int]) -> list[WindowRow]:
+    return [WindowRow(**r) for r in await db.fetch(Q.list_windows_by_department, list(ids))]
 
 
-async def posts_by_department(db: Executor, *, ids: Sequence[int]) -> list[PostRow]:
-    return [PostRow(**r) for r in await db.fetch(Q.posts_by_department, list(ids))]
+async def list_posts_by_department(db: Executor, *, ids: Sequence[int]) -> list[PostRow]:
+    return [PostRow(**r) for r in await db.fetch(Q.list_posts_by_department, list(ids))]
 
 
-async def staff_by_department(db: Executor, *, ids: Sequence[int]) -> list[StaffRow]:
-    return [StaffRow(**r) for r in await db.fetch(Q.staff_by_department, list(ids))]
+async def list_staff_by_department(db: Executor, *, ids: Sequence[int]) -> list[StaffRow]:
+    return [StaffRow(**r) for r in await db.fetch(Q.list_staff_by_department, list(ids))]

@@ -145,7 +145,7 @@ def _search_args(scope: DraftScope, search: PowerSearch) -> list[Any]:
     ]
 
 
-async def search(
+async def list_powers(
     db: Executor, *, scope: DraftScope, search: PowerSearch, after_code: str | None, limit: int
 ) -> list[PowerRow]:
     """Powers in code order, starting after ``after_code`` (keyset pagination)."""
@@ -153,58 +153,60 @@ async def search(
     return [PowerRow(**r) for r in rows]
 
 
-async def count(db: Executor, *, scope: DraftScope, search: PowerSearch) -> int:
+async def count_powers(db: Executor, *, scope: DraftScope, search: PowerSearch) -> int:
     total: int = await db.fetchval(Q.count_powers, *_search_args(scope, search))
     return total
 
 
-async def get_by_code(db: Executor, *, scope: DraftScope, code: str) -> PowerRow:
+async def get_power_by_code(db: Executor, *, scope: DraftScope, code: str) -> PowerRow:
     row = await db.fetchrow(Q.get_power_by_code, scope.every_department, list(scope.departments), code)
     if row is None:
         raise NotFound(f"未找到编码为 {code} 的权力事项")
     return PowerRow(**row)
 
 
-async def by_id(db: Executor, *, ids: Sequence[int]) -> list[PowerRow]:
+async def list_powers_by_id(db: Executor, *, ids: Sequence[int]) -> list[PowerRow]:
     """Powers by id whatever their status: a case keeps showing the power it was filed under."""
-    return [PowerRow(**r) for r in await db.fetch(Q.powers_by_id, list(ids))]
+    return [PowerRow(**r) for r in await db.fetch(Q.list_powers_by_id, list(ids))]
 
 
-async def published_counts(db: Executor, *, department_ids: Sequence[int]) -> dict[int, int]:
-    rows = await db.fetch(Q.published_counts_by_department, list(department_ids))
+async def count_published_powers_by_department(
+    db: Executor, *, department_ids: Sequence[int]
+) -> dict[int, int]:
+    rows = await db.fetch(Q.count_published_powers_by_department, list(department_ids))
     return {r["department_id"]: r["total"] for r in rows}
 
 
-async def materials(db: Executor, *, power_ids: Sequence[int]) -> list[MaterialRow]:
-    return [MaterialRow(**r) for r in await db.fetch(Q.materials_by_power, list(power_ids))]
+async def list_materials_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[MaterialRow]:
+    return [MaterialRow(**r) for r in await db.fetch(Q.list_materials_by_power, list(power_ids))]
 
 
-async def adjustments(db: Executor, *, power_ids: Sequence[int]) -> list[AdjustmentRow]:
-    return [AdjustmentRow(**r) for r in await db.fetch(Q.adjustments_by_power, list(power_ids))]
+async def list_adjustments_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[AdjustmentRow]:
+    return [AdjustmentRow(**r) for r in await db.fetch(Q.list_adjustments_by_power, list(power_ids))]
 
 
-async def elements_as_of(db: Executor, *, power_id: int, day: date) -> ElementsRow | None:
-    row = await db.fetchrow(Q.elements_as_of, power_id, day)
+async def get_elements_as_of(db: Executor, *, power_id: int, day: date) -> ElementsRow | None:
+    row = await db.fetchrow(Q.get_elements_as_of, power_id, day)
     if row is None:
         return None
     return ElementsRow(**{**row, "elements": orjson.loads(row["elements"])})
 
 
-async def steps(db: Executor, *, power_ids: Sequence[int]) -> list[StepRow]:
-    return [StepRow(**r) for r in await db.fetch(Q.steps_by_power, list(power_ids))]
+async def list_steps_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[StepRow]:
+    return [StepRow(**r) for r in await db.fetch(Q.list_steps_by_power, list(power_ids))]
 
 
-async def edges(db: Executor, *, power_ids: Sequence[int]) -> list[EdgeRow]:
-    return [EdgeRow(**r) for r in await db.fetch(Q.edges_by_power, list(power_ids))]
+async def list_edges_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[EdgeRow]:
+    return [EdgeRow(**r) for r in await db.fetch(Q.list_edges_by_power, list(power_ids))]
 
 
-async def risk_points_by_step(db: Executor, *, step_ids: Sequence[int]) -> list[RiskPointRow]:
-    return [RiskPointRow(**r) for r in await db.fetch(Q.risk_points_by_step, list(step_ids))]
+async def list_risk_points_by_step(db: Executor, *, step_ids: Sequence[int]) -> list[RiskPointRow]:
+    return [RiskPointRow(**r) for r in await db.fetch(Q.list_risk_points_by_step, list(step_ids))]
 
 
-async def risk_points_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[RiskPointRow]:
-    return [RiskPointRow(**r) for r in await db.fetch(Q.risk_points_by_power, list(power_ids))]
+async def list_risk_points_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[RiskPointRow]:
+    return [RiskPointRow(**r) for r in await db.fetch(Q.list_risk_points_by_power, list(power_ids))]
 
 
-async def measures(db: Executor, *, risk_point_ids: Sequence[int]) -> list[MeasureRow]:
-    return [MeasureRow(**r) for r in await db.fetch(Q.measures_by_risk_point, list(risk_point_ids))]
+async def list_measures_by_risk_point(db: Executor, *, risk_point_ids: Sequence[int]) -> list[MeasureRow]:
+    return [MeasureRow(**r) for r in await db.fetch(Q.list_measures_by_risk_point, list(risk_point_ids))]

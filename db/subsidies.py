@@ -14,12 +14,12 @@ Q = load("subsidies")
 
 # Each red-flag rule is one set-based statement over a period (see subsidies.sql).
 FLAG_QUERIES = {
-    "PAID_AFTER_DEATH": Q.flag_paid_after_death,
-    "BENEFICIARY_IS_OFFICIAL": Q.flag_beneficiary_is_official,
-    "DUPLICATE_BENEFIT": Q.flag_duplicate_benefit,
-    "ABOVE_STANDARD": Q.flag_above_standard,
-    "INVALID_OR_SHARED_ID": Q.flag_invalid_or_shared_id,
-    "LATE_DISBURSEMENT": Q.flag_late_disbursement,
+    "PAID_AFTER_DEATH": Q.insert_flag_cards_paid_after_death,
+    "BENEFICIARY_IS_OFFICIAL": Q.insert_flag_cards_beneficiary_is_official,
+    "DUPLICATE_BENEFIT": Q.insert_flag_cards_duplicate_benefit,
+    "ABOVE_STANDARD": Q.insert_flag_cards_above_standard,
+    "INVALID_OR_SHARED_ID": Q.insert_flag_cards_invalid_or_shared_id,
+    "LATE_DISBURSEMENT": Q.insert_flag_cards_late_disbursement,
 }
 
 
@@ -90,33 +90,35 @@ class AggregateRow:
     payments: int
 
 
-async def funds(db: Executor) -> list[FundRow]:
-    return [FundRow(**r) for r in await db.fetch(Q.funds)]
+async def list_funds(db: Executor) -> list[FundRow]:
+    return [FundRow(**r) for r in await db.fetch(Q.list_funds)]
 
 
-async def fund_by_code(db: Executor, *, code: str) -> FundRow | None:
-    row = await db.fetchrow(Q.fund_by_code, code)
+async def get_fund_by_code(db: Executor, *, code: str) -> FundRow | None:
+    row = await db.fetchrow(Q.get_fund_by_code, code)
     return FundRow(**row) if row else None
 
 
-async def members_by_id_number(db: Executor, *, id_number: str) -> list[MemberRow]:
-    return [MemberRow(**r) for r in await db.fetch(Q.members_by_id_number, id_number)]
+async def list_members_by_id_number(db: Executor, *, id_number: str) -> list[MemberRow]:
+    return [MemberRow(**r) for r in await db.fetch(Q.list_members_by_id_number, id_number)]
 
 
-async def lookup_payments(
+async def list_payments_by_household(
     db: Executor, *, household_id: int, years: Sequence[int], limit: int
 ) -> list[LookupRow]:
-    return [LookupRow(**r) for r in await db.fetch(Q.lookup_payments, household_id, list(years), limit)]
+    return [
+        LookupRow(**r) for r in await db.fetch(Q.list_payments_by_household, household_id, list(years), limit)
+    ]
 
 
-async def notice_list(
+async def list_notice_entries(
     db: Executor, *, village_code: str, fund_id: int, period: date, after_id: int, limit: int
 ) -> list[NoticeRow]:
-    rows = await db.fetch(Q.notice_list, period.year, village_code, fund_id, period, after_id, limit)
+    rows = await db.fetch(Q.list_notice_entries, period.year, village_code, fund_id, period, after_id, limit)
     return [NoticeRow(**r) for r in rows]
 
 
-async def aggregate(
+async def list_aggregates(
     db: Executor,
     *,
     year: int,
@@ -126,27 +128,23 @@ async def aggregate(
     fund_id: int | None,
 ) -> list[AggregateRow]:
     rows = await db.fetch(
-        Q.aggregate, year, region_prefix, "village" if by_village else "township", by_month, fund_id
+        Q.list_aggregates, year, region_prefix, "village" if by_village else "township", by_month, fund_id
     )
     return [AggregateRow(**r) for r in rows]
 
 
-async def min_group_size(db: Executor) -> int:
-    size: int | None = await db.fetchval(Q.min_group_size)
+async def get_min_group_size(db: Executor) -> int:
+    size: int | None = await db.fetchval(Q.get_min_group_size)
     return size or 5
 
 
-async def run_flag(
+async def insert_flag_cards(
     conn: Connection, *, rule: str, color: str, years: Sequence[int], since: date, at: datetime
 ) -> list[int]:
     """Raise ``rule``'s alerts on payments of ``years`` for periods from ``since``; the ids of the
     new cards (an alert already raised is not raised again)."""
     rows = await conn.fetch(FLAG_QUERIES[rule], list(years), since, at, color)
     return [r["id"] for r in rows]
-
-
-async def notify_cards(conn: Connection, *, card_ids: Sequence[int]) -> None:
-    await conn.execute(Q.notify_cards, list(card_ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,14 +172,14 @@ class PaymentRow:
     batch_no: str
 
 
-async def members_by_id(db: Executor, *, ids: Sequence[int]) -> list[MemberRow]:
-    return [MemberRow(**r) for r in await db.fetch(Q.members_by_id, list(ids))]
+async def list_members_by_id(db: Executor, *, ids: Sequence[int]) -> list[MemberRow]:
+    return [MemberRow(**r) for r in await db.fetch(Q.list_members_by_id, list(ids))]
 
 
-async def payment(db: Executor, *, year: int, payment_id: int) -> PaymentRow | None:
-    row = await db.fetchrow(Q.payment_by_id, year, payment_id)
+async def get_payment(db: Executor, *, year: int, payment_id: int) -> PaymentRow | None:
+    row = await db.fetchrow(Q.get_payment, year, payment_id)
     return PaymentRow(**row) if row else None
 
 
-async def payment_trail(db: Executor, *, year: int, payment_id: int) -> list[TrailRow]:
-    return [TrailRow(**r) for r in await db.fetch(Q.payment_trail, year, payment_id)]
+async def list_trail_by_payment(db: Executor, *, year: int, payment_id: int) -> list[TrailRow]:
+    return [TrailRow(**r) for r in await db.fetch(Q.list_trail_by_payment, year, payment_id)]

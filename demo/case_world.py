@@ -177,7 +177,7 @@ class World:
 
 async def load_world(conn: asyncpg.Connection, *, seed: int, today: date) -> World:
     """Read the foundation and the calendar; raise if either is missing."""
-    calendar = await calendar_db.get(conn)
+    calendar = await calendar_db.get_calendar(conn)
     needed = {(today - timedelta(days=400)).year, today.year}
     if not needed <= calendar.years:
         raise RuntimeError(f"demo cases need the working calendar of {sorted(needed)}; load it first")

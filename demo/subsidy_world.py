@@ -99,7 +99,7 @@ class SubsidyWorld:
 
 async def load_subsidy_world(conn: asyncpg.Connection, *, today: date) -> SubsidyWorld:
     """Read the demo county and the calendar; raise if either is missing."""
-    calendar = await calendar_db.get(conn)
+    calendar = await calendar_db.get_calendar(conn)
     needed = set(range(today.year - YEARS_OF_PAYMENTS + 1, today.year + 1))
     if not needed <= calendar.years:
         raise RuntimeError(f"demo subsidies need the working calendar of {sorted(needed)}; load it first")

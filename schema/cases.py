@@ -1,25 +1,20 @@
-"""Cases (办件), their progress, electronic supervision cards (监察卡) and department performance."""
+"""Cases (办件): their progress for the public, their records for officials, and the events
+departments report."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Self, cast
+from typing import Self
 
 import strawberry
-from strawberry.scalars import JSON
 
 from db import calendar as db_calendar
 from db import cases as db_cases
-from db import org
-from db import subsidies as db_subsidies
 from domain.cases import STATE_LABELS, CompletionResult, EventKind, State, check_receipt
 from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
-from domain.performance import parse_period
-from domain.ratings import RATING_LABELS, RatingLevel, is_bad
-from domain.supervision import COLOR_LABELS, RULE_LABELS
 from schema.context import Info
 from schema.org import Department
 from schema.pagination import (
@@ -30,17 +25,17 @@ from schema.pagination import (
     page_size,
 )
 from schema.powers import Power
-from schema.scope import case_department_scope
-from schema.subsidies import AlertMember, AlertPayment
-from schema.visibility import DEPARTMENTS, DISCIPLINE_ONLY, OFFICIALS, OWNER, PUBLIC, field, personal
-from services import case_ingest, performance, ratings, supervision
+from schema.ratings import CaseRating
+from schema.scope import department_by_code, department_scope, requested_department
+from schema.supervision import Card, LockRecord
+from schema.visibility import DEPARTMENTS, OFFICIALS, OWNER, PUBLIC, field, personal
+from services import case_ingest
 
 # The engine's own enums are the schema's: one list of states, kinds and results.
 strawberry.enum(State, name="CaseState", description="办件状态（国家政务服务平台状态码 1–15）")
 strawberry.enum(EventKind, name="CaseEventKind", description="办件事件类型")
 strawberry.enum(CompletionResult, name="CaseCompletionResult", description="办结结果")
 CHANNEL_LABELS = {"window": "窗口", "online": "网上", "wechat": "微信", "proxy": "村（社区）代办"}
-CARD_STATUS_LABELS = {"open": "待说明", "explained": "已说明", "closed": "已关闭"}
 
 
 @strawberry.type(description="办理进度中的一步（已完成的环节）")
@@ -70,129 +65,6 @@ class CaseEventRecord:
     step_key: str | None = field(OWNER, description="环节编号")
     staff_no: str | None = field(OWNER, description="办理人工号")
     occurred_at: datetime | None = field(OWNER, description="发生时间")
-
-
-@strawberry.type(description="锁定、说明与解锁记录")
-class LockRecord:
-    owner_department_id: strawberry.Private[int]
-    action: str | None = field(OWNER, description="locked / explained / released")
-    actor: str | None = field(OWNER, description="操作人")
-    note: str | None = field(OWNER, description="说明或备注")
-    at: datetime | None = field(OWNER, description="时间")
-
-
-@strawberry.type(description="电子监察卡：黄牌预警、红牌纠错")
-class Card:
-    owner_department_id: strawberry.Private[int]
-    payment_ref: strawberry.Private[tuple[int, int] | None]
-    member_id: strawberry.Private[int | None]
-    id: int = field(PUBLIC, description="编号")
-    case_no: str | None = field(OWNER, description="办件编号")
-    rule: str | None = field(OWNER, description="触发的监察规则")
-    rule_label: str | None = field(OWNER, description="规则（中文）")
-    color: str | None = field(OWNER, description="yellow / red")
-    color_label: str | None = field(OWNER, description="黄牌 / 红牌")
-    subject: str | None = field(OWNER, description="涉及的环节；整件为空")
-    evidence: JSON | None = field(OWNER, description="证据：规则用到的数字与日期")
-    staff_no: str | None = field(OWNER, description="责任人工号")
-    raised_at: datetime | None = field(OWNER, description="发牌时间")
-    status: str | None = field(OWNER, description="open / explained / closed")
-    status_label: str | None = field(OWNER, description="状态（中文）")
-    explanation: str | None = field(OWNER, description="部门说明")
-    explained_by: str | None = field(OWNER, description="说明人")
-    closed_by: str | None = field(OWNER, description="关闭人（纪委监委）")
-    closing_note: str | None = field(OWNER, description="关闭意见")
-
-    @classmethod
-    def from_row(cls, row: db_cases.CardRow) -> Self:
-        return cls(
-            owner_department_id=row.department_id,
-            payment_ref=(row.payment_year, row.payment_id)
-            if row.payment_year is not None and row.payment_id is not None
-            else None,
-            member_id=row.member_id,
-            id=row.id,
-            case_no=row.case_no,
-            rule=row.rule_code,
-            rule_label=RULE_LABELS.get(row.rule_code, row.rule_code),
-            color=row.color,
-            color_label=COLOR_LABELS[row.color],
-            subject=row.subject,
-            evidence=cast("JSON", row.evidence),
-            staff_no=row.staff_no,
-            raised_at=row.raised_at,
-            status=row.status,
-            status_label=CARD_STATUS_LABELS[row.status],
-            explanation=row.explanation,
-            explained_by=row.explained_by,
-            closed_by=row.closed_by,
-            closing_note=row.closing_note,
-        )
-
-    @field(PUBLIC, description="被发牌的部门")
-    async def department(self, info: Info) -> Department | None:
-        row = await info.context.loaders.department.load(self.owner_department_id)
-        return Department.from_row(row) if row else None
-
-    @field(OWNER, description="惠民资金疑点：涉及的人及其户")
-    async def member(self, info: Info) -> AlertMember | None:
-        if self.member_id is None:
-            return None
-        row = await info.context.loaders.member.load(self.member_id)
-        return AlertMember.from_row(row, self.owner_department_id) if row else None
-
-    @field(OWNER, description="惠民资金疑点：涉及的补助及其四个监测点记录")
-    async def payment(self, info: Info) -> AlertPayment | None:
-        if self.payment_ref is None:
-            return None
-        year, payment_id = self.payment_ref
-        row = await db_subsidies.payment(info.context.db, year=year, payment_id=payment_id)
-        if row is None:
-            return None
-        return AlertPayment(
-            owner_department_id=self.owner_department_id,
-            year=row.year,
-            id=row.id,
-            payment_no=row.payment_no,
-            fund_name=row.fund_name,
-            batch_no=row.batch_no,
-            period=row.period,
-            amount_yuan=row.amount_yuan,
-            land_mu=row.land_mu,
-        )
-
-
-strawberry.enum(RatingLevel, name="RatingLevel", description="好差评：非常满意 1 … 非常不满意 5")
-
-
-@strawberry.type(description="办件评价（好差评）")
-class CaseRating:
-    owner_department_id: strawberry.Private[int]
-    level: RatingLevel = field(PUBLIC, description="评价等级")
-    rated_on: date = field(PUBLIC, description="评价日期")
-    bad: bool = field(PUBLIC, description="是否差评（不满意、非常不满意）")
-    rectify_due_on: date | None = field(PUBLIC, description="差评整改期限（15个工作日）")
-    rectified_on: date | None = field(PUBLIC, description="整改完成日期")
-    comment: str | None = field(OWNER, description="评价内容")
-    rectification: str | None = field(OWNER, description="整改说明")
-
-    @field(PUBLIC, description="评价等级（中文）")
-    def level_label(self) -> str:
-        return RATING_LABELS[self.level]
-
-    @classmethod
-    def from_row(cls, row: db_cases.RatingRow, owner: int) -> Self:
-        level = RatingLevel(row.level)
-        return cls(
-            owner_department_id=owner,
-            level=level,
-            rated_on=row.rated_on,
-            bad=is_bad(level),
-            rectify_due_on=row.rectify_due_on,
-            rectified_on=row.rectified_on,
-            comment=row.comment,
-            rectification=row.rectification,
-        )
 
 
 @strawberry.type(description="办件")
@@ -366,11 +238,6 @@ class CaseConnection(Connection[Case]):
     pass
 
 
-@strawberry.type(description="监察卡分页（新的在前）")
-class CardConnection(Connection[Card]):
-    pass
-
-
 @strawberry.input(description="办件筛选")
 class CaseFilter:
     department_code: str | None = strawberry.field(
@@ -380,56 +247,6 @@ class CaseFilter:
     power_code: str | None = None
     overdue: bool | None = strawberry.field(default=None, description="只看已超承诺时限未办结的")
     open_card_color: str | None = strawberry.field(default=None, description="只看有未关闭 yellow / red 牌的")
-
-
-@strawberry.input(description="监察卡筛选")
-class CardFilter:
-    department_code: str | None = None
-    kind: str | None = strawberry.field(default=None, description="case（办件监察）/ payment（惠民资金疑点）")
-    status: str | None = strawberry.field(default=None, description="open / explained / closed")
-    color: str | None = strawberry.field(default=None, description="yellow / red")
-
-
-@strawberry.type(description="部门绩效（一个考核期）")
-class DepartmentScore:
-    department_id: strawberry.Private[int]
-    rank: int = field(PUBLIC, description="名次")
-    grade: str = field(PUBLIC, description="等次：优秀、良好、一般、较差")
-    score: Decimal = field(PUBLIC, description="得分 = 基础分 + 加分 − 扣分")
-    bonus: Decimal = field(PUBLIC, description="加分")
-    deductions: Decimal = field(PUBLIC, description="扣分")
-    completed: int = field(PUBLIC, description="办结件数")
-    on_time: int = field(PUBLIC, description="按时办结件数")
-    on_time_rate: float | None = field(PUBLIC, description="按时办结率")
-    average_used_days: float | None = field(PUBLIC, description="平均实际用时（工作日）")
-    average_promised_days: float | None = field(PUBLIC, description="平均承诺时限（工作日）")
-    late_cases: int = field(PUBLIC, description="逾期件数")
-    yellow_cards: int = field(PUBLIC, description="黄牌数")
-    red_cards: int = field(PUBLIC, description="红牌数")
-    bad_ratings: int = field(PUBLIC, description="差评数")
-    complaints: int = field(PUBLIC, description="投诉数")
-
-    @field(PUBLIC, description="部门")
-    async def department(self, info: Info) -> Department | None:
-        row = await info.context.loaders.department.load(self.department_id)
-        return Department.from_row(row) if row else None
-
-
-@strawberry.type(description="部门绩效排名")
-class PerformanceReport:
-    period: str = field(PUBLIC, description="考核期")
-    start: date = field(PUBLIC, description="起（含）")
-    end: date = field(PUBLIC, description="止（不含）")
-    rows: list[DepartmentScore] = field(PUBLIC, description="按得分排名")
-
-
-@strawberry.type(description="监察规则")
-class SupervisionRule:
-    code: str = field(PUBLIC, description="规则编码")
-    color: str = field(PUBLIC, description="yellow / red")
-    enabled: bool = field(PUBLIC, description="是否启用（全局；事项可单独覆盖）")
-    params: JSON = field(PUBLIC, description="参数")
-    description: str = field(PUBLIC, description="说明")
 
 
 # -- events in ----------------------------------------------------------------------------------
@@ -510,26 +327,17 @@ class CaseEventBatchResult:
 # -- resolvers ----------------------------------------------------------------------------------
 
 
-async def _department_id(info: Info, code: str | None) -> int | None:
-    if code is None:
-        return None
-    row = await info.context.loaders.department_by_code.load(code)
-    if row is None:
-        raise NotFound(f"未找到编码为 {code} 的部门", code="DEPARTMENT_NOT_FOUND")
-    return row.id
-
-
 @strawberry.type
 class CaseQueries:
     @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
     async def case_progress(self, info: Info, case_no: str, query_code: str) -> Case | None:
-        row = await db_cases.get_by_no(info.context.db, case_no=case_no.strip()[:40])
+        row = await db_cases.get_case_by_no(info.context.db, case_no=case_no.strip()[:40])
         return Case.from_row(check_receipt(row, case_no=case_no, query_code=query_code), info.context.today)
 
     @field(PUBLIC, description="按编号查看一个办件（本部门或纪委监委）", callers=OFFICIALS)
     async def case(self, info: Info, case_no: str) -> Case | None:
-        row = await db_cases.get_by_no(info.context.db, case_no=case_no)
-        scope = case_department_scope(info.context.viewer)
+        row = await db_cases.get_case_by_no(info.context.db, case_no=case_no)
+        scope = department_scope(info.context.viewer)
         if row is None or (scope is not None and row.department_id != scope):
             raise NotFound(f"未找到本部门可查看的办件 {case_no}", code="CASE_NOT_FOUND")
         return Case.from_row(row, info.context.today)
@@ -540,21 +348,18 @@ class CaseQueries:
     ) -> CaseConnection:
         f = filter or CaseFilter()
         size = page_size(first, info.context.limits)
-        department_id = case_department_scope(info.context.viewer)
-        if f.department_code is not None:
-            requested = await _department_id(info, f.department_code)
-            if department_id is not None and requested != department_id:
-                raise NotFound("部门只能查看本部门的办件", code="DEPARTMENT_NOT_FOUND")
-            department_id = requested
+        department_id = await requested_department(
+            info, f.department_code, refusal="部门只能查看本部门的办件"
+        )
         power_id = None
         if f.power_code:
-            terms = await db_cases.power_terms(info.context.db, codes=[f.power_code])
+            terms = await db_cases.list_power_terms(info.context.db, codes=[f.power_code])
             if not terms:
                 raise NotFound(f"未找到编码为 {f.power_code} 的权力事项")
             power_id = terms[0].id
         if f.open_card_color not in (None, "yellow", "red"):
             raise InvalidInput("openCardColor 须为 yellow 或 red", code="INVALID_FIELD")
-        rows = await db_cases.search(
+        rows = await db_cases.list_cases(
             info.context.db,
             department_id=department_id,
             state=int(f.state) if f.state else None,
@@ -577,7 +382,7 @@ class CaseQueries:
         after: str | None = None,
     ) -> CaseConnection:
         size = page_size(first, info.context.limits)
-        department_id = case_department_scope(info.context.viewer) or await _department_id(
+        department_id = department_scope(info.context.viewer) or await department_by_code(
             info, department_code
         )
         if department_id is None:
@@ -592,7 +397,7 @@ class CaseQueries:
                 raise InvalidInput(
                     "分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR"
                 ) from None
-        rows = await db_cases.overdue(
+        rows = await db_cases.list_overdue_cases(
             info.context.db,
             department_id=department_id,
             today=info.context.today,
@@ -605,82 +410,6 @@ class CaseQueries:
         )
         return CaseConnection(edges=edges, page_info=page_info)
 
-    @field(PUBLIC, description="监察卡（部门只见本部门的），新的在前", callers=OFFICIALS)
-    async def cards(
-        self, info: Info, filter: CardFilter | None = None, first: int | None = None, after: str | None = None
-    ) -> CardConnection:
-        f = filter or CardFilter()
-        size = page_size(first, info.context.limits)
-        department_id = case_department_scope(info.context.viewer)
-        if f.department_code is not None:
-            requested = await _department_id(info, f.department_code)
-            if department_id is not None and requested != department_id:
-                raise NotFound("部门只能查看本部门的监察卡", code="DEPARTMENT_NOT_FOUND")
-            department_id = requested
-        rows = await db_cases.list_cards(
-            info.context.db,
-            department_id=department_id,
-            status=f.status,
-            color=f.color,
-            kind=f.kind,
-            before_id=decode_id_cursor(after),
-            limit=size + 1,
-        )
-        edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), Card.from_row)
-        return CardConnection(edges=edges, page_info=page_info)
-
-    @field(PUBLIC, description="部门绩效排名（月度如 2026-10，季度如 2026Q3），按 100 分基础分加减")
-    async def department_performance(self, info: Info, period: str) -> PerformanceReport:
-        parsed = parse_period(period)
-        calendar = await db_calendar.get(info.context.db)
-        departments = await org.list_departments(info.context.db, region_code=None, service_level=None)
-        scores = await performance.evaluate(
-            info.context.db,
-            period=parsed,
-            calendar=calendar,
-            today=info.context.today,
-            department_ids=[d.id for d in departments],
-        )
-        return PerformanceReport(
-            period=parsed.label,
-            start=parsed.start,
-            end=parsed.end,
-            rows=[
-                DepartmentScore(
-                    department_id=s.facts.department_id,
-                    rank=s.rank,
-                    grade=s.grade,
-                    score=s.score,
-                    bonus=s.bonus,
-                    deductions=s.deductions,
-                    completed=s.facts.completed,
-                    on_time=s.facts.on_time,
-                    on_time_rate=s.on_time_rate,
-                    average_used_days=s.average_used_days,
-                    average_promised_days=s.average_promised_days,
-                    late_cases=s.facts.late,
-                    yellow_cards=s.facts.yellow_cards,
-                    red_cards=s.facts.red_cards,
-                    bad_ratings=s.facts.bad_ratings,
-                    complaints=s.facts.complaints,
-                )
-                for s in scores
-            ],
-        )
-
-    @field(PUBLIC, description="电子监察规则及其参数")
-    async def supervision_rules(self, info: Info) -> list[SupervisionRule]:
-        return [
-            SupervisionRule(
-                code=r.code,
-                color=r.color,
-                enabled=r.enabled,
-                params=cast("JSON", r.params),
-                description=r.description,
-            )
-            for r in await db_cases.all_rules(info.context.db)
-        ]
-
 
 @strawberry.type
 class CaseMutations:
@@ -691,7 +420,7 @@ class CaseMutations:
     )
     async def record_case_events(self, info: Info, events: list[CaseEventInput]) -> CaseEventBatchResult:
         department_id, department_code = info.context.viewer.department()
-        calendar = await db_calendar.get(info.context.db)
+        calendar = await db_calendar.get_calendar(info.context.db)
         results = await case_ingest.ingest(
             info.context.pool,
             events=[e.to_domain() for e in events],
@@ -717,61 +446,3 @@ class CaseMutations:
                 for r in results
             ],
         )
-
-    @field(PUBLIC, description="部门对本部门的监察卡提交说明（红牌锁定的办件须先说明）", callers=DEPARTMENTS)
-    async def explain_card(self, info: Info, card_id: int, explanation: str) -> Card:
-        viewer = info.context.viewer
-        department_id, _ = viewer.department()
-        async with info.context.pool.acquire() as conn:
-            row = await supervision.explain(
-                conn,
-                card_id=card_id,
-                department_id=department_id,
-                staff=viewer.staff_no or viewer.subject or "unknown",
-                explanation=explanation,
-            )
-        return Card.from_row(row)
-
-    @field(
-        PUBLIC, description="申请人凭办件编号和查询码评价已办结的办件（每件一次）；差评须在15个工作日内整改"
-    )
-    async def rate_case(
-        self, info: Info, case_no: str, query_code: str, level: RatingLevel, comment: str = ""
-    ) -> CaseRating:
-        calendar = await db_calendar.get(info.context.db)
-        async with info.context.pool.acquire() as conn:
-            row = await ratings.rate(
-                conn,
-                case_no=case_no,
-                query_code=query_code,
-                level=level,
-                comment=comment,
-                at=info.context.now(),
-                calendar=calendar,
-            )
-            case = await db_cases.get_by_no(conn, case_no=case_no.strip())
-        return CaseRating.from_row(row, case.department_id if case else 0)
-
-    @field(PUBLIC, description="部门提交差评整改说明", callers=DEPARTMENTS)
-    async def rectify_rating(self, info: Info, case_no: str, note: str) -> bool:
-        viewer = info.context.viewer
-        department_id, _ = viewer.department()
-        async with info.context.pool.acquire() as conn:
-            await ratings.rectify(
-                conn,
-                case_no=case_no,
-                department_id=department_id,
-                staff=viewer.staff_no or viewer.subject or "unknown",
-                note=note,
-                at=info.context.now(),
-            )
-        return True
-
-    @field(PUBLIC, description="纪委监委关闭监察卡；红牌全部关闭后办件解锁", callers=DISCIPLINE_ONLY)
-    async def close_card(self, info: Info, card_id: int, note: str) -> Card:
-        viewer = info.context.viewer
-        async with info.context.pool.acquire() as conn:
-            row = await supervision.close(
-                conn, card_id=card_id, inspector=viewer.staff_no or viewer.subject or "unknown", note=note
-            )
-        return Card.from_row(row)

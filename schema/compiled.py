@@ -65,7 +65,7 @@ async def case_status(db: Executor, variables: dict[str, Any], today: date) -> d
     case_no, query_code = variables.get("caseNo"), variables.get("queryCode")
     if len(variables) != 2 or not isinstance(case_no, str) or not isinstance(query_code, str):
         return None
-    row = await db_cases.progress(db, case_no=case_no.strip()[:40])
+    row = await db_cases.get_case_progress_by_no(db, case_no=case_no.strip()[:40])
     row = check_receipt(row, case_no=case_no, query_code=query_code)
     case = row.case
     state = State(case.state)

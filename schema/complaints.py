@@ -11,7 +11,6 @@ import strawberry
 from db import calendar as db_calendar
 from db import complaints as db_complaints
 from domain.masking import PersonalKind
-from domain.viewer import Role
 from schema.context import Info
 from schema.org import Department
 from schema.pagination import (
@@ -20,6 +19,7 @@ from schema.pagination import (
     edges_and_info,
     page_size,
 )
+from schema.scope import department_scope
 from schema.visibility import OFFICIALS, OWNER, PUBLIC, field, personal
 from services import complaints
 
@@ -116,14 +116,6 @@ class ComplaintInput:
     contact_phone: str = ""
 
 
-def _scope(info: Info) -> tuple[int | None, bool]:
-    viewer = info.context.viewer
-    if viewer.role is Role.DISCIPLINE:
-        return None, True
-    department_id, _ = viewer.department()
-    return department_id, False
-
-
 def _by(info: Info) -> str:
     viewer = info.context.viewer
     return viewer.staff_no or viewer.subject or "unknown"
@@ -144,11 +136,11 @@ class ComplaintQueries:
         self, info: Info, status: str | None = None, first: int | None = None, after: str | None = None
     ) -> ComplaintConnection:
         size = page_size(first, info.context.limits)
-        department_id, discipline = _scope(info)
-        rows = await db_complaints.queue(
+        department_id = department_scope(info.context.viewer)
+        rows = await db_complaints.list_complaints(
             info.context.db,
             department_id=department_id,
-            discipline=discipline,
+            discipline=department_id is None,
             status=status,
             before_id=decode_id_cursor(after),
             limit=size + 1,
@@ -161,7 +153,7 @@ class ComplaintQueries:
 class ComplaintMutations:
     @field(PUBLIC, description="提交投诉建议（先保存再处理；同一 idempotencyKey 重试得到同一件）")
     async def submit_complaint(self, info: Info, complaint: ComplaintInput) -> ComplaintReceipt:
-        calendar = await db_calendar.get(info.context.db)
+        calendar = await db_calendar.get_calendar(info.context.db)
         async with info.context.pool.acquire() as conn:
             done = await complaints.submit(
                 conn,
@@ -196,7 +188,7 @@ class ComplaintMutations:
     async def decide_complaint(
         self, info: Info, complaint_id: int, accept: bool, reason: str | None = None
     ) -> Complaint:
-        department_id, discipline = _scope(info)
+        department_id = department_scope(info.context.viewer)
         async with info.context.pool.acquire() as conn:
             row = await complaints.decide(
                 conn,
@@ -205,14 +197,14 @@ class ComplaintMutations:
                 reason=reason,
                 by=_by(info),
                 department_id=department_id,
-                discipline=discipline,
+                discipline=department_id is None,
                 at=info.context.now(),
             )
         return Complaint.from_row(row)
 
     @field(PUBLIC, description="答复已受理的投诉建议", callers=OFFICIALS)
     async def reply_complaint(self, info: Info, complaint_id: int, reply: str) -> Complaint:
-        department_id, discipline = _scope(info)
+        department_id = department_scope(info.context.viewer)
         async with info.context.pool.acquire() as conn:
             row = await complaints.answer(
                 conn,
@@ -220,7 +212,7 @@ class ComplaintMutations:
                 text=reply,
                 by=_by(info),
                 department_id=department_id,
-                discipline=discipline,
+                discipline=department_id is None,
                 at=info.context.now(),
             )
         return Complaint.from_row(row)

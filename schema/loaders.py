@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from db import cases, org, powers, subsidies
+from db import cards, cases, org, powers, ratings, subsidies
 from db.executor import Executor
 
 K = TypeVar("K", bound=Hashable)
@@ -43,40 +43,54 @@ def _many(
 
 class Loaders:
     def __init__(self, db: Executor) -> None:
-        self.region = _one(lambda codes: org.regions_by_code(db, codes=codes), lambda r: r.code)
-        self.department = _one(lambda ids: org.departments_by_id(db, ids=ids), lambda r: r.id)
+        self.region = _one(lambda codes: org.list_regions_by_code(db, codes=codes), lambda r: r.code)
+        self.department = _one(lambda ids: org.list_departments_by_id(db, ids=ids), lambda r: r.id)
         self.department_by_code = _one(
-            lambda codes: org.departments_by_code(db, codes=codes), lambda r: r.code
+            lambda codes: org.list_departments_by_code(db, codes=codes), lambda r: r.code
         )
-        self.windows = _many(lambda ids: org.windows_by_department(db, ids=ids), lambda r: r.department_id)
-        self.posts = _many(lambda ids: org.posts_by_department(db, ids=ids), lambda r: r.department_id)
-        self.staff = _many(lambda ids: org.staff_by_department(db, ids=ids), lambda r: r.department_id)
-        self.materials = _many(lambda ids: powers.materials(db, power_ids=ids), lambda r: r.power_id)
-        self.adjustments = _many(lambda ids: powers.adjustments(db, power_ids=ids), lambda r: r.power_id)
-        self.steps = _many(lambda ids: powers.steps(db, power_ids=ids), lambda r: r.power_id)
-        self.edges = _many(lambda ids: powers.edges(db, power_ids=ids), lambda r: r.power_id)
+        self.windows = _many(
+            lambda ids: org.list_windows_by_department(db, ids=ids), lambda r: r.department_id
+        )
+        self.posts = _many(lambda ids: org.list_posts_by_department(db, ids=ids), lambda r: r.department_id)
+        self.staff = _many(lambda ids: org.list_staff_by_department(db, ids=ids), lambda r: r.department_id)
+        self.materials = _many(
+            lambda ids: powers.list_materials_by_power(db, power_ids=ids), lambda r: r.power_id
+        )
+        self.adjustments = _many(
+            lambda ids: powers.list_adjustments_by_power(db, power_ids=ids), lambda r: r.power_id
+        )
+        self.steps = _many(lambda ids: powers.list_steps_by_power(db, power_ids=ids), lambda r: r.power_id)
+        self.edges = _many(lambda ids: powers.list_edges_by_power(db, power_ids=ids), lambda r: r.power_id)
         self.step_risk_points = _many(
-            lambda ids: powers.risk_points_by_step(db, step_ids=ids), lambda r: r.step_id
+            lambda ids: powers.list_risk_points_by_step(db, step_ids=ids), lambda r: r.step_id
         )
         self.power_risk_points = _many(
-            lambda ids: powers.risk_points_by_power(db, power_ids=ids), lambda r: r.power_id
+            lambda ids: powers.list_risk_points_by_power(db, power_ids=ids), lambda r: r.power_id
         )
-        self.measures = _many(lambda ids: powers.measures(db, risk_point_ids=ids), lambda r: r.risk_point_id)
-        self.power = _one(lambda ids: powers.by_id(db, ids=ids), lambda r: r.id)
-        self.case = _one(lambda ids: cases.by_id(db, ids=ids), lambda r: r.id)
-        self.case_steps = _many(lambda ids: cases.steps_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_events = _many(lambda ids: cases.events_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_cards = _many(lambda ids: cases.cards_of(db, case_ids=ids), lambda r: r.case_id)
-        self.case_locks = _many(lambda ids: cases.lock_events_of(db, case_ids=ids), lambda r: r.case_id)
-        self.sub_cases = _many(lambda ids: cases.sub_cases_of(db, lead_ids=ids), lambda r: r.lead_case_id)
-        self.case_rating = _one(lambda ids: cases.ratings_of(db, case_ids=ids), lambda r: r.case_id)
-        self.member = _one(lambda ids: subsidies.members_by_id(db, ids=ids), lambda r: r.id)
+        self.measures = _many(
+            lambda ids: powers.list_measures_by_risk_point(db, risk_point_ids=ids), lambda r: r.risk_point_id
+        )
+        self.power = _one(lambda ids: powers.list_powers_by_id(db, ids=ids), lambda r: r.id)
+        self.case = _one(lambda ids: cases.list_cases_by_id(db, ids=ids), lambda r: r.id)
+        self.case_steps = _many(lambda ids: cases.list_steps_by_case(db, case_ids=ids), lambda r: r.case_id)
+        self.case_events = _many(lambda ids: cases.list_events_by_case(db, case_ids=ids), lambda r: r.case_id)
+        self.case_cards = _many(lambda ids: cards.list_cards_by_case(db, case_ids=ids), lambda r: r.case_id)
+        self.case_locks = _many(
+            lambda ids: cards.list_lock_events_by_case(db, case_ids=ids), lambda r: r.case_id
+        )
+        self.sub_cases = _many(
+            lambda ids: cases.list_sub_cases_by_lead(db, lead_ids=ids), lambda r: r.lead_case_id
+        )
+        self.case_rating = _one(
+            lambda ids: ratings.list_ratings_by_case(db, case_ids=ids), lambda r: r.case_id
+        )
+        self.member = _one(lambda ids: subsidies.list_members_by_id(db, ids=ids), lambda r: r.id)
         self.published_count = DataLoader[int, int](self._published_counts(db))
 
     @staticmethod
     def _published_counts(db: Executor) -> Callable[[list[int]], Coroutine[Any, Any, list[int]]]:
         async def batch(ids: list[int]) -> list[int]:
-            counts = await powers.published_counts(db, department_ids=ids)
+            counts = await powers.count_published_powers_by_department(db, department_ids=ids)
             return [counts.get(i, 0) for i in ids]
 
         return batch

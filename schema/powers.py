@@ -412,7 +412,7 @@ class Power:
 
     @field(PUBLIC, description="某日有效的事项要素；该日尚未设立时为 null")
     async def as_of(self, info: Info, date: date) -> PowerElements | None:
-        row = await powers.elements_as_of(info.context.db, power_id=self.id, day=date)
+        row = await powers.get_elements_as_of(info.context.db, power_id=self.id, day=date)
         return PowerElements.from_row(row) if row else None
 
     @field(PUBLIC, description="权力运行流程图")
@@ -446,7 +446,9 @@ class PowerConnection(Connection[Power]):
 
     @field(PUBLIC, description="符合条件的事项总数")
     async def total_count(self, info: Info) -> int:
-        return await powers.count(info.context.db, scope=draft_scope(info.context.viewer), search=self.search)
+        return await powers.count_powers(
+            info.context.db, scope=draft_scope(info.context.viewer), search=self.search
+        )
 
 
 async def list_powers(
@@ -468,7 +470,7 @@ async def list_powers(
         bigrams=keywords.bigrams if keywords else None,
         patterns=keywords.patterns if keywords else None,
     )
-    rows = await powers.search(
+    rows = await powers.list_powers(
         info.context.db,
         scope=draft_scope(info.context.viewer),
         search=search,
@@ -502,5 +504,7 @@ class PowerQueries:
     @field(PUBLIC, description="按编码查询一项权力事项的全部要素")
     async def power(self, info: Info, code: str) -> Power | None:
         check_power_code(info, code)
-        row = await powers.get_by_code(info.context.db, scope=draft_scope(info.context.viewer), code=code)
+        row = await powers.get_power_by_code(
+            info.context.db, scope=draft_scope(info.context.viewer), code=code
+        )
         return Power.from_row(row)

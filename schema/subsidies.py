@@ -137,7 +137,7 @@ class AlertPayment:
 
     @field(OWNER, description="用款计划、审批、拨付、发放记录（含更正），按日期")
     async def trail(self, info: Info) -> list[TrailEntry] | None:
-        rows = await db_subsidies.payment_trail(info.context.db, year=self.year, payment_id=self.id)
+        rows = await db_subsidies.list_trail_by_payment(info.context.db, year=self.year, payment_id=self.id)
         return [
             TrailEntry(
                 owner_department_id=self.owner_department_id,
@@ -279,7 +279,7 @@ def _hide(cell: AggregateCell) -> None:
 class SubsidyQueries:
     @field(PUBLIC, description="补助资金项目目录")
     async def funds(self, info: Info) -> list[Fund]:
-        return [Fund.from_row(r) for r in await db_subsidies.funds(info.context.db)]
+        return [Fund.from_row(r) for r in await db_subsidies.list_funds(info.context.db)]
 
     @field(
         PUBLIC,
@@ -293,11 +293,11 @@ class SubsidyQueries:
         limits = info.context.limits
         await _limit(info, f"lookup:client:{info.context.client}", limits.lookups_per_client)
         await _limit(info, f"lookup:id:{normalized}", limits.lookups_per_id_number)
-        members = await db_subsidies.members_by_id_number(info.context.db, id_number=normalized)
+        members = await db_subsidies.list_members_by_id_number(info.context.db, id_number=normalized)
         match = next((m for m in members if m.name == name.strip()), None)
         # The same two statements run for a miss as for a match, and the answer waits for the
         # same floor, so neither content nor timing tells a wrong name from an unknown number.
-        rows = await db_subsidies.lookup_payments(
+        rows = await db_subsidies.list_payments_by_household(
             info.context.db,
             household_id=match.household_id if match else -1,
             years=range(info.context.today.year - 2, info.context.today.year + 1),
@@ -331,10 +331,10 @@ class SubsidyQueries:
         after: str | None = None,
     ) -> NoticeConnection:
         size = page_size(first, info.context.limits)
-        fund = await db_subsidies.fund_by_code(info.context.db, code=fund_code)
+        fund = await db_subsidies.get_fund_by_code(info.context.db, code=fund_code)
         if fund is None:
             raise NotFound(f"未找到资金 {fund_code}", code="FUND_NOT_FOUND")
-        rows = await db_subsidies.notice_list(
+        rows = await db_subsidies.list_notice_entries(
             info.context.db,
             village_code=village_code,
             fund_id=fund.id,
@@ -372,12 +372,12 @@ class SubsidyQueries:
     ) -> SubsidyAggregates:
         if by_village and township_code is None:
             raise InvalidInput("按村统计须指定 townshipCode", code="INVALID_FIELD")
-        funds = {f.id: f for f in await db_subsidies.funds(info.context.db)}
+        funds = {f.id: f for f in await db_subsidies.list_funds(info.context.db)}
         fund_id = next((f.id for f in funds.values() if f.code == fund_code), None)
         if fund_code is not None and fund_id is None:
             raise NotFound(f"未找到资金 {fund_code}", code="FUND_NOT_FOUND")
-        minimum = await db_subsidies.min_group_size(info.context.db)
-        rows = await db_subsidies.aggregate(
+        minimum = await db_subsidies.get_min_group_size(info.context.db)
+        rows = await db_subsidies.list_aggregates(
             info.context.db,
             year=year,
             region_prefix=township_code,

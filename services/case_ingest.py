@@ -134,7 +134,7 @@ async def ingest(
     refused_cases = set() if refused_cases is None else refused_cases
     async with pool.acquire() as conn:
         for event in events:
-            if event.case_no in refused_cases and not await db_cases.event_seen(
+            if event.case_no in refused_cases and not await db_cases.has_event(
                 conn, source=source, event_id=event.event_id
             ):
                 results.append(
@@ -172,7 +172,7 @@ async def _one(
 ) -> EventResult:
     _check_fields(event)
     async with conn.transaction():
-        if await db_cases.event_seen(conn, source=source, event_id=event.event_id):
+        if await db_cases.has_event(conn, source=source, event_id=event.event_id):
             return EventResult(
                 event.event_id, event.case_no, Outcome.DUPLICATE, message="该事件此前已处理，不重复计入"
             )
@@ -222,7 +222,7 @@ async def _receive(
 ) -> tuple[int, State, list[RaisedCard]]:
     if event.applicant is None or not (event.power_code and event.query_code and event.channel):
         raise _refused("INVALID_FIELD", "接件事件缺少必填字段")
-    terms = await db_cases.power_terms(conn, codes=[event.power_code])
+    terms = await db_cases.list_power_terms(conn, codes=[event.power_code])
     if not terms or terms[0].status != "published":
         raise _refused("UNKNOWN_POWER", f"未找到已公布的权力事项 {event.power_code}")
     power = terms[0]
@@ -232,15 +232,15 @@ async def _receive(
         raise _refused("INVALID_FIELD", "channel 须为 window、online、wechat 或 proxy")
     if event.applicant.kind not in {"person", "organisation"}:
         raise _refused("INVALID_FIELD", "申请人类型须为 person 或 organisation")
-    if await db_cases.get_by_no(conn, case_no=event.case_no) is not None:
+    if await db_cases.get_case_by_no(conn, case_no=event.case_no) is not None:
         raise _refused("DUPLICATE_CASE_NO", f"办件编号 {event.case_no} 已存在")
     lead_id = None
     if event.lead_case_no:
-        lead = await db_cases.get_by_no(conn, case_no=event.lead_case_no)
+        lead = await db_cases.get_case_by_no(conn, case_no=event.lead_case_no)
         if lead is None:
             raise _refused("UNKNOWN_CASE", f"主办件 {event.lead_case_no} 不存在")
         lead_id = lead.id
-    if event.applicant.region_code and not await org.regions_by_code(
+    if event.applicant.region_code and not await org.list_regions_by_code(
         conn, codes=[event.applicant.region_code]
     ):
         raise _refused("INVALID_FIELD", f"未知的行政区划代码 {event.applicant.region_code}")
@@ -282,14 +282,14 @@ async def _advance(
     department_id: int,
     calendar: WorkingCalendar,
 ) -> tuple[int, State, list[RaisedCard]]:
-    row = await db_cases.get_for_update(conn, case_no=event.case_no)
+    row = await db_cases.lock_case_by_no(conn, case_no=event.case_no)
     if row is None:
         raise _refused("UNKNOWN_CASE", f"办件 {event.case_no} 不存在：第一个事件必须是 RECEIVED（接件）")
     if row.department_id != department_id:
         raise _refused("CASE_OF_OTHER_DEPARTMENT", f"办件 {event.case_no} 不属于本部门")
-    [terms] = await db_cases.power_terms(conn, ids=[row.power_id])
+    [terms] = await db_cases.list_power_terms(conn, ids=[row.power_id])
     case_map = await load_case_map(conn, power_id=row.power_id)
-    steps = await db_cases.steps_of(conn, case_ids=[row.id])
+    steps = await db_cases.list_steps_by_case(conn, case_ids=[row.id])
     before = case_from(row, steps)
     after, candidates = apply(
         before,
@@ -303,7 +303,7 @@ async def _advance(
         after.state in (State.APPROVED, State.APPROVED_PENDING_DOCS, State.REFUSED)
         and before.completed_on is None
     ):
-        open_subs = await db_cases.open_sub_cases(conn, lead_id=row.id)
+        open_subs = await db_cases.count_open_sub_cases(conn, lead_id=row.id)
         if open_subs:
             raise _refused("SUB_CASES_OPEN", f"并联审批尚有 {open_subs} 个分办件未办结，主办件不能办结")
     await db_cases.update_case(
@@ -332,7 +332,6 @@ async def _advance(
         raised = await raise_cards(
             conn,
             case_id=row.id,
-            case_no=row.case_no,
             department_id=row.department_id,
             handler=after.handler_staff_no,
             candidates=candidates,

@@ -42,19 +42,19 @@ async def _route(
     if about == "official":
         return None, True
     if about == "case" and ref:
-        case = await db_cases.get_by_no(conn, case_no=ref)
+        case = await db_cases.get_case_by_no(conn, case_no=ref)
         if case is None:
             raise NotFound(f"未找到办件 {ref}", code="CASE_NOT_FOUND")
         return case.department_id, False
     if about == "fund" and ref:
-        fund = await db_subsidies.fund_by_code(conn, code=ref)
+        fund = await db_subsidies.get_fund_by_code(conn, code=ref)
         if fund is None:
             raise NotFound(f"未找到资金 {ref}", code="FUND_NOT_FOUND")
         return fund.department_id, False
     code = department_code or (ref if about == "department" else None)
     if not code:
         raise DomainError("请指明投诉的部门（departmentCode）", code="INVALID_FIELD")
-    found = await org.departments_by_code(conn, codes=[code])
+    found = await org.list_departments_by_code(conn, codes=[code])
     if not found:
         raise NotFound(f"未找到部门 {code}", code="DEPARTMENT_NOT_FOUND")
     return found[0].id, False
@@ -78,7 +78,7 @@ async def submit(
         raise DomainError(
             "idempotencyKey 须为 8 到 100 个字符（同一次提交重试时保持不变）", code="INVALID_FIELD"
         )
-    earlier = await db_complaints.by_key(conn, key=idempotency_key)
+    earlier = await db_complaints.get_complaint_by_key(conn, key=idempotency_key)
     if earlier is not None:
         return Submitted(earlier, None)
     if kind not in ("complaint", "suggestion"):
@@ -95,7 +95,7 @@ async def submit(
     tracking_no = f"TS{day:%Y%m%d}{secrets.randbelow(10**8):08d}"
     code = f"{secrets.randbelow(10**6):06d}"
     async with conn.transaction():
-        complaint_id = await db_complaints.insert(
+        complaint_id = await db_complaints.insert_complaint(
             conn,
             values=(
                 tracking_no,
@@ -114,18 +114,18 @@ async def submit(
             ),
         )
     if complaint_id is None:  # the same key arrived concurrently: that one is the complaint
-        same = await db_complaints.by_key(conn, key=idempotency_key)
+        same = await db_complaints.get_complaint_by_key(conn, key=idempotency_key)
         if same is None:
             raise DomainError("提交冲突，请重试", code="CONFLICT")
         return Submitted(same, None)
-    stored = await db_complaints.by_tracking_no(conn, tracking_no=tracking_no)
+    stored = await db_complaints.get_complaint_by_tracking_no(conn, tracking_no=tracking_no)
     if stored is None:
         raise DomainError("提交后未能读回，请用同一 idempotencyKey 重试", code="CONFLICT")
     return Submitted(stored, code)
 
 
 async def track(conn: Connection, *, tracking_no: str, code: str) -> db_complaints.ComplaintRow:
-    row = await db_complaints.by_tracking_no(conn, tracking_no=tracking_no.strip()[:40])
+    row = await db_complaints.get_complaint_by_tracking_no(conn, tracking_no=tracking_no.strip()[:40])
     expected = row.tracking_code_hash if row else _NO_COMPLAINT
     if row is None or not hmac.compare_digest(expected, code_hash(tracking_no.strip(), code.strip())):
         raise NotFound("未找到该投诉建议，或查询码不正确", code="COMPLAINT_NOT_FOUND")
@@ -139,7 +139,7 @@ def _handled_by(row: db_complaints.ComplaintRow, department_id: int | None, disc
 async def _locked(
     conn: Connection, complaint_id: int, department_id: int | None, discipline: bool
 ) -> db_complaints.ComplaintRow:
-    row = await db_complaints.for_update(conn, complaint_id=complaint_id)
+    row = await db_complaints.lock_complaint(conn, complaint_id=complaint_id)
     if row is None or not _handled_by(row, department_id, discipline):
         raise NotFound(f"未找到由你处理的投诉建议 {complaint_id}", code="COMPLAINT_NOT_FOUND")
     return row
@@ -162,7 +162,7 @@ async def decide(
             raise DomainError("该投诉建议已受理或已不予受理", code="ALREADY_DECIDED")
         if not accept and not (reason and len(reason.strip()) >= 5):
             raise DomainError("不予受理须说明理由（至少 5 个字）", code="REASON_REQUIRED")
-        await db_complaints.decide(
+        await db_complaints.update_complaint_decided(
             conn,
             complaint_id=complaint_id,
             status="accepted" if accept else "refused",
@@ -189,7 +189,9 @@ async def answer(
             raise DomainError("受理后才能答复", code="NOT_ACCEPTED")
         if not 5 <= len(text.strip()) <= 4000:
             raise DomainError("答复须为 5 到 4000 个字", code="INVALID_FIELD")
-        await db_complaints.reply(conn, complaint_id=complaint_id, text=text.strip(), at=at, by=by)
+        await db_complaints.update_complaint_replied(
+            conn, complaint_id=complaint_id, text=text.strip(), at=at, by=by
+        )
     return await _locked(conn, complaint_id, department_id, discipline)
 
 
@@ -203,18 +205,18 @@ async def rate(
         raise DomainError("答复（或不予受理）后才能评价", code="NOT_REPLIED")
     if row.stars is not None:
         raise DomainError("已经评价过", code="ALREADY_RATED")
-    await db_complaints.rate(conn, complaint_id=row.id, stars=stars, at=at)
+    await db_complaints.update_complaint_rated(conn, complaint_id=row.id, stars=stars, at=at)
     return await track(conn, tracking_no=tracking_no, code=code)
 
 
 async def card_undecided(conn: Connection, *, today: date, now: datetime, color: str) -> list[int]:
     """Yellow cards on complaints not accepted or refused within 5 working days."""
     raised = []
-    for late in await db_complaints.undecided_past_due(conn, today=today):
+    for late in await db_complaints.list_overdue_undecided_complaints(conn, today=today):
         evidence = orjson.dumps(
             {"tracking_no": late.tracking_no, "due_on": late.accept_due_on.isoformat()}
         ).decode()
-        card_id = await db_complaints.card_undecided(
+        card_id = await db_complaints.insert_complaint_card(
             conn, complaint=late, color=color, evidence=evidence, at=now, day=china_day(now)
         )
         if card_id is not None:

@@ -15,7 +15,7 @@ from typing import Protocol
 import asyncpg
 import httpx
 
-from db import cases as db_cases
+from db import notifications as db_notifications
 
 log = logging.getLogger("sunshine.notify")
 
@@ -23,7 +23,7 @@ log = logging.getLogger("sunshine.notify")
 class Sender(Protocol):
     name: str
 
-    async def send(self, notification: db_cases.NotificationRow) -> None:
+    async def send(self, notification: db_notifications.NotificationRow) -> None:
         """Deliver or raise."""
 
 
@@ -32,7 +32,7 @@ class LogSender:
 
     name = "log"
 
-    async def send(self, notification: db_cases.NotificationRow) -> None:
+    async def send(self, notification: db_notifications.NotificationRow) -> None:
         log.info(
             "notification",
             extra={
@@ -55,7 +55,7 @@ class WebhookSender:
         self.url = url
         self.client = client or httpx.AsyncClient(timeout=10)
 
-    async def send(self, notification: db_cases.NotificationRow) -> None:
+    async def send(self, notification: db_notifications.NotificationRow) -> None:
         response = await self.client.post(
             self.url,
             json={
@@ -88,23 +88,25 @@ async def deliver(
 ) -> DeliveryResult:
     delivered = failed = 0
     async with pool.acquire() as conn, conn.transaction():
-        for n in await db_cases.due_notifications(conn, limit=batch):
+        for n in await db_notifications.lock_due_notifications(conn, limit=batch):
             try:
                 await sender.send(n)
             except Exception as exc:  # any sender failure is recorded and retried
                 failed += 1
-                await db_cases.record_attempt(
+                await db_notifications.record_attempt(
                     conn,
                     notification_id=n.id,
                     sender=sender.name,
                     ok=False,
                     detail=f"{type(exc).__name__}: {exc}"[:500],
                 )
-                await db_cases.retry_later(
+                await db_notifications.update_notification_retry(
                     conn, notification_id=n.id, delay_s=backoff(n.attempts + 1), max_attempts=max_attempts
                 )
                 continue
             delivered += 1
-            await db_cases.record_attempt(conn, notification_id=n.id, sender=sender.name, ok=True, detail="")
-            await db_cases.delivered(conn, notification_id=n.id)
+            await db_notifications.record_attempt(
+                conn, notification_id=n.id, sender=sender.name, ok=True, detail=""
+            )
+            await db_notifications.update_notification_delivered(conn, notification_id=n.id)
     return DeliveryResult(delivered, failed)

@@ -12,8 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from db import cases as db_cases
-from db import complaints as db_complaints
+from db import performance as db_performance
 from db.executor import Executor
 from domain.calendar import WorkingCalendar, china_day
 from domain.performance import DepartmentFacts, Period, Score, score
@@ -23,12 +22,14 @@ async def evaluate(
     db: Executor, *, period: Period, calendar: WorkingCalendar, today: date, department_ids: Sequence[int]
 ) -> list[Score]:
     """Every department of ``department_ids`` scored for ``period`` from the stored facts."""
-    completed = await db_cases.completed_in(db, start=period.start, end=period.end)
-    late = await db_cases.late_in(db, start=period.start, end=period.end, today=today)
-    cards = await db_cases.cards_in(db, start=period.start, end=period.end)
-    bad = await db_cases.bad_ratings_in(db, start=period.start, end=period.end)
-    filed = await db_complaints.complaints_in(db, start=period.start, end=period.end)
-    rules = await db_cases.performance_rules(db)
+    completed = await db_performance.list_completed_facts(db, start=period.start, end=period.end)
+    late = await db_performance.count_late_cases_by_department(
+        db, start=period.start, end=period.end, today=today
+    )
+    cards = await db_performance.count_cards_by_department_and_color(db, start=period.start, end=period.end)
+    bad = await db_performance.count_bad_ratings_by_department(db, start=period.start, end=period.end)
+    filed = await db_performance.count_complaints_by_department(db, start=period.start, end=period.end)
+    rules = await db_performance.list_performance_rules(db)
     totals: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for c in completed:
         t = totals[c.department_id]

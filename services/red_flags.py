@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 
-from db import cases as db_cases
+from db import cards as db_cards
+from db import notifications as db_notifications
 from db import subsidies as db_subsidies
 
 
@@ -34,14 +35,14 @@ async def run(pool: asyncpg.Pool, *, since: date, until: date, at: datetime | No
     years = list(range(since.year, until.year + 1))
     raised: dict[str, int] = {}
     async with pool.acquire() as conn, conn.transaction():
-        rules = {r.code: r for r in await db_cases.all_rules(conn) if r.code in db_subsidies.FLAG_QUERIES}
+        rules = {r.code: r for r in await db_cards.list_rules(conn) if r.code in db_subsidies.FLAG_QUERIES}
         for code, rule in rules.items():
             if not rule.enabled:
                 continue
-            ids = await db_subsidies.run_flag(
+            ids = await db_subsidies.insert_flag_cards(
                 conn, rule=code, color=rule.color, years=years, since=since, at=at
             )
             if ids:
-                await db_subsidies.notify_cards(conn, card_ids=ids)
+                await db_notifications.insert_card_notifications(conn, card_ids=ids)
             raised[code] = len(ids)
     return FlagResult(raised)

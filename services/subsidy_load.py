@@ -136,7 +136,7 @@ HOUSEHOLD_COLUMNS = ("household_no", "village_code", "address", "name", "id_numb
 async def load_households(conn: Connection, *, text: str) -> LoadReport:
     rows, problems = rows_of(text, HOUSEHOLD_COLUMNS)
     report = LoadReport(rows=len(rows), problems=problems)
-    villages = {r["code"] for r in await conn.fetch(Q.village_codes)}
+    villages = {r["code"] for r in await conn.fetch(Q.list_village_codes)}
     by_household: defaultdict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
     for line, r in rows:
         by_household[r["household_no"]].append((line, r))
@@ -219,7 +219,7 @@ async def record_money(
 ) -> tuple[list[Applied], list[Problem]]:
     """Apply plan / approval / allocation rows (per batch) and disbursement rows (per household)
     in order. A stage may only follow the one before it, on the same day or later."""
-    funds = {r["code"]: r["id"] for r in await conn.fetch(Q.funds_of_department, department_id)}
+    funds = {r["code"]: r["id"] for r in await conn.fetch(Q.list_funds_by_department, department_id)}
     applied: list[Applied] = []
     problems: list[Problem] = []
     for line, r in rows:
@@ -245,13 +245,13 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
     stage_on = _day(r["stage_on"], "环节日期")
     amount = _money(r["amount_yuan"], "金额")
     recorded_by = r.get("recorded_by") or "unknown"
-    batch = await conn.fetchrow(Q.batch_by_no, r["batch_no"])
+    batch = await conn.fetchrow(Q.get_batch_by_no, r["batch_no"])
     stage = r["stage"]
     if stage in STAGES:
         if batch is None:
             if stage != "plan":
                 raise _out_of_order(f"批次 {r['batch_no']} 尚无用款计划，不能先{_STAGE_LABELS[stage]}")
-            if not await conn.fetchval(Q.township_exists, r["township_code"]):
+            if not await conn.fetchval(Q.has_township, r["township_code"]):
                 raise RowError(f"未知的乡镇（街道）代码 {r['township_code']}", "UNKNOWN_TOWNSHIP")
             batch_id = await conn.fetchval(
                 Q.insert_batch,
@@ -265,7 +265,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
             previous = STAGES[STAGES.index(stage) - 1] if stage != "plan" else None
             if previous:
                 before = await conn.fetchval(
-                    Q.last_stage_on,
+                    Q.get_last_stage_on,
                     batch_id,
                     previous,
                 )
@@ -277,7 +277,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
                     raise _out_of_order(
                         f"{_STAGE_LABELS[stage]}日期 {stage_on} 早于{_STAGE_LABELS[previous]}日期 {before}"
                     )
-        latest = await conn.fetchrow(Q.latest_stage, batch_id, stage)
+        latest = await conn.fetchrow(Q.get_latest_stage, batch_id, stage)
         if latest is not None and (latest["stage_on"], latest["amount_yuan"]) == (stage_on, amount):
             return Applied(line, "repeat", latest["id"])
         stage_id = await conn.fetchval(
@@ -294,7 +294,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
         raise RowError(f"环节“{stage}”应为 plan、approval、allocation 或 disbursement")
     if batch is None:
         raise _out_of_order(f"批次 {r['batch_no']} 不存在，不能发放")
-    allocated = await conn.fetchval(Q.allocated_on, batch["id"])
+    allocated = await conn.fetchval(Q.get_allocated_on, batch["id"])
     if allocated is None:
         raise _out_of_order(f"批次 {r['batch_no']} 尚未拨付，不能发放到户")
     if stage_on < allocated:
@@ -302,7 +302,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
     if r.get("form") not in ("card", "cash"):
         raise RowError("发放形式应为 card（一卡通）或 cash（现金）")
     member = await conn.fetchrow(
-        Q.member_in_household,
+        Q.get_member_in_household,
         r.get("household_no", ""),
         normalize_id_number(r.get("id_number", "")),
     )
@@ -311,7 +311,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
             f"户 {r.get('household_no')} 中没有身份证号为 {r.get('id_number')} 的成员", "UNKNOWN_MEMBER"
         )
     payment_no = f"{r['batch_no']}-{member['id']}"
-    payment_id = await conn.fetchval(Q.payment_by_no, period.year, payment_no)
+    payment_id = await conn.fetchval(Q.get_payment_by_no, period.year, payment_no)
     if payment_id is None:
         payment_id = await conn.fetchval(
             Q.insert_payment,
@@ -326,7 +326,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
             amount,
             Decimal(r["land_mu"]) if r.get("land_mu") else None,
         )
-    last = await conn.fetchrow(Q.last_disbursement, period.year, payment_id)
+    last = await conn.fetchrow(Q.get_last_disbursement, period.year, payment_id)
     if last is not None and (last["disbursed_on"], last["amount_yuan"], last["form"]) == (
         stage_on,
         amount,

@@ -16,13 +16,15 @@ from typing import Any
 
 import asyncpg
 
+from db import cards as db_cards
 from db import cases as db_cases
+from db import notifications as db_notifications
 from db import powers as db_powers
+from db import ratings as db_ratings
 from db.executor import Connection
 from domain.calendar import WorkingCalendar, china_day
 from domain.cases import CardCandidate, Case, CaseMap, MapStep, State, StepProgress, time_cards
 from domain.errors import DomainError, NotFound
-from domain.supervision import COLOR_LABELS, RULE_LABELS
 
 # -- from rows to the engine's terms ------------------------------------------------------------
 
@@ -102,8 +104,8 @@ def case_values(case: Case, calendar: WorkingCalendar) -> dict[str, Any]:
 
 
 async def load_case_map(db: Connection, *, power_id: int) -> CaseMap:
-    steps = await db_powers.steps(db, power_ids=[power_id])
-    edges = await db_powers.edges(db, power_ids=[power_id])
+    steps = await db_powers.list_steps_by_power(db, power_ids=[power_id])
+    edges = await db_powers.list_edges_by_power(db, power_ids=[power_id])
     return case_map_from(steps, edges)
 
 
@@ -122,30 +124,28 @@ Rules = Mapping[str, tuple[str, Mapping[str, Any]]]  # enabled rule code -> (col
 
 async def rules_for(conn: Connection, *, power_id: int) -> Rules:
     """The enabled rules for one power: the global rules with that power's overrides."""
-    overrides = await db_cases.rule_overrides(conn, power_ids=[power_id])
-    return with_overrides(await db_cases.all_rules(conn), overrides.get(power_id, []))
+    overrides = await db_cards.list_rule_overrides_by_power(conn, power_ids=[power_id])
+    return with_overrides(await db_cards.list_rules(conn), overrides.get(power_id, []))
 
 
 async def raise_cards(
     conn: Connection,
     *,
     case_id: int,
-    case_no: str,
     department_id: int,
     handler: str | None,
     candidates: Sequence[CardCandidate],
     rules: Rules,
     at: datetime,
 ) -> list[RaisedCard]:
-    """Store each candidate whose rule is enabled, once per case and subject; notify the handler
-    and the approver of every new card; lock the case on a new red card."""
+    """Store each candidate whose rule is enabled, once per case and subject; lock the case on a
+    new red card; notify the handler and the approver of every new card."""
     raised: list[RaisedCard] = []
-    approver: str | None = None
     for candidate in candidates:
         if candidate.rule not in rules:
             continue
         color = rules[candidate.rule][0]
-        card_id = await db_cases.insert_card(
+        card_id = await db_cards.insert_card(
             conn,
             case_id=case_id,
             rule_code=candidate.rule,
@@ -160,36 +160,17 @@ async def raise_cards(
         if card_id is None:
             continue  # raised before: a repeated evaluation raises nothing new
         raised.append(RaisedCard(card_id, candidate.rule, color))
-        rule_label = RULE_LABELS.get(candidate.rule, candidate.rule)
-        message = f"【电子监察{COLOR_LABELS[color]}】办件 {case_no}：{rule_label}"
-        if color == "red":
-            message += "。办件已锁定，请提交说明，待纪委监委解锁后继续办理"
-            if await db_cases.lock_case(conn, case_id=case_id):
-                await db_cases.insert_lock_event(
-                    conn,
-                    case_id=case_id,
-                    card_id=card_id,
-                    action="locked",
-                    actor="电子监察系统",
-                    note=candidate.rule,
-                )
-        recipients = []
-        if candidate.staff_no or handler:
-            recipients.append((candidate.staff_no or handler or "", "handler"))
-        approver = approver or await db_cases.approver_of(conn, department_id=department_id)
-        if approver:
-            recipients.append((approver, "approver"))
-        if not recipients:
-            recipients.append((f"dept:{department_id}", "department"))
-        for recipient, role in recipients:
-            await db_cases.insert_notification(
+        if color == "red" and await db_cards.update_case_locked(conn, case_id=case_id):
+            await db_cards.insert_lock_event(
                 conn,
+                case_id=case_id,
                 card_id=card_id,
-                recipient=recipient,
-                role=role,
-                department_id=department_id,
-                message=message,
+                action="locked",
+                actor="电子监察系统",
+                note=candidate.rule,
             )
+    if raised:
+        await db_notifications.insert_card_notifications(conn, card_ids=[r.id for r in raised])
     return raised
 
 
@@ -219,18 +200,20 @@ async def sweep(
     checked = raised = 0
     after = 0
     async with pool.acquire() as conn:
-        all_rules = await db_cases.all_rules(conn)
+        all_rules = await db_cards.list_rules(conn)
         map_cache: dict[int, CaseMap] = {}
         while True:
             async with conn.transaction():
-                rows = await db_cases.open_cases_batch(conn, after_id=after, limit=batch)
+                rows = await db_cases.lock_open_cases(conn, after_id=after, limit=batch)
                 if not rows:
                     break
                 after = rows[-1].id
                 steps: defaultdict[int, list[db_cases.StepRow]] = defaultdict(list)
-                for s in await db_cases.steps_of(conn, case_ids=[r.id for r in rows]):
+                for s in await db_cases.list_steps_by_case(conn, case_ids=[r.id for r in rows]):
                     steps[s.case_id].append(s)
-                overrides = await db_cases.rule_overrides(conn, power_ids=sorted({r.power_id for r in rows}))
+                overrides = await db_cards.list_rule_overrides_by_power(
+                    conn, power_ids=sorted({r.power_id for r in rows})
+                )
                 for row in rows:
                     if row.power_id not in map_cache:
                         map_cache[row.power_id] = await load_case_map(conn, power_id=row.power_id)
@@ -249,7 +232,6 @@ async def sweep(
                             await raise_cards(
                                 conn,
                                 case_id=row.id,
-                                case_no=row.case_no,
                                 department_id=row.department_id,
                                 handler=row.handler_staff_no,
                                 candidates=candidates,
@@ -266,7 +248,7 @@ async def sweep(
 async def _overdue_rectifications(conn: Connection, *, today: date, now: datetime, rules: Rules) -> int:
     """Bad ratings not rectified within their working days: a red card on the case."""
     raised = 0
-    for late in await db_cases.overdue_rectifications(conn, today=today):
+    for late in await db_ratings.list_overdue_rectifications(conn, today=today):
         candidate = CardCandidate(
             "RECTIFICATION_OVERDUE",
             "rating",
@@ -282,7 +264,6 @@ async def _overdue_rectifications(conn: Connection, *, today: date, now: datetim
                 await raise_cards(
                     conn,
                     case_id=late.case_id,
-                    case_no=late.case_no,
                     department_id=late.department_id,
                     handler=late.handler_staff_no,
                     candidates=[candidate],
@@ -293,7 +274,7 @@ async def _overdue_rectifications(conn: Connection, *, today: date, now: datetim
     return raised
 
 
-def with_overrides(rules: Sequence[db_cases.RuleRow], overrides: Sequence[db_cases.RuleRow]) -> Rules:
+def with_overrides(rules: Sequence[db_cards.RuleRow], overrides: Sequence[db_cards.RuleRow]) -> Rules:
     by_code = {o.code: o for o in overrides}
     merged: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for r in rules:
@@ -313,50 +294,54 @@ class CardActionRefused(DomainError):
 
 async def explain(
     conn: Connection, *, card_id: int, department_id: int, staff: str, explanation: str
-) -> db_cases.CardRow:
+) -> db_cards.CardRow:
     """The department's explanation (说明) of a card raised against it."""
     text = explanation.strip()
     if not 5 <= len(text) <= 2000:
         raise CardActionRefused("说明须为 5 到 2000 个字", code="INVALID_FIELD")
     async with conn.transaction():
-        card = await db_cases.card_for_update(conn, card_id=card_id)
+        card = await db_cards.lock_card(conn, card_id=card_id)
         if card is None or card.department_id != department_id:
             raise NotFound(f"未找到本部门的监察卡 {card_id}", code="CARD_NOT_FOUND")
         if card.status != "open":
             raise CardActionRefused("该监察卡已说明或已关闭")
-        await db_cases.explain_card(conn, card_id=card_id, explanation=text, by=staff)
+        await db_cards.update_card_explained(conn, card_id=card_id, explanation=text, by=staff)
         if card.case_id is not None:  # a subsidy red flag has no case and no lock
-            await db_cases.insert_lock_event(
+            await db_cards.insert_lock_event(
                 conn, case_id=card.case_id, card_id=card_id, action="explained", actor=staff, note=text
             )
     return await _reload(conn, card_id)
 
 
-async def _reload(conn: Connection, card_id: int) -> db_cases.CardRow:
-    card = await db_cases.card_for_update(conn, card_id=card_id)
+async def _reload(conn: Connection, card_id: int) -> db_cards.CardRow:
+    card = await db_cards.lock_card(conn, card_id=card_id)
     if card is None:
         raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
     return card
 
 
-async def close(conn: Connection, *, card_id: int, inspector: str, note: str) -> db_cases.CardRow:
+async def close(conn: Connection, *, card_id: int, inspector: str, note: str) -> db_cards.CardRow:
     """Discipline closes a card. A red card must be explained first; when the last open red card
     of a case closes, the case is unlocked."""
     async with conn.transaction():
-        card = await db_cases.card_for_update(conn, card_id=card_id)
+        card = await db_cards.lock_card(conn, card_id=card_id)
         if card is None:
             raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
         if card.status == "closed":
             raise CardActionRefused("该监察卡已关闭")
         if card.color == "red" and card.status != "explained":
             raise CardActionRefused("红牌须由部门提交说明后才能关闭、解锁", code="EXPLANATION_REQUIRED")
-        await db_cases.close_card(conn, card_id=card_id, by=inspector, note=note.strip())
+        await db_cards.update_card_closed(conn, card_id=card_id, by=inspector, note=note.strip())
         if card.case_id is None:  # a subsidy red flag: closing it is all
             return await _reload(conn, card_id)
-        remaining = [c for c, _ in await db_cases.open_red_cards(conn, case_id=card.case_id) if c != card_id]
+        remaining = [
+            c
+            for c, _ in await db_cards.list_open_red_cards_by_case(conn, case_id=card.case_id)
+            if c != card_id
+        ]
         if card.color == "red" and not remaining:
-            await db_cases.unlock_case(conn, case_id=card.case_id)
-            await db_cases.insert_lock_event(
+            await db_cards.update_case_unlocked(conn, case_id=card.case_id)
+            await db_cards.insert_lock_event(
                 conn,
                 case_id=card.case_id,
                 card_id=card_id,

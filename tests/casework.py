@@ -169,7 +169,7 @@ async def sweep_on(world: dict[str, Any], day: date) -> int:
     pool = await asyncpg.create_pool(world["url"], min_size=1, max_size=2)
     try:
         async with pool.acquire() as conn:
-            calendar = await db_calendar.get(conn)
+            calendar = await db_calendar.get_calendar(conn)
         result = await sweep(
             pool, calendar=calendar, today=day, now=datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
         )

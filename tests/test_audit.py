@@ -295,7 +295,7 @@ async def test_reads_of_a_record_are_listed_newest_first(conn: asyncpg.Connectio
     await audit.append(conn, entries=[entry(1, actor="甲"), entry(2, actor="乙")])
     await audit.append(conn, entries=[entry(1, actor="丙", fields=("applicant_phone", "applicant_name"))])
 
-    rows = await audit.for_record(conn, record_type="case", record_id="YB-2026-000001", limit=10)
+    rows = await audit.list_entries_by_record(conn, record_type="case", record_id="YB-2026-000001", limit=10)
 
     assert [(r.actor, r.fields) for r in rows] == [
         ("丙", ("applicant_phone", "applicant_name")),

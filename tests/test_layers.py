@@ -129,5 +129,5 @@ def test_the_checks_see_the_whole_tree() -> None:
     """Guards the three tests above against passing on nothing."""
     graph = project_graph()
     assert {name.split(".")[0] for name in graph} == set(PACKAGES)
-    assert "services.supervision" in graph["schema.cases"]
+    assert "services.supervision" in graph["schema.supervision"]
     assert "domain.calendar" in graph["services.supervision"]

@@ -45,7 +45,7 @@ async def test_unmasked_reads_by_officials_are_audited_and_masked_reads_are_not(
     assert masked.json()["data"]["caseProgress"]["applicantName"] == "王**"
     conn = await asyncpg.connect(world["url"])
     try:
-        rows = await audit.for_record(conn, record_type="case", record_id="CASE-P-0001", limit=10)
+        rows = await audit.list_entries_by_record(conn, record_type="case", record_id="CASE-P-0001", limit=10)
         assert len(rows) == 1
         [row] = rows
         assert (row.actor, row.actor_role, row.department, row.operation, row.request_id) == (
@@ -118,7 +118,7 @@ async def test_concurrent_sweeps_raise_each_card_once(
     pools = [await asyncpg.create_pool(world["url"], min_size=1, max_size=2) for _ in range(3)]
     try:
         async with pools[0].acquire() as conn:
-            calendar = await db_calendar.get(conn)
+            calendar = await db_calendar.get_calendar(conn)
         now = datetime(2026, 10, 15, 12, tzinfo=UTC)
         results = await asyncio.gather(
             *(sweep(p, calendar=calendar, today=date(2026, 10, 15), now=now, batch=2) for p in pools)
@@ -216,7 +216,7 @@ async def test_years_not_yet_published_count_weekdays_until_loaded(db: asyncpg.P
     """2027's holidays are not published yet: a due date in 2027 counts Monday to Friday, while a
     year before the first loaded one stays unknown."""
     async with db.acquire() as conn:
-        calendar = await db_calendar.get(conn)
+        calendar = await db_calendar.get_calendar(conn)
     # Tue Dec 29 2026 + 3 working days: Wed 30, Thu 31, then Fri Jan 1 2027 (provisional: worked).
     assert calendar.add_working_days(date(2026, 12, 29), 3) == date(2027, 1, 1)
     with pytest.raises(CalendarNotLoaded):

@@ -4,7 +4,7 @@
 -- Held to the end of the transaction, so appends from every process form one chain.
 SELECT pg_advisory_xact_lock(hashtext('sunshine-audit-log'));
 
--- name: last_hash
+-- name: get_last_hash
 SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1;
 
 -- name: insert_entries
@@ -31,7 +31,7 @@ FROM unnest(
 )
 ORDER BY e.n;
 
--- name: page_after
+-- name: list_entries_after
 SELECT id, at, actor, actor_role, department, operation, record_type, record_id, fields, request_id,
        prev_hash, hash
 FROM audit_log
@@ -39,7 +39,7 @@ WHERE id > $1
 ORDER BY id
 LIMIT $2;
 
--- name: for_record
+-- name: list_entries_by_record
 SELECT id, at, actor, actor_role, department, operation, record_type, record_id, fields, request_id
 FROM audit_log
 WHERE record_type = $1 AND record_id = $2

@@ -7,7 +7,7 @@ WHERE ($1::varchar IS NULL OR parent_code = $1)
   AND ($2::smallint IS NULL OR level = $2)
 ORDER BY code;
 
--- name: regions_by_code
+-- name: list_regions_by_code
 SELECT code, name, level, kind, parent_code
 FROM regions
 WHERE code = ANY($1::varchar[]);
@@ -19,29 +19,29 @@ WHERE ($1::varchar IS NULL OR region_code = $1)
   AND ($2::text IS NULL OR service_level = $2)
 ORDER BY position, id;
 
--- name: departments_by_id
+-- name: list_departments_by_id
 SELECT id, code, name, short_name, region_code, service_level, hall, phone, address
 FROM departments
 WHERE id = ANY($1::int[]);
 
--- name: departments_by_code
+-- name: list_departments_by_code
 SELECT id, code, name, short_name, region_code, service_level, hall, phone, address
 FROM departments
 WHERE code = ANY($1::text[]);
 
--- name: windows_by_department
+-- name: list_windows_by_department
 SELECT id, department_id, number, name
 FROM service_windows
 WHERE department_id = ANY($1::int[])
 ORDER BY department_id, number;
 
--- name: posts_by_department
+-- name: list_posts_by_department
 SELECT id, department_id, name, duties
 FROM posts
 WHERE department_id = ANY($1::int[])
 ORDER BY department_id, id;
 
--- name: staff_by_department
+-- name: list_staff_by_department
 SELECT s.id, s.staff_no, s.department_id, s.name, s.phone, s.active, p.name AS post_name
 FROM staff s
 LEFT JOIN posts p ON p.id = s.post_id

@@ -38,7 +38,7 @@ FROM powers
 WHERE code = $3
   AND (status <> 'draft' OR $1::boolean OR department_id = ANY($2::int[]));
 
--- name: powers_by_id
+-- name: list_powers_by_id
 SELECT id, code, name, category, department_id, status, service_level, legal_basis, conditions,
        procedure, fee_yuan, fee_basis, statutory_limit_days, promised_limit_days, visits_needed,
        parallel_approval, consultation_channel, complaint_channel, internal_note, published_on,
@@ -46,39 +46,39 @@ SELECT id, code, name, category, department_id, status, service_level, legal_bas
 FROM powers
 WHERE id = ANY($1::int[]);
 
--- name: published_counts_by_department
+-- name: count_published_powers_by_department
 SELECT department_id, count(*) AS total
 FROM powers
 WHERE department_id = ANY($1::int[]) AND status = 'published'
 GROUP BY department_id;
 
--- name: materials_by_power
+-- name: list_materials_by_power
 SELECT power_id, position, name, copies, original_required, note
 FROM power_materials
 WHERE power_id = ANY($1::int[])
 ORDER BY power_id, position;
 
--- name: adjustments_by_power
+-- name: list_adjustments_by_power
 SELECT id, power_id, kind, effective_on, reason, document_no, recorded_at
 FROM power_adjustments
 WHERE power_id = ANY($1::int[])
 ORDER BY power_id, effective_on DESC, id DESC;
 
--- name: elements_as_of
+-- name: get_elements_as_of
 SELECT id, power_id, kind, effective_on, reason, document_no, elements
 FROM power_adjustments
 WHERE power_id = $1 AND effective_on <= $2
 ORDER BY effective_on DESC, id DESC
 LIMIT 1;
 
--- name: steps_by_power
+-- name: list_steps_by_power
 SELECT id, power_id, key, name, post_name, department_id, limit_days, counts_toward_limit, checks,
        position
 FROM process_steps
 WHERE power_id = ANY($1::int[])
 ORDER BY power_id, position;
 
--- name: edges_by_power
+-- name: list_edges_by_power
 SELECT e.power_id, f.key AS source, t.key AS target, e.condition
 FROM process_edges e
 JOIN process_steps f ON f.id = e.from_step_id
@@ -86,19 +86,19 @@ JOIN process_steps t ON t.id = e.to_step_id
 WHERE e.power_id = ANY($1::int[])
 ORDER BY e.power_id, f.position, t.position;
 
--- name: risk_points_by_step
+-- name: list_risk_points_by_step
 SELECT id, step_id, power_id, description, level
 FROM risk_points
 WHERE step_id = ANY($1::int[])
 ORDER BY step_id, id;
 
--- name: risk_points_by_power
+-- name: list_risk_points_by_power
 SELECT id, step_id, power_id, description, level
 FROM risk_points
 WHERE power_id = ANY($1::int[])
 ORDER BY power_id, id;
 
--- name: measures_by_risk_point
+-- name: list_measures_by_risk_point
 SELECT id, risk_point_id, description
 FROM control_measures
 WHERE risk_point_id = ANY($1::int[])

@@ -1,23 +1,23 @@
 -- Subsidy funds: the catalogue, households, the four monitoring points, red flags, the public
 -- lookup, notice lists and aggregates.
 
--- name: funds
+-- name: list_funds
 SELECT id, code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
        department_id, disburse_within_days
 FROM funds ORDER BY id;
 
--- name: fund_by_code
+-- name: get_fund_by_code
 SELECT id, code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
        department_id, disburse_within_days
 FROM funds WHERE code = $1;
 
--- name: members_by_id_number
+-- name: list_members_by_id_number
 SELECT m.id, m.household_id, m.name, m.id_number, m.relation, m.is_head, m.deceased_on,
        h.household_no, h.village_code, h.address, h.land_mu
 FROM household_members m JOIN households h ON h.id = m.household_id
 WHERE m.id_number = $1;
 
--- name: lookup_payments
+-- name: list_payments_by_household
 -- The seeds' six facts of each disbursement to a household: standard, beneficiary, date, form,
 -- address, amount (the latest record of each payment, corrections applied).
 SELECT p.id AS payment_id, p.period, f.name AS fund_name, f.standard_yuan, f.standard_unit, f.standard_note,
@@ -34,7 +34,7 @@ WHERE p.household_id = $1 AND p.year = ANY($2::smallint[])
 ORDER BY p.period DESC, p.id DESC
 LIMIT $3;
 
--- name: notice_list
+-- name: list_notice_entries
 -- A village's public notice list (公示名单) for one fund and period, keyset by payment id.
 SELECT p.id, p.payment_no, p.period, m.name, m.id_number, h.address, p.amount_yuan, p.land_mu
 FROM payments p
@@ -44,7 +44,7 @@ WHERE p.year = $1 AND p.village_code = $2 AND p.fund_id = $3 AND p.period = $4 A
 ORDER BY p.id
 LIMIT $6;
 
--- name: aggregate
+-- name: list_aggregates
 -- Amounts and beneficiary counts grouped by fund and by region (township or village) for a year
 -- or month; groups under the minimum size are withheld by the caller.
 SELECT p.fund_id,
@@ -60,10 +60,10 @@ WHERE p.year = $1
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3;
 
--- name: min_group_size
+-- name: get_min_group_size
 SELECT value FROM disclosure_settings WHERE key = 'min_group_size';
 
--- name: flag_paid_after_death
+-- name: insert_flag_cards_paid_after_death
 INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subject, department_id, staff_no,
                    evidence, raised_at, raised_on)
 SELECT p.year, p.id, p.member_id, 'PAID_AFTER_DEATH', $4, '', f.department_id, d.recorded_by,
@@ -80,7 +80,7 @@ WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date AND m.deceased_on IS
 ON CONFLICT DO NOTHING
 RETURNING id;
 
--- name: flag_beneficiary_is_official
+-- name: insert_flag_cards_beneficiary_is_official
 -- The registry is small: first the people it names (officials and declared relatives), then
 -- their payments.
 INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
@@ -102,7 +102,7 @@ ORDER BY m.id, f.code, o.id
 ON CONFLICT DO NOTHING
 RETURNING id;
 
--- name: flag_duplicate_benefit
+-- name: insert_flag_cards_duplicate_benefit
 INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
 SELECT member_id, 'DUPLICATE_BENEFIT', $4, purpose, min(department_id), NULL,
        jsonb_build_object('purpose', purpose, 'funds', min(fund_names), 'first_period', min(period)),
@@ -119,7 +119,7 @@ GROUP BY member_id, purpose
 ON CONFLICT DO NOTHING
 RETURNING id;
 
--- name: flag_above_standard
+-- name: insert_flag_cards_above_standard
 INSERT INTO cards (payment_year, payment_id, member_id, rule_code, color, subject, department_id, staff_no,
                    evidence, raised_at, raised_on)
 SELECT p.year, p.id, p.member_id, 'ABOVE_STANDARD', $4, '', f.department_id, d.recorded_by,
@@ -140,7 +140,7 @@ WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
 ON CONFLICT DO NOTHING
 RETURNING id;
 
--- name: flag_invalid_or_shared_id
+-- name: insert_flag_cards_invalid_or_shared_id
 -- The suspicious people first (a bad check character, or one ID under two names), then whether
 -- they were paid in the period.
 INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
@@ -161,7 +161,7 @@ ORDER BY x.id, x.problem DESC, p.id
 ON CONFLICT DO NOTHING
 RETURNING id;
 
--- name: flag_late_disbursement
+-- name: insert_flag_cards_late_disbursement
 -- Each batch's deadline is worked out once (its latest allocation plus the fund's working days);
 -- a payment is late when its first disbursement came after it, or it has none and the deadline
 -- has passed.
@@ -191,27 +191,8 @@ WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
 ON CONFLICT DO NOTHING
 RETURNING id;
 
--- name: notify_cards
--- The outbox for newly raised payment alerts: the staff who recorded the money and the
--- department's approver.
-INSERT INTO notifications (card_id, recipient, recipient_role, department_id, message)
-SELECT c.id, r.recipient, r.role, c.department_id,
-       '【惠民资金' || CASE c.color WHEN 'red' THEN '红牌' ELSE '黄牌' END || '】' || s.description
-FROM cards c
-JOIN supervision_rules s ON s.code = c.rule_code
-CROSS JOIN LATERAL (
-    SELECT c.staff_no AS recipient, 'handler' AS role WHERE c.staff_no IS NOT NULL
-    UNION ALL
-    SELECT coalesce((SELECT st.staff_no FROM staff st LEFT JOIN posts po ON po.id = st.post_id
-                     WHERE st.department_id = c.department_id AND st.active
-                     ORDER BY (po.name LIKE '%审批%' OR po.name LIKE '%负责人%' OR po.name LIKE '%局长%') DESC,
-                              st.staff_no LIMIT 1), 'dept:' || c.department_id), 'approver'
-) r
-WHERE c.id = ANY($1::bigint[])
-ON CONFLICT DO NOTHING;
 
-
--- Loading (domain/subsidy_load.py)
+-- Loading (services/subsidy_load.py)
 
 -- name: insert_fund
 INSERT INTO funds (code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
@@ -219,7 +200,7 @@ INSERT INTO funds (code, name, fund_type, purpose, policy_basis, standard_yuan, 
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (code) DO NOTHING;
 
--- name: village_codes
+-- name: list_village_codes
 SELECT code FROM regions WHERE level = 3;
 
 -- name: insert_household
@@ -228,41 +209,41 @@ INSERT INTO households (household_no, village_code, address, land_mu) VALUES ($1
 -- name: insert_members
 INSERT INTO household_members (household_id, name, id_number, relation, is_head, deceased_on) VALUES ($1, $2, $3, $4, $5, $6);
 
--- name: funds_of_department
+-- name: list_funds_by_department
 SELECT id, code FROM funds WHERE department_id = $1;
 
--- name: batch_by_no
+-- name: get_batch_by_no
 SELECT id, fund_id FROM payment_batches WHERE batch_no = $1;
 
--- name: township_exists
+-- name: has_township
 SELECT 1 FROM regions WHERE code = $1 AND level = 2;
 
 -- name: insert_batch
 INSERT INTO payment_batches (batch_no, fund_id, township_code, period) VALUES ($1, $2, $3, $4) RETURNING id;
 
--- name: last_stage_on
+-- name: get_last_stage_on
 SELECT max(stage_on) FROM batch_stages WHERE batch_id = $1 AND stage = $2;
 
--- name: latest_stage
+-- name: get_latest_stage
 SELECT id, stage_on, amount_yuan FROM batch_stages WHERE batch_id = $1 AND stage = $2 ORDER BY id DESC LIMIT 1;
 
 -- name: insert_batch_stage
 INSERT INTO batch_stages (batch_id, stage, stage_on, amount_yuan, recorded_by, corrects_id)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id;
 
--- name: allocated_on
+-- name: get_allocated_on
 SELECT max(stage_on) FROM batch_stages WHERE batch_id = $1 AND stage = 'allocation';
 
--- name: member_in_household
+-- name: get_member_in_household
 SELECT m.id, m.household_id, h.village_code FROM household_members m JOIN households h ON h.id = m.household_id WHERE h.household_no = $1 AND m.id_number = $2;
 
--- name: payment_by_no
+-- name: get_payment_by_no
 SELECT id FROM payments WHERE year = $1 AND payment_no = $2;
 
 -- name: insert_payment
 INSERT INTO payments (year, payment_no, batch_id, fund_id, household_id, member_id, village_code, period, amount_yuan, land_mu) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
 
--- name: last_disbursement
+-- name: get_last_disbursement
 SELECT id, disbursed_on, amount_yuan, form FROM disbursements WHERE year = $1 AND payment_id = $2
 ORDER BY id DESC LIMIT 1;
 
@@ -272,13 +253,13 @@ INSERT INTO disbursements (year, payment_id, disbursed_on, amount_yuan, form, re
 
 -- Drilling down from a red flag (discipline, or the fund's department).
 
--- name: members_by_id
+-- name: list_members_by_id
 SELECT m.id, m.household_id, m.name, m.id_number, m.relation, m.is_head, m.deceased_on,
        h.household_no, h.village_code, h.address, h.land_mu
 FROM household_members m JOIN households h ON h.id = m.household_id
 WHERE m.id = ANY($1::bigint[]);
 
--- name: payment_trail
+-- name: list_trail_by_payment
 -- A payment's four monitoring points: its batch's stages and its disbursements, each with who
 -- recorded it (and that person's name when they are staff).
 SELECT 'batch' AS source, s.stage, s.stage_on AS on_day, s.amount_yuan, NULL AS form, s.recorded_by,
@@ -294,7 +275,7 @@ LEFT JOIN staff st ON st.staff_no = d.recorded_by
 WHERE d.year = $1 AND d.payment_id = $2
 ORDER BY on_day, id;
 
--- name: payment_by_id
+-- name: get_payment
 SELECT p.id, p.year, p.payment_no, p.period, p.amount_yuan, p.land_mu, f.name AS fund_name, b.batch_no
 FROM payments p JOIN funds f ON f.id = p.fund_id JOIN payment_batches b ON b.id = p.batch_id
 WHERE p.year = $1 AND p.id = $2;

@@ -1,0 +1,176 @@
+"""Electronic supervision (电子监察) data: the rules, the cards they raise, and the locks red cards
+put on cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+import orjson
+
+from db.executor import Connection, Executor
+from db.queries import load
+
+Q = load("cards")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    code: str
+    color: str
+    enabled: bool
+    params: dict[str, Any]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    id: int
+    case_id: int | None
+    case_no: str | None
+    payment_year: int | None
+    payment_id: int | None
+    member_id: int | None
+    rule_code: str
+    color: str
+    subject: str
+    department_id: int
+    staff_no: str | None
+    evidence: dict[str, Any]
+    raised_at: datetime
+    raised_on: date
+    status: str
+    explanation: str | None
+    explained_by: str | None
+    explained_at: datetime | None
+    closed_by: str | None
+    closed_at: datetime | None
+    closing_note: str | None
+
+
+_CARD_FIELDS = [f.name for f in fields(CardRow)]
+
+
+def _card(record: asyncpg.Record) -> CardRow:
+    values = {name: record[name] for name in _CARD_FIELDS}
+    values["evidence"] = orjson.loads(values["evidence"])
+    return CardRow(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class LockEventRow:
+    id: int
+    case_id: int
+    card_id: int | None
+    action: str
+    actor: str
+    note: str
+    at: datetime
+
+
+async def list_rules(db: Executor) -> list[RuleRow]:
+    return [
+        RuleRow(
+            code=r["code"],
+            color=r["color"],
+            enabled=r["enabled"],
+            params=orjson.loads(r["params"]),
+            description=r["description"],
+        )
+        for r in await db.fetch(Q.list_rules)
+    ]
+
+
+async def list_rule_overrides_by_power(db: Executor, *, power_ids: Sequence[int]) -> dict[int, list[RuleRow]]:
+    found: dict[int, list[RuleRow]] = {}
+    for r in await db.fetch(Q.list_rule_overrides_by_power, list(power_ids)):
+        found.setdefault(r["power_id"], []).append(
+            RuleRow(code=r["rule_code"], color="", enabled=r["enabled"], params=orjson.loads(r["params"]))
+        )
+    return found
+
+
+async def list_cards_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[CardRow]:
+    return [_card(r) for r in await db.fetch(Q.list_cards_by_case, list(case_ids))]
+
+
+async def list_lock_events_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[LockEventRow]:
+    return [LockEventRow(**r) for r in await db.fetch(Q.list_lock_events_by_case, list(case_ids))]
+
+
+async def list_cards(
+    db: Executor,
+    *,
+    department_id: int | None,
+    status: str | None,
+    color: str | None,
+    kind: str | None,
+    before_id: int | None,
+    limit: int,
+) -> list[CardRow]:
+    """``kind``: 'case' for supervision cards, 'payment' for subsidy red flags, None for both."""
+    rows = await db.fetch(Q.list_cards, department_id, status, color, before_id, limit, kind)
+    return [_card(r) for r in rows]
+
+
+async def lock_card(conn: Connection, *, card_id: int) -> CardRow | None:
+    row = await conn.fetchrow(Q.lock_card, card_id)
+    return _card(row) if row else None
+
+
+async def list_open_red_cards_by_case(db: Executor, *, case_id: int) -> list[tuple[int, str]]:
+    return [(r["id"], r["status"]) for r in await db.fetch(Q.list_open_red_cards_by_case, case_id)]
+
+
+async def insert_card(
+    conn: Connection,
+    *,
+    case_id: int,
+    rule_code: str,
+    color: str,
+    subject: str,
+    department_id: int,
+    staff_no: str | None,
+    evidence: dict[str, Any],
+    raised_at: datetime,
+    raised_on: date,
+) -> int | None:
+    """The new card's id, or None when this rule already carded this case and subject."""
+    card_id: int | None = await conn.fetchval(
+        Q.insert_card,
+        case_id,
+        rule_code,
+        color,
+        subject,
+        department_id,
+        staff_no,
+        orjson.dumps(evidence).decode(),
+        raised_at,
+        raised_on,
+    )
+    return card_id
+
+
+async def update_case_locked(conn: Connection, *, case_id: int) -> bool:
+    return await conn.execute(Q.update_case_locked, case_id) == "UPDATE 1"
+
+
+async def update_case_unlocked(conn: Connection, *, case_id: int) -> None:
+    await conn.execute(Q.update_case_unlocked, case_id)
+
+
+async def insert_lock_event(
+    conn: Connection, *, case_id: int, card_id: int | None, action: str, actor: str, note: str = ""
+) -> None:
+    await conn.execute(Q.insert_lock_event, case_id, card_id, action, actor, note)
+
+
+async def update_card_explained(conn: Connection, *, card_id: int, explanation: str, by: str) -> None:
+    await conn.execute(Q.update_card_explained, card_id, explanation, by)
+
+
+async def update_card_closed(conn: Connection, *, card_id: int, by: str, note: str) -> None:
+    await conn.execute(Q.update_card_closed, card_id, by, note)
