@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from db import ledger
 from db.executor import Connection
-from db.subsidies import Q
 from domain.identity import id_number_problem, normalize_id_number
 
 STAGES = ("plan", "approval", "allocation")
@@ -108,20 +108,19 @@ async def load_funds(conn: Connection, *, text: str, department_id: int) -> Load
         except ValueError as exc:
             report.problems.append(Problem(line, str(exc)))
             continue
-        status = await conn.execute(
-            Q.insert_fund,
-            r["code"],
-            r["name"],
-            r["fund_type"],
-            r["purpose"],
-            r["policy_basis"],
-            standard,
-            r["standard_unit"],
-            r.get("standard_note", ""),
-            department_id,
-            days,
+        fund = ledger.NewFund(
+            code=r["code"],
+            name=r["name"],
+            fund_type=r["fund_type"],
+            purpose=r["purpose"],
+            policy_basis=r["policy_basis"],
+            standard_yuan=standard,
+            standard_unit=r["standard_unit"],
+            standard_note=r.get("standard_note", ""),
+            department_id=department_id,
+            disburse_within_days=days,
         )
-        if status.endswith(" 1"):
+        if await ledger.insert_fund(conn, fund=fund):
             report.applied += 1
         else:
             report.repeated += 1
@@ -136,7 +135,7 @@ HOUSEHOLD_COLUMNS = ("household_no", "village_code", "address", "name", "id_numb
 async def load_households(conn: Connection, *, text: str) -> LoadReport:
     rows, problems = rows_of(text, HOUSEHOLD_COLUMNS)
     report = LoadReport(rows=len(rows), problems=problems)
-    villages = {r["code"] for r in await conn.fetch(Q.list_village_codes)}
+    villages = await ledger.list_village_codes(conn)
     by_household: defaultdict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
     for line, r in rows:
         by_household[r["household_no"]].append((line, r))
@@ -166,26 +165,26 @@ async def load_households(conn: Connection, *, text: str) -> LoadReport:
             continue
         async with conn.transaction():
             first = members[0][1]
-            household_id = await conn.fetchval(
-                Q.insert_household,
-                household_no,
-                first["village_code"],
-                first["address"],
-                Decimal(first.get("land_mu") or 0),
+            household_id = await ledger.insert_household(
+                conn,
+                household_no=household_no,
+                village_code=first["village_code"],
+                address=first["address"],
+                land_mu=Decimal(first.get("land_mu") or 0),
             )
             if household_id is None:
                 report.repeated += len(members)
                 continue
-            await conn.executemany(
-                Q.insert_members,
-                [
-                    (
-                        household_id,
-                        r["name"],
-                        normalize_id_number(r["id_number"]),
-                        r["relation"],
-                        r["relation"] == "户主",
-                        date.fromisoformat(r["deceased_on"]) if r.get("deceased_on") else None,
+            await ledger.insert_members(
+                conn,
+                household_id=household_id,
+                members=[
+                    ledger.NewMember(
+                        name=r["name"],
+                        id_number=normalize_id_number(r["id_number"]),
+                        relation=r["relation"],
+                        is_head=r["relation"] == "户主",
+                        deceased_on=date.fromisoformat(r["deceased_on"]) if r.get("deceased_on") else None,
                     )
                     for _, r in members
                 ],
@@ -219,7 +218,7 @@ async def record_money(
 ) -> tuple[list[Applied], list[Problem]]:
     """Apply plan / approval / allocation rows (per batch) and disbursement rows (per household)
     in order. A stage may only follow the one before it, on the same day or later."""
-    funds = {r["code"]: r["id"] for r in await conn.fetch(Q.list_funds_by_department, department_id)}
+    funds = await ledger.list_fund_ids_by_department(conn, department_id=department_id)
     applied: list[Applied] = []
     problems: list[Problem] = []
     for line, r in rows:
@@ -245,30 +244,22 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
     stage_on = _day(r["stage_on"], "环节日期")
     amount = _money(r["amount_yuan"], "金额")
     recorded_by = r.get("recorded_by") or "unknown"
-    batch = await conn.fetchrow(Q.get_batch_by_no, r["batch_no"])
+    batch = await ledger.get_batch_by_no(conn, batch_no=r["batch_no"])
     stage = r["stage"]
     if stage in STAGES:
         if batch is None:
             if stage != "plan":
                 raise _out_of_order(f"批次 {r['batch_no']} 尚无用款计划，不能先{_STAGE_LABELS[stage]}")
-            if not await conn.fetchval(Q.has_township, r["township_code"]):
+            if not await ledger.has_township(conn, code=r["township_code"]):
                 raise RowError(f"未知的乡镇（街道）代码 {r['township_code']}", "UNKNOWN_TOWNSHIP")
-            batch_id = await conn.fetchval(
-                Q.insert_batch,
-                r["batch_no"],
-                fund_id,
-                r["township_code"],
-                period,
+            batch_id = await ledger.insert_batch(
+                conn, batch_no=r["batch_no"], fund_id=fund_id, township_code=r["township_code"], period=period
             )
         else:
-            batch_id = batch["id"]
+            batch_id = batch.id
             previous = STAGES[STAGES.index(stage) - 1] if stage != "plan" else None
             if previous:
-                before = await conn.fetchval(
-                    Q.get_last_stage_on,
-                    batch_id,
-                    previous,
-                )
+                before = await ledger.get_last_stage_on(conn, batch_id=batch_id, stage=previous)
                 if before is None:
                     raise _out_of_order(
                         f"批次 {r['batch_no']} 尚未{_STAGE_LABELS[previous]}，不能{_STAGE_LABELS[stage]}"
@@ -277,72 +268,70 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
                     raise _out_of_order(
                         f"{_STAGE_LABELS[stage]}日期 {stage_on} 早于{_STAGE_LABELS[previous]}日期 {before}"
                     )
-        latest = await conn.fetchrow(Q.get_latest_stage, batch_id, stage)
-        if latest is not None and (latest["stage_on"], latest["amount_yuan"]) == (stage_on, amount):
-            return Applied(line, "repeat", latest["id"])
-        stage_id = await conn.fetchval(
-            Q.insert_batch_stage,
-            batch_id,
-            stage,
-            stage_on,
-            amount,
-            recorded_by,
-            latest["id"] if latest else None,  # a second record of a stage corrects the one before
+        latest = await ledger.get_latest_stage(conn, batch_id=batch_id, stage=stage)
+        if latest is not None and (latest.stage_on, latest.amount_yuan) == (stage_on, amount):
+            return Applied(line, "repeat", latest.id)
+        stage_id = await ledger.insert_batch_stage(
+            conn,
+            batch_id=batch_id,
+            stage=stage,
+            stage_on=stage_on,
+            amount_yuan=amount,
+            recorded_by=recorded_by,
+            corrects_id=latest.id if latest else None,  # a second record of a stage corrects the one before
         )
         return Applied(line, stage, stage_id)
     if stage != "disbursement":
         raise RowError(f"环节“{stage}”应为 plan、approval、allocation 或 disbursement")
     if batch is None:
         raise _out_of_order(f"批次 {r['batch_no']} 不存在，不能发放")
-    allocated = await conn.fetchval(Q.get_allocated_on, batch["id"])
+    allocated = await ledger.get_last_stage_on(conn, batch_id=batch.id, stage="allocation")
     if allocated is None:
         raise _out_of_order(f"批次 {r['batch_no']} 尚未拨付，不能发放到户")
     if stage_on < allocated:
         raise _out_of_order(f"发放日期 {stage_on} 早于拨付日期 {allocated}")
     if r.get("form") not in ("card", "cash"):
         raise RowError("发放形式应为 card（一卡通）或 cash（现金）")
-    member = await conn.fetchrow(
-        Q.get_member_in_household,
-        r.get("household_no", ""),
-        normalize_id_number(r.get("id_number", "")),
+    member = await ledger.get_member_in_household(
+        conn,
+        household_no=r.get("household_no", ""),
+        id_number=normalize_id_number(r.get("id_number", "")),
     )
     if member is None:
         raise RowError(
             f"户 {r.get('household_no')} 中没有身份证号为 {r.get('id_number')} 的成员", "UNKNOWN_MEMBER"
         )
-    payment_no = f"{r['batch_no']}-{member['id']}"
-    payment_id = await conn.fetchval(Q.get_payment_by_no, period.year, payment_no)
+    payment_no = f"{r['batch_no']}-{member.id}"
+    payment_id = await ledger.get_payment_id_by_no(conn, year=period.year, payment_no=payment_no)
     if payment_id is None:
-        payment_id = await conn.fetchval(
-            Q.insert_payment,
-            period.year,
-            payment_no,
-            batch["id"],
-            fund_id,
-            member["household_id"],
-            member["id"],
-            member["village_code"],
-            period,
-            amount,
-            Decimal(r["land_mu"]) if r.get("land_mu") else None,
+        payment_id = await ledger.insert_payment(
+            conn,
+            payment=ledger.NewPayment(
+                year=period.year,
+                payment_no=payment_no,
+                batch_id=batch.id,
+                fund_id=fund_id,
+                household_id=member.household_id,
+                member_id=member.id,
+                village_code=member.village_code,
+                period=period,
+                amount_yuan=amount,
+                land_mu=Decimal(r["land_mu"]) if r.get("land_mu") else None,
+            ),
         )
-    last = await conn.fetchrow(Q.get_last_disbursement, period.year, payment_id)
-    if last is not None and (last["disbursed_on"], last["amount_yuan"], last["form"]) == (
-        stage_on,
-        amount,
-        r["form"],
-    ):
-        return Applied(line, "repeat", last["id"])
-    disbursement_id = await conn.fetchval(
-        Q.insert_disbursement,
-        period.year,
-        payment_id,
-        stage_on,
-        amount,
-        r["form"],
-        recorded_by,
-        last["id"] if last else None,  # a second record for a payment corrects the one before
-        r.get("note", ""),
+    last = await ledger.get_last_disbursement(conn, year=period.year, payment_id=payment_id)
+    if last is not None and (last.disbursed_on, last.amount_yuan, last.form) == (stage_on, amount, r["form"]):
+        return Applied(line, "repeat", last.id)
+    disbursement_id = await ledger.insert_disbursement(
+        conn,
+        year=period.year,
+        payment_id=payment_id,
+        disbursed_on=stage_on,
+        amount_yuan=amount,
+        form=r["form"],
+        recorded_by=recorded_by,
+        corrects_id=last.id if last else None,  # a second record for a payment corrects the one before
+        note=r.get("note", ""),
     )
     return Applied(line, "disbursement", disbursement_id)
 
