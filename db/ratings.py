@@ -54,7 +54,6 @@ async def update_rating_rectified(conn: Connection, *, case_id: int, day: date, 
 @dataclass(frozen=True, slots=True)
 class OverdueRectification:
     case_id: int
-    case_no: str
     department_id: int
     handler_staff_no: str | None
     level: int

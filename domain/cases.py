@@ -319,10 +319,6 @@ def on_time(*, completed_on: date | None, promised_due_on: date | None, today: d
     return (completed_on or today) <= promised_due_on
 
 
-def _refuse(code: str, message: str) -> EventRefused:
-    return EventRefused(message, code=code)
-
-
 def effective_state(case: Case) -> State:
     if case.state in (State.SUPPLEMENT_ENDED, State.SPECIAL_ENDED) and case.resume_state is not None:
         return case.resume_state
@@ -332,8 +328,9 @@ def effective_state(case: Case) -> State:
 def target_state(event: Event) -> State | None:
     if event.kind is EventKind.COMPLETED:
         if event.result is None:
-            raise _refuse(
-                "INVALID_FIELD", "办结事件必须给出 result（APPROVED、APPROVED_PENDING_DOCS 或 REFUSED）"
+            raise EventRefused(
+                "办结事件必须给出 result（APPROVED、APPROVED_PENDING_DOCS 或 REFUSED）",
+                code="INVALID_FIELD",
             )
         return _COMPLETION[event.result]
     return _TARGET.get(event.kind)
@@ -374,31 +371,31 @@ def apply(
     """
     if case is None:
         if event.kind is not EventKind.RECEIVED:
-            raise _refuse("UNKNOWN_CASE", "办件不存在：第一个事件必须是 RECEIVED（接件）")
-        raise _refuse("INVALID_FIELD", "接件事件由 receive() 处理")
+            raise EventRefused("办件不存在：第一个事件必须是 RECEIVED（接件）", code="UNKNOWN_CASE")
+        raise EventRefused("接件事件由 receive() 处理", code="INVALID_FIELD")
     if case.locked:
-        raise _refuse("CASE_LOCKED", "办件因红牌已被锁定：部门提交说明、纪委监委解锁后才能继续办理")
+        raise EventRefused("办件因红牌已被锁定：部门提交说明、纪委监委解锁后才能继续办理", code="CASE_LOCKED")
     if event.kind is EventKind.RECEIVED:
-        raise _refuse("ILLEGAL_TRANSITION", "办件已接件，不能重复接件")
+        raise EventRefused("办件已接件，不能重复接件", code="ILLEGAL_TRANSITION")
     cards: list[CardCandidate] = []
     current = effective_state(case)
     if event.kind in _IN_PLACE:
         if current not in _IN_PLACE_STATES:
-            raise _refuse(
-                "ILLEGAL_TRANSITION",
+            raise EventRefused(
                 f"办件处于“{STATE_LABELS[case.state]}”状态，不能记录{_kind_label(event.kind)}",
+                code="ILLEGAL_TRANSITION",
             )
         return _in_place(case, event, terms, cards)
     target = target_state(event)
     if target is None:
-        raise _refuse("INVALID_FIELD", f"未知的事件类型 {event.kind}")
+        raise EventRefused(f"未知的事件类型 {event.kind}", code="INVALID_FIELD")
     allowed = TRANSITIONS.get(current, frozenset())
     if case.state in (State.SUPPLEMENT_ENDED, State.SPECIAL_ENDED):
         allowed = allowed | {State.SUPPLEMENT_STARTED, State.SPECIAL_STARTED}
     if target not in allowed:
-        raise _refuse(
-            "ILLEGAL_TRANSITION",
+        raise EventRefused(
             f"办件处于“{STATE_LABELS[case.state]}”状态，不能转为“{STATE_LABELS[target]}”",
+            code="ILLEGAL_TRANSITION",
         )
     if event.kind in (EventKind.STEP_STARTED, EventKind.STEP_FINISHED):
         return _step(case, event, case_map, calendar, sender_department_id)
@@ -448,7 +445,7 @@ def _in_place(
 ) -> tuple[Case, list[CardCandidate]]:
     if event.kind is EventKind.FEE_CHARGED:
         if event.amount_yuan is None or event.amount_yuan < 0:
-            raise _refuse("INVALID_FIELD", "收费事件必须给出不小于 0 的金额 amountYuan")
+            raise EventRefused("收费事件必须给出不小于 0 的金额 amountYuan", code="INVALID_FIELD")
         charged = (case.fee_charged_yuan or Decimal(0)) + event.amount_yuan
         standard = terms.fee_yuan or Decimal(0)
         if charged != standard:
@@ -469,19 +466,19 @@ def _step(
 ) -> tuple[Case, list[CardCandidate]]:
     key = event.step_key
     if not key:
-        raise _refuse("INVALID_FIELD", "环节事件必须给出 stepKey")
+        raise EventRefused("环节事件必须给出 stepKey", code="INVALID_FIELD")
     step = case_map.steps.get(key)
     if step is None:
-        raise _refuse("UNKNOWN_STEP", f"该事项的流程图中没有环节 {key}")
+        raise EventRefused(f"该事项的流程图中没有环节 {key}", code="UNKNOWN_STEP")
     if sender is not None and step.department_id != sender:
-        raise _refuse("STEP_OF_OTHER_DEPARTMENT", f"环节 {key} 由其他部门办理，本部门不能报送")
+        raise EventRefused(f"环节 {key} 由其他部门办理，本部门不能报送", code="STEP_OF_OTHER_DEPARTMENT")
     if not event.staff_no:
-        raise _refuse("INVALID_FIELD", "环节事件必须给出办理人工号 staffNo")
+        raise EventRefused("环节事件必须给出办理人工号 staffNo", code="INVALID_FIELD")
     steps = dict(case.steps)
     cards: list[CardCandidate] = []
     if event.kind is EventKind.STEP_STARTED:
         if key in steps:
-            raise _refuse("ILLEGAL_TRANSITION", f"环节 {key} 已经开始，不能重复开始")
+            raise EventRefused(f"环节 {key} 已经开始，不能重复开始", code="ILLEGAL_TRANSITION")
         required = required_steps(case_map, set(steps) | {key})
         missing = [p for p in case_map.predecessors(key) if p in required and steps.get(p) is None]
         unfinished = [p for p in case_map.predecessors(key) if p in steps and steps[p].finished_on is None]
@@ -506,9 +503,9 @@ def _step(
         ), cards
     progress = steps.get(key)
     if progress is None:
-        raise _refuse("ILLEGAL_TRANSITION", f"环节 {key} 尚未开始，不能结束")
+        raise EventRefused(f"环节 {key} 尚未开始，不能结束", code="ILLEGAL_TRANSITION")
     if progress.finished_on is not None:
-        raise _refuse("ILLEGAL_TRANSITION", f"环节 {key} 已经结束")
+        raise EventRefused(f"环节 {key} 已经结束", code="ILLEGAL_TRANSITION")
     steps[key] = replace(
         progress, finished_on=event.day, finished_at=event.occurred_at, opinion=event.reason or ""
     )
@@ -662,7 +659,7 @@ def receive(
 ) -> Case:
     """A new case from its RECEIVED event."""
     if event.kind is not EventKind.RECEIVED:
-        raise _refuse("UNKNOWN_CASE", "办件不存在：第一个事件必须是 RECEIVED（接件）")
+        raise EventRefused("办件不存在：第一个事件必须是 RECEIVED（接件）", code="UNKNOWN_CASE")
     return Case(
         state=State.RECEIVED,
         department_id=department_id,

@@ -87,17 +87,15 @@ class EventResult:
     cards: tuple[RaisedCard, ...] = field(default=())
 
 
-def _refused(code: str, message: str) -> EventRefused:
-    return EventRefused(message, code=code)
-
-
 def _check_fields(event: IncomingEvent) -> None:
     if not event.event_id or len(event.event_id) > 100:
-        raise _refused("INVALID_FIELD", "eventId 必填，且不超过 100 个字符")
+        raise EventRefused("eventId 必填，且不超过 100 个字符", code="INVALID_FIELD")
     if not _CASE_NO.fullmatch(event.case_no):
-        raise _refused("INVALID_FIELD", f"办件编号格式不正确：{event.case_no}（6–40 位字母、数字或连字符）")
+        raise EventRefused(
+            f"办件编号格式不正确：{event.case_no}（6–40 位字母、数字或连字符）", code="INVALID_FIELD"
+        )
     if event.occurred_at.tzinfo is None:
-        raise _refused("INVALID_FIELD", "occurredAt 须带时区")
+        raise EventRefused("occurredAt 须带时区", code="INVALID_FIELD")
     if event.kind is EventKind.RECEIVED:
         missing = [
             name
@@ -110,12 +108,12 @@ def _check_fields(event: IncomingEvent) -> None:
             if not value
         ]
         if missing:
-            raise _refused("INVALID_FIELD", f"接件事件缺少字段：{'、'.join(missing)}")
+            raise EventRefused(f"接件事件缺少字段：{'、'.join(missing)}", code="INVALID_FIELD")
         if not _QUERY_CODE.fullmatch(event.query_code or ""):
-            raise _refused("INVALID_FIELD", "查询码须为 4–12 位字母或数字")
+            raise EventRefused("查询码须为 4–12 位字母或数字", code="INVALID_FIELD")
         applicant = event.applicant
         if applicant is not None and (not applicant.name.strip() or not applicant.id_number.strip()):
-            raise _refused("INVALID_FIELD", "申请人姓名（名称）和证件号码必填")
+            raise EventRefused("申请人姓名（名称）和证件号码必填", code="INVALID_FIELD")
 
 
 async def ingest(
@@ -221,29 +219,29 @@ async def _receive(
     calendar: WorkingCalendar,
 ) -> tuple[int, State, list[RaisedCard]]:
     if event.applicant is None or not (event.power_code and event.query_code and event.channel):
-        raise _refused("INVALID_FIELD", "接件事件缺少必填字段")
+        raise EventRefused("接件事件缺少必填字段", code="INVALID_FIELD")
     terms = await db_cases.list_power_terms(conn, codes=[event.power_code])
     if not terms or terms[0].status != "published":
-        raise _refused("UNKNOWN_POWER", f"未找到已公布的权力事项 {event.power_code}")
+        raise EventRefused(f"未找到已公布的权力事项 {event.power_code}", code="UNKNOWN_POWER")
     power = terms[0]
     if power.department_id != department_id:
-        raise _refused("POWER_OF_OTHER_DEPARTMENT", f"事项 {power.code} 不属于本部门")
+        raise EventRefused(f"事项 {power.code} 不属于本部门", code="POWER_OF_OTHER_DEPARTMENT")
     if event.channel not in {"window", "online", "wechat", "proxy"}:
-        raise _refused("INVALID_FIELD", "channel 须为 window、online、wechat 或 proxy")
+        raise EventRefused("channel 须为 window、online、wechat 或 proxy", code="INVALID_FIELD")
     if event.applicant.kind not in {"person", "organisation"}:
-        raise _refused("INVALID_FIELD", "申请人类型须为 person 或 organisation")
+        raise EventRefused("申请人类型须为 person 或 organisation", code="INVALID_FIELD")
     if await db_cases.get_case_by_no(conn, case_no=event.case_no) is not None:
-        raise _refused("DUPLICATE_CASE_NO", f"办件编号 {event.case_no} 已存在")
+        raise EventRefused(f"办件编号 {event.case_no} 已存在", code="DUPLICATE_CASE_NO")
     lead_id = None
     if event.lead_case_no:
         lead = await db_cases.get_case_by_no(conn, case_no=event.lead_case_no)
         if lead is None:
-            raise _refused("UNKNOWN_CASE", f"主办件 {event.lead_case_no} 不存在")
+            raise EventRefused(f"主办件 {event.lead_case_no} 不存在", code="UNKNOWN_CASE")
         lead_id = lead.id
     if event.applicant.region_code and not await org.list_regions_by_code(
         conn, codes=[event.applicant.region_code]
     ):
-        raise _refused("INVALID_FIELD", f"未知的行政区划代码 {event.applicant.region_code}")
+        raise EventRefused(f"未知的行政区划代码 {event.applicant.region_code}", code="INVALID_FIELD")
     case = receive(
         engine_event,
         department_id=department_id,
@@ -284,9 +282,11 @@ async def _advance(
 ) -> tuple[int, State, list[RaisedCard]]:
     row = await db_cases.lock_case_by_no(conn, case_no=event.case_no)
     if row is None:
-        raise _refused("UNKNOWN_CASE", f"办件 {event.case_no} 不存在：第一个事件必须是 RECEIVED（接件）")
+        raise EventRefused(
+            f"办件 {event.case_no} 不存在：第一个事件必须是 RECEIVED（接件）", code="UNKNOWN_CASE"
+        )
     if row.department_id != department_id:
-        raise _refused("CASE_OF_OTHER_DEPARTMENT", f"办件 {event.case_no} 不属于本部门")
+        raise EventRefused(f"办件 {event.case_no} 不属于本部门", code="CASE_OF_OTHER_DEPARTMENT")
     [terms] = await db_cases.list_power_terms(conn, ids=[row.power_id])
     case_map = await load_case_map(conn, power_id=row.power_id)
     steps = await db_cases.list_steps_by_case(conn, case_ids=[row.id])
@@ -305,7 +305,9 @@ async def _advance(
     ):
         open_subs = await db_cases.count_open_sub_cases(conn, lead_id=row.id)
         if open_subs:
-            raise _refused("SUB_CASES_OPEN", f"并联审批尚有 {open_subs} 个分办件未办结，主办件不能办结")
+            raise EventRefused(
+                f"并联审批尚有 {open_subs} 个分办件未办结，主办件不能办结", code="SUB_CASES_OPEN"
+            )
     await db_cases.update_case(
         conn, case_id=row.id, event_at=event.occurred_at, **case_values(after, calendar)
     )

@@ -16,6 +16,6 @@ WHERE case_id = $1 AND rectify_due_on IS NOT NULL AND rectified_on IS NULL;
 
 -- name: list_overdue_rectifications
 -- Bad ratings still not rectified after their due date, with what a card needs.
-SELECT r.case_id, k.case_no, k.department_id, k.handler_staff_no, r.level, r.rated_on, r.rectify_due_on
+SELECT r.case_id, k.department_id, k.handler_staff_no, r.level, r.rated_on, r.rectify_due_on
 FROM case_ratings r JOIN cases k ON k.id = r.case_id
 WHERE r.rectify_due_on IS NOT NULL AND r.rectified_on IS NULL AND r.rectify_due_on < $1;
