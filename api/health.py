@@ -12,6 +12,10 @@ from starlette.responses import Response
 from api.errors import HTTPError
 from api.responses import JSONResponse
 from db import migrate
+from db.executor import UNAVAILABLE
+
+# The database away, or answering with an error: not ready either way.
+_NOT_READY: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncpg.PostgresError, TimeoutError)
 
 
 async def healthz(request: Request) -> Response:
@@ -24,7 +28,7 @@ async def readyz(request: Request) -> Response:
     head = request.app.state.migration_head
     try:
         current = await migrate.get_version(request.app.state.pool, timeout=2)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+    except _NOT_READY as exc:
         return JSONResponse({"status": "unavailable", "reason": f"数据库不可用：{type(exc).__name__}"}, 503)
     if current != head:
         return JSONResponse(

@@ -24,6 +24,9 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
+    # A connection the server dropped mid-statement can be left in a state asyncpg refuses to
+    # reuse ("cannot switch to state …"); the pool replaces it.
+    asyncpg.InternalClientError,
 )
 
 

@@ -52,10 +52,13 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-async def test_a_loader_started_by_serve_ends_when_serve_is_killed(server_fresh_empty: str) -> None:
+async def test_a_loader_started_by_serve_ends_when_serve_is_killed(
+    server_fresh_empty: str, tmp_path: Path
+) -> None:
     # A shell stands in for `serve`: it starts the loader as serve does, naming itself, says the
     # loader's pid, then is killed outright, with no chance to stop its child.
-    loader = f"{sys.executable} -m api.cli seed --only '' --exit-with $$"
+    log = tmp_path / "loader.log"
+    loader = f"{sys.executable} -m api.cli seed --only cases --exit-with $$ >{log} 2>&1"
     parent = await asyncio.create_subprocess_shell(
         f"{loader} & echo $!; wait",
         cwd=ROOT,
@@ -65,8 +68,8 @@ async def test_a_loader_started_by_serve_ends_when_serve_is_killed(server_fresh_
     assert parent.stdout is not None
     child = int(await parent.stdout.readline())
     try:
-        await asyncio.sleep(3)  # the loader is generating the county
-        assert alive(child)
+        await asyncio.sleep(3)  # the loader is generating the county and a year of its cases
+        assert alive(child), log.read_text()
         parent.kill()
         await parent.wait()
         for _ in range(150):
