@@ -31,6 +31,22 @@ class ServiceLevel(Enum):
     VILLAGE = "village"
 
 
+_LEVEL_NAMES = {
+    RegionLevel.COUNTY: "县（区）",
+    RegionLevel.TOWNSHIP: "乡镇（街道）",
+    RegionLevel.VILLAGE: "村（社区）",
+}
+
+
+async def region_of_level(info: Info, code: str, level: RegionLevel) -> org.RegionRow:
+    """The region ``code`` names, which must be of ``level``: a village code where a village is
+    asked for, a township's where a township is (a county code would widen the answer to all)."""
+    row = await info.context.loaders.region.load(code)
+    if row is None or row.level != level.value:
+        raise NotFound(f"未找到{_LEVEL_NAMES[level]} {code}", code="REGION_NOT_FOUND")
+    return row
+
+
 REGION_KIND_LABELS = {
     "county": "县",
     "township": "乡",

@@ -13,11 +13,12 @@ import strawberry
 from strawberry.types.nodes import SelectedField
 
 from db import subsidies as db_subsidies
+from domain.calendar import check_year
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.identity import normalize_id_number
 from domain.masking import PersonalKind, mask_address, mask_name
 from schema.context import Info
-from schema.org import Department
+from schema.org import Department, RegionLevel, region_of_level
 from schema.pagination import (
     Connection,
     decode_id_cursor,
@@ -331,6 +332,7 @@ class SubsidyQueries:
         after: str | None = None,
     ) -> NoticeConnection:
         size = page_size(first, info.context.limits)
+        await region_of_level(info, village_code, RegionLevel.VILLAGE)
         fund = await db_subsidies.get_fund_by_code(info.context.db, code=fund_code)
         if fund is None:
             raise NotFound(f"未找到资金 {fund_code}", code="FUND_NOT_FOUND")
@@ -372,6 +374,9 @@ class SubsidyQueries:
     ) -> SubsidyAggregates:
         if by_village and township_code is None:
             raise InvalidInput("按村统计须指定 townshipCode", code="INVALID_FIELD")
+        check_year(year)
+        if township_code is not None:
+            await region_of_level(info, township_code, RegionLevel.TOWNSHIP)
         funds = {f.id: f for f in await db_subsidies.list_funds(info.context.db)}
         fund_id = next((f.id for f in funds.values() if f.code == fund_code), None)
         if fund_code is not None and fund_id is None:

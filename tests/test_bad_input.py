@@ -91,3 +91,33 @@ async def test_a_refusal_is_one_info_line_without_a_traceback(
     assert [r.__dict__["code"] for r in refusals] == ["CASE_NOT_FOUND", "UNKNOWN_OPERATION"]
     assert all(r.levelno == logging.INFO and r.exc_info is None for r in refusals)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "variables", "code"),
+    [
+        ("SubsidyAggregates", {"year": 40000}, "INVALID_YEAR"),
+        ("SubsidyAggregates", {"year": 32768}, "INVALID_YEAR"),
+        (
+            "SubsidyAggregates",
+            {"year": 2026, "townshipCode": "510799", "byVillage": True},
+            "REGION_NOT_FOUND",
+        ),
+        ("SubsidyAggregates", {"year": 2026, "townshipCode": "", "byVillage": True}, "REGION_NOT_FOUND"),
+        (
+            "NoticeList",
+            {"villageCode": "510799001", "fundCode": "DIBAO", "period": "2026-06-01"},
+            "REGION_NOT_FOUND",
+        ),
+    ],
+    ids=["year-40000", "year-smallint", "county-as-township", "empty-township", "township-as-village"],
+)
+async def test_years_and_region_levels_are_checked_where_they_enter(
+    client: httpx.AsyncClient, operation: str, variables: dict[str, object], code: str
+) -> None:
+    document = DOCUMENTS.by_operation(operation)
+    assert document is not None
+    response = await client.post("/graphql", json={"query": document.text, "variables": variables})
+    body = response.json()
+    assert response.status_code == 200
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code], body
