@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import os
 import platform
 import random
@@ -282,6 +283,31 @@ def machine() -> str:
     return f"{system}, {cpu}, Python {platform.python_version()}"
 
 
+def fuzz(examples: int) -> int:
+    """The fuzz tests (tests/test_fuzz.py) at ``examples`` per document and form, and what every
+    example was answered: the acceptance is no HTTP 5xx and no INTERNAL_ERROR."""
+    report = ROOT / "bench" / "results" / "fuzz.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "FUZZ_EXAMPLES": str(examples), "FUZZ_REPORT": str(report)}
+    started = time.perf_counter()
+    code = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_fuzz.py"],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    ).returncode
+    outcomes: dict[str, dict[str, int]] = json.loads(report.read_text()) if report.exists() else {}
+    print(f"\nfuzz: {examples} examples per document and form, {time.perf_counter() - started:.0f} s")
+    print(f"machine: {machine()}")
+    print("| document | answers | HTTP 5xx | INTERNAL_ERROR | codes |\n|---|---:|---:|---:|---|")
+    for document, counts in sorted(outcomes.items()):
+        answers = sum(n for k, n in counts.items() if k.startswith("HTTP "))
+        server_errors = sum(n for k, n in counts.items() if k.startswith("HTTP 5"))
+        codes = ", ".join(f"{k} {n}" for k, n in sorted(counts.items()) if not k.startswith("HTTP "))
+        print(f"| {document} | {answers} | {server_errors} | {counts.get('INTERNAL_ERROR', 0)} | {codes} |")
+    return code
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--seconds", type=float, default=10)
@@ -293,7 +319,16 @@ def main() -> int:
     parser.add_argument(
         "--data-scale", type=float, default=1.0, help="cases and subsidies scale (e.g. 5 for ~10M payments)"
     )
+    parser.add_argument(
+        "--fuzz",
+        type=int,
+        nargs="?",
+        const=10_000,
+        help="instead of timing: generated input for every public document (default 10000 each)",
+    )
     args = parser.parse_args()
+    if args.fuzz:
+        return fuzz(args.fuzz)
 
     sys.path.insert(0, str(ROOT))
     import demo

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_from_bytes
 
@@ -159,8 +161,13 @@ def sync_client(settings: Settings, database_url: str) -> Iterator[SyncClient]:
         loop.close()
 
 
-def assert_coded(response: httpx.Response) -> None:
+# What every example was answered, by document: the counts `python3 dev.py bench --fuzz` reports.
+OUTCOMES: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+
+def assert_coded(response: httpx.Response, document: str) -> None:
     """Below 500, JSON, and every error with a stable code that is not INTERNAL_ERROR."""
+    OUTCOMES[document][f"HTTP {response.status_code}"] += 1
     assert response.status_code < 500, response.text[:500]
     if response.status_code == 304:
         return
@@ -168,7 +175,16 @@ def assert_coded(response: httpx.Response) -> None:
     assert isinstance(body, dict), body
     for error in body.get("errors", []):
         code = error["extensions"]["code"]
+        OUTCOMES[document][code] += 1
         assert code and code.isupper() and code != "INTERNAL_ERROR", error
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report() -> Iterator[None]:
+    """With ``FUZZ_REPORT`` set, the counts per document are written there as JSON at the end."""
+    yield
+    if path := os.environ.get("FUZZ_REPORT"):
+        Path(path).write_bytes(orjson.dumps(OUTCOMES, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
 
 
 def as_json(body: dict[str, Any]) -> bytes:
@@ -227,7 +243,7 @@ def test_no_variables_break_a_public_document(document: PublicDocument, public_c
             response = public_client.request("GET", url)
             if document.is_mutation:
                 assert response.status_code == 405, response.text
-        assert_coded(response)
+        assert_coded(response, document.name)
 
     check()
 
@@ -249,6 +265,6 @@ def test_generated_officials_documents_never_break_it(
             response = client.request(
                 "POST", "/graphql", content=as_json({"query": str(query)}), headers=bearer
             )
-            assert_coded(response)
+            assert_coded(response, "officials' generated documents")
 
         check()
