@@ -3,7 +3,8 @@
 A front end sends ``X-Client-Key``; the key names it (kiosk-07, wechat, a transparency site),
 its kind and its budget. Without a key a caller is counted by IP address with the default budget.
 Each vetted operation costs units against the budget per minute; a lookup of personal data costs
-more than a list of powers. Over budget: HTTP 429 with ``Retry-After``.
+more than a list of powers. Over budget: HTTP 429 with ``Retry-After``; every answer carries the
+budget's state in the IETF draft's ``RateLimit-Policy`` and ``RateLimit`` fields.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from db.ratelimit import Limiter
+from db.ratelimit import Limiter, Verdict
 
 KINDS = ("kiosk", "wechat", "site")
 DEFAULT_PER_MINUTE = 120
@@ -79,29 +80,45 @@ class ClientRegistry:
         return None
 
 
+WINDOW_S = 60
+
+
 @dataclass(frozen=True, slots=True)
-class Refusal:
-    status: int
-    code: str
-    message: str
-    retry_after_s: int = 0
+class Charged:
+    """What charging one request found: who called, and their budget's state after it."""
+
+    client: Client
+    verdict: Verdict
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The IETF draft's RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers),
+        and Retry-After when the request was refused."""
+        v = self.verdict
+        headers = {
+            "RateLimit-Policy": f'"budget";q={v.limit};w={WINDOW_S}',
+            "RateLimit": f'"budget";r={v.remaining};t={v.reset_s}',
+        }
+        if not v.allowed:
+            headers["Retry-After"] = str(v.retry_after_s)
+        return headers
+
+
+class UnknownClientKey(Exception):
+    pass
 
 
 async def charge(
     limiter: Limiter, registry: ClientRegistry, *, key: str | None, address: str, operation: str
-) -> tuple[Client, Refusal | None]:
+) -> Charged:
     """Count one anonymous request against its client's budget (or its address's)."""
     if key:
         found = registry.find(key)
         if found is None:
-            return registry.anonymous, Refusal(401, "UNKNOWN_CLIENT_KEY", "客户端密钥无效")
+            raise UnknownClientKey
         client, bucket = found, f"client:{found.name}"
     else:
         client, bucket = registry.anonymous, f"ip:{address}"
     cost = OPERATION_COSTS.get(operation, 1)
-    verdict = await limiter.hit(bucket, limit=client.per_minute, window_s=60, cost=cost)
-    if not verdict.allowed:
-        return client, Refusal(
-            429, "RATE_LIMITED", f"请求过于频繁，请 {verdict.retry_after_s} 秒后再试", verdict.retry_after_s
-        )
-    return client, None
+    verdict = await limiter.hit(bucket, limit=client.per_minute, window_s=WINDOW_S, cost=cost)
+    return Charged(client, verdict)

@@ -60,6 +60,11 @@ class HTTPError(Exception):
         self.headers = headers
 
 
+# The codes of a limit's refusal: answered with HTTP 429 and Retry-After (``retryAfter`` in the
+# error's extensions, in seconds), whether the limit is the gate's or a resolver's.
+LIMIT_CODES = frozenset({"RATE_LIMITED", "TOO_MANY_ATTEMPTS"})
+
+
 def error_body(code: str, message: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code}}
 
@@ -71,8 +76,10 @@ async def render(request: Request, exc: Exception) -> Response:
         request_id = request.scope.get("state", {}).get("request_id", "")
         log.info("refused", extra={"request_id": request_id, "code": exc.code})
     if isinstance(exc, HTTPError):
-        body = {"errors": [error_body(exc.code, exc.message)]}
-        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+        error = error_body(exc.code, exc.message)
+        if exc.code in LIMIT_CODES and exc.headers and "Retry-After" in exc.headers:
+            error["extensions"]["retryAfter"] = int(exc.headers["Retry-After"])
+        return JSONResponse({"errors": [error]}, status_code=exc.status, headers=exc.headers)
     if isinstance(exc, DomainError):
         body = {"errors": [error_body(exc.code, exc.message)]}
         return JSONResponse(body, status_code=404 if isinstance(exc, NotFound) else 400)
@@ -120,8 +127,12 @@ def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
 
 
 def _refusal(error: GraphQLError) -> dict[str, Any]:
-    if isinstance(error.original_error, DomainError):
-        return error_body(error.original_error.code, error.original_error.message)
+    original = error.original_error
+    if isinstance(original, DomainError):
+        body = error_body(original.code, original.message)
+        if original.code in LIMIT_CODES:
+            body["extensions"]["retryAfter"] = int(original.details.get("retry_after", 60))
+        return body
     for pattern, code, message in _KNOWN:
         if pattern.search(error.message):
             return error_body(code, f"{message}：{error.message}")

@@ -23,19 +23,21 @@ from strawberry.types.graphql import OperationType
 
 from api.answer_cache import AnswerCache, Key
 from api.auth import TokenVerifier, viewer_for
-from api.clients import ClientRegistry, charge
-from api.errors import HTTPError, error_body, format_error
+from api.clients import ClientRegistry, UnknownClientKey, charge
+from api.errors import LIMIT_CODES, HTTPError, error_body, format_error
 from api.observability import Metrics, request_id_of
 from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
 from api.responses import JSONResponse
 from db import audit
 from db.executor import CountingExecutor
+from db.ratelimit import Limiter
 from domain.calendar import china_day
 from domain.errors import DomainError
 from domain.viewer import Viewer
 from schema.compiled import CompiledDocument
 from schema.context import Context, Limits
 from schema.text import check_variables
+from services.attempts import CodeGuard
 
 log = logging.getLogger("sunshine.graphql")
 
@@ -99,18 +101,24 @@ class GraphQLEndpoint:
         return await self.execute(request, gql, viewer, request_id_of(request))
 
     async def charge(self, request: Request, operation: str) -> None:
-        """Count an anonymous request against its client's (or address's) budget."""
-        client, refusal = await charge(
-            request.app.state.limiter,
-            self.clients,
-            key=request.headers.get("x-client-key"),
-            address=_client_of(request),
-            operation=operation,
-        )
-        request.scope.setdefault("state", {})["client_name"] = client.name
-        if refusal is not None:
-            headers = {"Retry-After": str(refusal.retry_after_s)} if refusal.retry_after_s else None
-            raise HTTPError(refusal.status, refusal.code, refusal.message, headers=headers)
+        """Count an anonymous request against its client's (or address's) budget; the answer
+        carries the budget's state (RateLimit headers, added by the request middleware)."""
+        try:
+            charged = await charge(
+                request.app.state.limiter,
+                self.clients,
+                key=request.headers.get("x-client-key"),
+                address=_client_of(request),
+                operation=operation,
+            )
+        except UnknownClientKey:
+            raise HTTPError(401, "UNKNOWN_CLIENT_KEY", "客户端密钥无效") from None
+        state = request.scope.setdefault("state", {})
+        state["client_name"] = charged.client.name
+        state["response_headers"] = charged.headers
+        if not charged.verdict.allowed:
+            wait = charged.verdict.retry_after_s
+            raise HTTPError(429, "RATE_LIMITED", f"请求过于频繁，请 {wait} 秒后再试", headers=charged.headers)
 
     async def execute(
         self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
@@ -136,7 +144,7 @@ class GraphQLEndpoint:
             if body is None:
                 generation = answers.generation if answers is not None else 0
                 async with asyncio.timeout(self.request_timeout_s):
-                    body = await self._compiled(gql, viewer, db, request_id)
+                    body = await self._compiled(gql, viewer, db, request.app.state.limiter, request_id)
                     if body is None:
                         body = await self._execute(request, gql, viewer, db, request_id, operation)
                 if answers is not None and cache_key is not None and "errors" not in body:
@@ -151,7 +159,7 @@ class GraphQLEndpoint:
             "sql_statements": db.statements,
             "role": viewer.role.value,
         }
-        return 200, body
+        return _status_of(body, request), body
 
     def _cache_key(self, gql: GraphQLRequest, viewer: Viewer) -> Key | None:
         """Where the public's answer to a catalogue document is kept; None for any other request."""
@@ -161,7 +169,7 @@ class GraphQLEndpoint:
         return AnswerCache.key(document, gql.variables)
 
     async def _compiled(
-        self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor, request_id: str
+        self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor, limiter: Limiter, request_id: str
     ) -> dict[str, Any] | None:
         """The public's answer from the document's compiled form, where it has one and can give it.
         A refusal is answered as the executor answers it: the error at the document's root field."""
@@ -170,7 +178,8 @@ class GraphQLEndpoint:
         if compiled is None:
             return None
         try:
-            data = await compiled.answer(db, gql.variables or {}, self.today())
+            guard = CodeGuard(limiter, self.limits.code_attempts_per_day)
+            data = await compiled.answer(db, guard, gql.variables or {}, self.today())
         except DomainError as exc:
             error, data = compiled.refusal(gql.query, exc)
             return {"errors": [format_error(error, request_id=request_id)], "data": data}
@@ -313,6 +322,21 @@ def _operation_name(query: str) -> str | None:
     """The first named operation of a document, for logs, metrics and the audit trail."""
     match = _OPERATION.search(query)
     return match.group(1) if match else None
+
+
+def _status_of(body: dict[str, Any], request: Request) -> int:
+    """200, or 429 when a limit refused the operation (the per-caller lookup budget, a locked case
+    or complaint number): every limit answers 429 with Retry-After, inside GraphQL or not."""
+    waits = [
+        e["extensions"].get("retryAfter", 60)
+        for e in body.get("errors", ())
+        if e["extensions"]["code"] in LIMIT_CODES
+    ]
+    if not waits:
+        return 200
+    headers = request.scope.setdefault("state", {}).setdefault("response_headers", {})
+    headers["Retry-After"] = str(max(waits))
+    return 429
 
 
 def _client_of(request: Request) -> str:

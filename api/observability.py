@@ -131,7 +131,14 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                # Headers a handler asked for on whatever answer the request gets (the budget's
+                # state for the public), unless that answer already set them.
+                present = {name.lower() for name, _ in headers}
+                for name, value in scope["state"].get("response_headers", {}).items():
+                    if name.lower().encode() not in present:
+                        headers.append((name.lower().encode(), value.encode()))
             await send(message)
 
         try:

@@ -71,6 +71,9 @@ class Settings:
     client_keys: str | None = None  # JSON list of front ends, or a file holding it (api/clients.py)
     anonymous_per_minute: int = 120  # cost units a minute for a caller without a client key, per IP
     lookups_per_id_number: int = 5
+    # Attempts at one case's receipt code or one complaint's tracking code a day, from everyone
+    # together (services/attempts.py): 20 keeps a six-digit code's yearly guessing chance under 1 %.
+    code_attempts_per_day: int = 20
     # The public hot paths: vetted documents answered by their compiled form (schema/compiled.py),
     # and answers of the catalogue documents kept until the data under them changes.
     compiled_documents: bool = True
@@ -97,6 +100,7 @@ class Settings:
             power_code_pattern=re.compile(self.power_code_pattern),
             lookups_per_client=self.lookups_per_client,
             lookups_per_id_number=self.lookups_per_id_number,
+            code_attempts_per_day=self.code_attempts_per_day,
         )
 
     @classmethod
@@ -141,6 +145,7 @@ class Settings:
             client_keys=env.get("CLIENT_KEYS") or None,
             anonymous_per_minute=int(env.get("ANONYMOUS_PER_MINUTE") or 120),
             lookups_per_id_number=int(env.get("LOOKUPS_PER_ID_NUMBER") or 5),
+            code_attempts_per_day=int(env.get("CODE_ATTEMPTS_PER_DAY") or 20),
             compiled_documents=_bool(env.get("COMPILED_DOCUMENTS"), True),
             answer_cache_entries=int(env.get("ANSWER_CACHE_ENTRIES") or 20_000),
         )

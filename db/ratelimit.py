@@ -1,69 +1,73 @@
-"""Fixed-window rate limits, counted in this process or, with REDIS_URL, in Redis so that every
-process of the service shares them."""
+"""Rate limits as a sliding window (the ``limits`` library's sliding-window counter), counted in
+this process or, with REDIS_URL, in Redis so that every process of the service shares them.
+
+A sliding window has no minute boundary at which a caller can spend two budgets back to back, as a
+fixed window allows.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
-from typing import Protocol
 
-import redis.asyncio as redis
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     allowed: bool
-    retry_after_s: int
+    limit: int
+    remaining: int
+    reset_s: int  # seconds until the window has room again (for Retry-After and RateLimit headers)
+
+    @property
+    def retry_after_s(self) -> int:
+        return 0 if self.allowed else max(1, self.reset_s)
 
 
-class Limiter(Protocol):
-    async def hit(self, key: str, *, limit: int, window_s: int, cost: int = 1) -> Verdict: ...
+class Limiter:
+    """Budgets by key: ``hit`` spends ``cost`` units of ``limit`` per ``window_s`` seconds when
+    they are there; ``test`` says whether one more unit would be allowed, spending nothing."""
 
-    async def close(self) -> None: ...
-
-
-class MemoryLimiter:
-    def __init__(self) -> None:
-        self._counts: dict[str, tuple[int, int]] = {}  # key -> (window number, count)
-
-    async def hit(self, key: str, *, limit: int, window_s: int, cost: int = 1) -> Verdict:
-        now = time.time()
-        window = int(now // window_s)
-        current_window, count = self._counts.get(key, (window, 0))
-        if current_window != window:
-            count = 0
-        if count + cost > limit:
-            self._counts[key] = (window, count)
-            return Verdict(False, max(1, int((window + 1) * window_s - now)))
-        self._counts[key] = (window, count + cost)
-        if len(self._counts) > 100_000:  # forget finished windows now and then
-            self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
-        return Verdict(True, 0)
-
-    async def close(self) -> None:
-        return None
-
-
-class RedisLimiter:
-    def __init__(self, url: str, *, prefix: str = "sunshine:rl:") -> None:
-        self._redis = redis.Redis.from_url(url)
+    def __init__(self, storage: Storage, *, prefix: str = "") -> None:
+        self._storage = storage
+        self._strategy = SlidingWindowCounterRateLimiter(storage)
         self._prefix = prefix
 
     async def hit(self, key: str, *, limit: int, window_s: int, cost: int = 1) -> Verdict:
-        now = time.time()
-        window = int(now // window_s)
-        name = f"{self._prefix}{key}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incrby(name, cost)
-            pipe.expire(name, window_s + 1)
-            count, _ = await pipe.execute()
-        if int(count) > limit:
-            return Verdict(False, max(1, int((window + 1) * window_s - now)))
-        return Verdict(True, 0)
+        item = _item(limit, window_s)
+        allowed = await self._strategy.hit(item, self._prefix + key, cost=cost)
+        return await self._verdict(item, key, allowed)
+
+    async def test(self, key: str, *, limit: int, window_s: int) -> Verdict:
+        item = _item(limit, window_s)
+        allowed = await self._strategy.test(item, self._prefix + key)
+        return await self._verdict(item, key, allowed)
+
+    async def _verdict(self, item: RateLimitItem, key: str, allowed: bool) -> Verdict:
+        stats = await self._strategy.get_window_stats(item, self._prefix + key)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        return Verdict(allowed, item.amount, max(0, stats.remaining), reset)
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        """Let go of the storage's connection (Redis) or its expiry task (memory)."""
+        if isinstance(self._storage, RedisStorage):
+            client = getattr(self._storage.bridge, "storage", None)  # the redis-py client it made
+            if client is not None:
+                await client.aclose()
+        elif isinstance(self._storage, MemoryStorage) and self._storage.timer is not None:
+            self._storage.timer.cancel()
 
 
-def make_limiter(redis_url: str | None) -> Limiter:
-    return RedisLimiter(redis_url) if redis_url else MemoryLimiter()
+def _item(limit: int, window_s: int) -> RateLimitItem:
+    return RateLimitItemPerSecond(limit, window_s)
+
+
+def make_limiter(redis_url: str | None, *, prefix: str = "") -> Limiter:
+    if redis_url:
+        uri = redis_url.replace("redis://", "async+redis://", 1).replace("rediss://", "async+rediss://", 1)
+        return Limiter(RedisStorage(uri, implementation="redispy", key_prefix="sunshine"), prefix=prefix)
+    return Limiter(MemoryStorage(), prefix=prefix)

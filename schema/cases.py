@@ -331,8 +331,12 @@ class CaseEventBatchResult:
 class CaseQueries:
     @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
     async def case_progress(self, info: Info, case_no: str, query_code: str) -> Case | None:
-        row = await db_cases.get_case_by_no(info.context.db, case_no=case_no.strip()[:40])
-        return Case.from_row(check_receipt(row, case_no=case_no, query_code=query_code), info.context.today)
+        async def check() -> db_cases.CaseRow:
+            row = await db_cases.get_case_by_no(info.context.db, case_no=case_no.strip()[:40])
+            return check_receipt(row, case_no=case_no, query_code=query_code)
+
+        row = await info.context.code_guard.open(kind="case", number=case_no, what="办件编号", check=check)
+        return Case.from_row(row, info.context.today)
 
     @field(PUBLIC, description="按编号查看一个办件（本部门或纪委监委）", callers=OFFICIALS)
     async def case(self, info: Info, case_no: str) -> Case | None:

@@ -31,8 +31,9 @@ from domain.cases import STATE_LABELS, State, check_receipt, on_time
 from domain.errors import DomainError
 from schema.cases import CHANNEL_LABELS, Case
 from schema.visibility import as_public
+from services.attempts import CodeGuard
 
-Answer = Callable[[Executor, dict[str, Any], date], Awaitable[dict[str, Any] | None]]
+Answer = Callable[[Executor, CodeGuard, dict[str, Any], date], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +61,19 @@ def _root_field(text: str) -> FieldNode:
     return root
 
 
-async def case_status(db: Executor, variables: dict[str, Any], today: date) -> dict[str, Any] | None:
+async def case_status(
+    db: Executor, guard: CodeGuard, variables: dict[str, Any], today: date
+) -> dict[str, Any] | None:
     """``case_status.graphql``: a citizen's case by number and receipt code."""
     case_no, query_code = variables.get("caseNo"), variables.get("queryCode")
     if len(variables) != 2 or not isinstance(case_no, str) or not isinstance(query_code, str):
         return None
-    row = await db_cases.get_case_progress_by_no(db, case_no=case_no.strip()[:40])
-    row = check_receipt(row, case_no=case_no, query_code=query_code)
+
+    async def check() -> db_cases.ProgressRow:
+        row = await db_cases.get_case_progress_by_no(db, case_no=case_no.strip()[:40])
+        return check_receipt(row, case_no=case_no, query_code=query_code)
+
+    row = await guard.open(kind="case", number=case_no, what="办件编号", check=check)
     case = row.case
     state = State(case.state)
     return {

@@ -125,8 +125,13 @@ def _by(info: Info) -> str:
 class ComplaintQueries:
     @field(PUBLIC, description="凭查询编号和查询码跟踪投诉建议")
     async def track_complaint(self, info: Info, tracking_no: str, tracking_code: str) -> Complaint:
-        async with info.context.pool.acquire() as conn:
-            row = await complaints.track(conn, tracking_no=tracking_no, code=tracking_code)
+        async def check() -> db_complaints.ComplaintRow:
+            async with info.context.pool.acquire() as conn:
+                return await complaints.track(conn, tracking_no=tracking_no, code=tracking_code)
+
+        row = await info.context.code_guard.open(
+            kind="complaint", number=tracking_no, what="投诉编号", check=check
+        )
         return Complaint.from_row(row)
 
     @field(
@@ -178,10 +183,15 @@ class ComplaintMutations:
 
     @field(PUBLIC, description="投诉人对答复评价（1–6 星，一次）")
     async def rate_complaint(self, info: Info, tracking_no: str, tracking_code: str, stars: int) -> Complaint:
-        async with info.context.pool.acquire() as conn:
-            row = await complaints.rate(
-                conn, tracking_no=tracking_no, code=tracking_code, stars=stars, at=info.context.now()
-            )
+        async def check() -> db_complaints.ComplaintRow:
+            async with info.context.pool.acquire() as conn:
+                return await complaints.rate(
+                    conn, tracking_no=tracking_no, code=tracking_code, stars=stars, at=info.context.now()
+                )
+
+        row = await info.context.code_guard.open(
+            kind="complaint", number=tracking_no, what="投诉编号", check=check
+        )
         return Complaint.from_row(row)
 
     @field(PUBLIC, description="受理或不予受理（须说明理由）", callers=OFFICIALS)

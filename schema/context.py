@@ -10,11 +10,12 @@ import asyncpg
 import strawberry
 
 from db.executor import Executor
-from db.ratelimit import Limiter, MemoryLimiter
+from db.ratelimit import Limiter, make_limiter
 from domain.audit import AuditEntry, Recorder
 from domain.calendar import china_day
 from domain.viewer import Viewer
 from schema.loaders import Loaders
+from services.attempts import CodeGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Limits:
     power_code_pattern: re.Pattern[str]
     lookups_per_client: int  # an hour
     lookups_per_id_number: int  # an hour
+    code_attempts_per_day: int  # per case or complaint number, from all callers
     default_page_size: int = 20
 
 
@@ -34,7 +36,7 @@ class Context:
     db: Executor
     limits: Limits
     pool: asyncpg.Pool  # for mutations that need a transaction of their own
-    limiter: Limiter = field(default_factory=MemoryLimiter)
+    limiter: Limiter = field(default_factory=lambda: make_limiter(None))
     client: str = ""  # who is calling, for rate limits: the client key, else the IP address
     request_id: str = ""
     operation: str = "anonymous"
@@ -45,6 +47,11 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
+
+    @property
+    def code_guard(self) -> CodeGuard:
+        """The bound on guessing receipt and tracking codes (services/attempts.py)."""
+        return CodeGuard(self.limiter, self.limits.code_attempts_per_day)
 
     def now(self) -> datetime:
         """The moment of the request; on a pinned "today" (demos, tests), noon of that day."""

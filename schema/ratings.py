@@ -57,17 +57,21 @@ class RatingMutations:
         self, info: Info, case_no: str, query_code: str, level: RatingLevel, comment: str = ""
     ) -> CaseRating:
         calendar = await db_calendar.get_calendar(info.context.db)
-        async with info.context.pool.acquire() as conn:
-            row = await ratings.rate(
-                conn,
-                case_no=case_no,
-                query_code=query_code,
-                level=level,
-                comment=comment,
-                at=info.context.now(),
-                calendar=calendar,
-            )
-            case = await db_cases.get_case_by_no(conn, case_no=case_no.strip())
+
+        async def check() -> db_ratings.RatingRow:
+            async with info.context.pool.acquire() as conn:
+                return await ratings.rate(
+                    conn,
+                    case_no=case_no,
+                    query_code=query_code,
+                    level=level,
+                    comment=comment,
+                    at=info.context.now(),
+                    calendar=calendar,
+                )
+
+        row = await info.context.code_guard.open(kind="case", number=case_no, what="办件编号", check=check)
+        case = await db_cases.get_case_by_no(info.context.db, case_no=case_no.strip())
         return CaseRating.from_row(row, case.department_id if case else 0)
 
     @field(PUBLIC, description="部门提交差评整改说明", callers=DEPARTMENTS)

@@ -293,7 +293,6 @@ class SubsidyQueries:
         normalized = normalize_id_number(id_number)[:18]
         limits = info.context.limits
         await _limit(info, f"lookup:client:{info.context.client}", limits.lookups_per_client)
-        await _limit(info, f"lookup:id:{normalized}", limits.lookups_per_id_number)
         members = await db_subsidies.list_members_by_id_number(info.context.db, id_number=normalized)
         match = next((m for m in members if m.name == name.strip()), None)
         # The same two statements run for a miss as for a match, and the answer waits for the
@@ -304,9 +303,22 @@ class SubsidyQueries:
             years=range(info.context.today.year - 2, info.context.today.year + 1),
             limit=200,
         )
-        await asyncio.sleep(max(0.0, LOOKUP_FLOOR_S - (time.perf_counter() - started)))
         if match is None or not rows:
+            # Failures, and only failures, count against the ID number, from wherever they come:
+            # past the limit a wrong name is refused outright (name guessing stops), while the
+            # owner's right name and number is still answered.
+            failures = await info.context.limiter.hit(
+                f"lookup:id:{normalized}", limit=limits.lookups_per_id_number, window_s=HOUR
+            )
+            await asyncio.sleep(max(0.0, LOOKUP_FLOOR_S - (time.perf_counter() - started)))
+            if not failures.allowed:
+                raise RateLimited(
+                    f"该身份证号码近期查询不符次数过多，请 {failures.retry_after_s} 秒后再试，"
+                    "或到村（社区）、乡镇（街道）便民服务窗口查询",
+                    retry_after=failures.retry_after_s,
+                )
             raise NotFound("未查到与该姓名和身份证号码对应的补助记录", code="NO_SUBSIDY_RECORD")
+        await asyncio.sleep(max(0.0, LOOKUP_FLOOR_S - (time.perf_counter() - started)))
         return [
             SubsidyRecord(
                 fund_name=r.fund_name,

@@ -108,7 +108,7 @@ def redis_reachable() -> bool:
 async def test_budgets_are_shared_through_redis_when_configured(settings: Settings, shared_db: str) -> None:
     import uuid
 
-    from db.ratelimit import RedisLimiter
+    from db.ratelimit import make_limiter
 
     prefix = f"sunshine-test:{uuid.uuid4().hex}:"
     apps = [
@@ -117,7 +117,7 @@ async def test_budgets_are_shared_through_redis_when_configured(settings: Settin
     ]
     async with running(apps[0]) as first, running(apps[1]) as second:
         for app in apps:  # isolate this test's counters
-            app.state.limiter = RedisLimiter(REDIS, prefix=prefix)
+            app.state.limiter = make_limiter(REDIS, prefix=prefix)
         assert (await first.get("/public/Regions")).status_code == 200
         assert (await second.get("/public/Regions")).status_code == 200
         # the two processes share one budget of 2

@@ -284,18 +284,25 @@ async def test_real_name_lookup_answers_misses_and_mismatches_alike(county: dict
     assert miss["errors"][0]["extensions"]["code"] == "NO_SUBSIDY_RECORD"
 
 
-async def test_lookup_is_limited_per_id_number_and_refuses_aliases(
+async def test_strangers_wrong_names_stop_name_guessing_but_never_lock_out_the_owner(
     county: dict[str, Any], token: Callable[..., str]
 ) -> None:
     client: httpx.AsyncClient = county["client"]
-    codes = []
-    for _ in range(6):
-        response = await client.post(
-            "/graphql", json={"query": LOOKUP, "variables": {"name": "钱七", "idNumber": IDS["钱七"]}}
+
+    async def look(name: str, *, stranger: int) -> httpx.Response:
+        return await client.post(
+            "/graphql",
+            json={"query": LOOKUP, "variables": {"name": name, "idNumber": IDS["钱七"]}},
+            headers={"X-Forwarded-For": f"203.0.113.{stranger}"},  # not believed: one address
         )
-        codes.append(response.json().get("errors", [{}])[0].get("extensions", {}).get("code"))
-    assert codes[:5] == [None] * 5
-    assert codes[5] == "RATE_LIMITED"
+
+    wrong = [await look(f"钱{n}", stranger=n) for n in range(6)]
+    codes = [r.json()["errors"][0]["extensions"]["code"] for r in wrong]
+    assert codes == ["NO_SUBSIDY_RECORD"] * 5 + ["RATE_LIMITED"]
+    assert wrong[5].status_code == 429 and int(wrong[5].headers["retry-after"]) > 0
+    owner = await look("钱七", stranger=99)
+    assert owner.status_code == 200
+    assert owner.json()["data"]["householdSubsidies"]
     aliased = (
         "query($n: String!, $i: String!) { a: householdSubsidies(name: $n, idNumber: $i) { amountYuan } }"
     )

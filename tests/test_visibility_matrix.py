@@ -478,7 +478,9 @@ async def matrix_client(settings: Settings, matrix_db: str) -> AsyncIterator[htt
     the real visibility mechanism rather than refused at the door."""
     probes = [probe_query(t, f) for t, f in cells()]
     vetted = PublicQueries([PublicDocument(f"probe{i}", q, document_id(q)) for i, q in enumerate(probes)])
-    roomy = replace(settings, lookups_per_client=10_000, lookups_per_id_number=10_000)
+    roomy = replace(
+        settings, lookups_per_client=10_000, lookups_per_id_number=10_000, code_attempts_per_day=10_000
+    )
     async with running(create_app(roomy, database_url=matrix_db, public_queries=vetted)) as client:
         yield client
 
