@@ -78,11 +78,16 @@ async def test_budgets_per_client_key_and_address_answer_429_then_recover(
     monkeypatch.setattr("db.ratelimit.time.time", lambda: clock[0])
     async with running(app) as client:
         # PowerSearch costs 2 units: an address without a key gets one, the kiosk two, a minute.
-        assert (await client.get("/public/PowerSearch")).status_code == 200
+        allowed = await client.get("/public/PowerSearch")
+        assert allowed.status_code == 200
+        assert allowed.headers["ratelimit-policy"] == '"budget";q=3;w=60'
+        assert allowed.headers["ratelimit"].startswith('"budget";r=1;t=')
         refused = await client.get("/public/PowerSearch")
         assert refused.status_code == 429
-        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
-        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        [error] = refused.json()["errors"]
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert 1 <= int(refused.headers["retry-after"]) == error["extensions"]["retryAfter"] <= 60
+        assert refused.headers["ratelimit"].startswith('"budget";r=1;')  # one unit left, two asked
         kiosk = {"X-Client-Key": "kiosk-secret"}
         assert [(await client.get("/public/PowerSearch", headers=kiosk)).status_code for _ in range(3)] == [
             200,
