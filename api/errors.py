@@ -34,6 +34,7 @@ _KNOWN: list[tuple[re.Pattern[str], str, str]] = [
         "查询代价超过上限，请减少每页条数或嵌套的列表",
     ),
     (re.compile(r"^Syntax Error"), "GRAPHQL_PARSE_FAILED", "查询语法错误"),
+    (re.compile(r"^查询过于复杂"), "QUERY_TOO_COMPLEX", "查询未执行"),
     (
         re.compile(r"^Variable '\$[^']+' (got invalid value|has invalid value|of (required|non-null) type)"),
         "BAD_VARIABLES",

@@ -12,7 +12,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -28,6 +27,7 @@ from schema.ratings import RatingMutations
 from schema.subsidies import SubsidyMutations, SubsidyQueries
 from schema.supervision import SupervisionMutations, SupervisionQueries
 from schema.text import TextLiteralRule
+from schema.validation import BoundedValidation
 
 
 def _root(name: str, parts: tuple[type, ...], order: tuple[str, ...]) -> type:
@@ -116,6 +116,6 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=limits.cache_size),
             lambda: AddValidationRules(rules),
-            lambda: ValidationCache(maxsize=limits.cache_size),
+            lambda: BoundedValidation(maxsize=limits.cache_size),
         ],
     )

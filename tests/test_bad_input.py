@@ -4,6 +4,7 @@ document does not hold, NUL bytes and other text no column can store."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 import httpx
@@ -121,3 +122,17 @@ async def test_years_and_region_levels_are_checked_where_they_enter(
     body = response.json()
     assert response.status_code == 200
     assert [e["extensions"]["code"] for e in body["errors"]] == [code], body
+
+
+async def test_a_document_too_slow_to_validate_is_refused_without_stalling_the_server(
+    client: httpx.AsyncClient, token: Callable[..., str]
+) -> None:
+    repeated = "{ " + " ".join(["powers(first: 1) { nodes { code name } }"] * 150) + " }"
+    bearer = {"Authorization": f"Bearer {token('discipline')}"}
+    started = time.perf_counter()
+    response = await client.post("/graphql", json={"query": repeated}, headers=bearer)
+    took = time.perf_counter() - started
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert took < 0.1  # validating it would take ~0.3 s of the event loop
+    fine = "{ " + " ".join(["powers(first: 1) { nodes { code name } }"] * 3) + " }"
+    assert "errors" not in (await client.post("/graphql", json={"query": fine}, headers=bearer)).json()
