@@ -42,6 +42,16 @@ def parse_period(text: str) -> Period:
     raise InvalidInput(f"考核期格式不正确：{text}（月度如 2026-10，季度如 2026Q3）", code="INVALID_PERIOD")
 
 
+def check_ended(period: Period, today: date) -> Period:
+    """A ranking is made only of a period that is over: a month still running would rank every
+    department on a part of its work, and one not begun would rank them all first."""
+    if period.end > today:
+        raise InvalidInput(
+            f"考核期 {period.label} 尚未结束（{period.end.isoformat()} 起才能排名）", code="PERIOD_NOT_ENDED"
+        )
+    return period
+
+
 def _year(digits: str, text: str) -> int:
     if not FIRST_YEAR <= int(digits) <= LAST_YEAR:
         raise InvalidInput(f"考核期 {text} 的年度超出范围（{FIRST_YEAR}–{LAST_YEAR}）", code="INVALID_PERIOD")

@@ -15,13 +15,15 @@ from datetime import date
 from db import performance as db_performance
 from db.executor import Executor
 from domain.calendar import WorkingCalendar, china_day
-from domain.performance import DepartmentFacts, Period, Score, score
+from domain.performance import DepartmentFacts, Period, Score, check_ended, score
 
 
 async def evaluate(
     db: Executor, *, period: Period, calendar: WorkingCalendar, today: date, department_ids: Sequence[int]
 ) -> list[Score]:
-    """Every department of ``department_ids`` scored for ``period`` from the stored facts."""
+    """Every department of ``department_ids`` scored for ``period`` from the stored facts; only
+    for a period that has ended."""
+    check_ended(period, today)
     completed = await db_performance.list_completed_facts(db, start=period.start, end=period.end)
     late = await db_performance.count_late_cases_by_department(
         db, start=period.start, end=period.end, today=today

@@ -153,6 +153,15 @@ async def push(
     return results
 
 
+async def ask_on(
+    world: dict[str, Any], settings: Settings, day: date, query: str, headers: dict[str, str]
+) -> dict[str, Any]:
+    """A query to the same county on a later day (a ranking is made once its period is over)."""
+    async with running(create_app(replace(settings, today=day), database_url=world["url"])) as later:
+        body: dict[str, Any] = (await later.post("/graphql", json={"query": query}, headers=headers)).json()
+    return body
+
+
 async def case(world: dict[str, Any], token: Callable[..., str], case_no: str) -> dict[str, Any]:
     response = await world["client"].post(
         "/graphql",

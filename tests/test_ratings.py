@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from tests.casework import applied, event, push, received, step, sweep_on
+from api.settings import Settings
+from tests.casework import applied, ask_on, event, push, received, step, sweep_on
 from tests.conftest import ROOT
 
 RATE = (ROOT / "public_queries" / "case_rating.graphql").read_text(encoding="utf-8")
@@ -52,7 +53,7 @@ async def test_a_case_is_rated_once_and_only_when_completed(
 
 
 async def test_unrectified_bad_rating_raises_a_red_card_and_costs_points(
-    world: dict[str, Any], token: Callable[..., str]
+    world: dict[str, Any], token: Callable[..., str], month_db_settings: Settings
 ) -> None:
     client = world["client"]
     await complete(world, token, "RATE-0003", "2026-10-12")
@@ -78,7 +79,7 @@ async def test_unrectified_bad_rating_raises_a_red_card_and_costs_points(
     ranking = (
         'query { departmentPerformance(period: "2026-10") { rows { department { code } badRatings score } } }'
     )
-    rows = (await client.post("/graphql", json={"query": ranking}, headers=jw)).json()["data"][
+    rows = (await ask_on(world, month_db_settings, date(2026, 11, 23), ranking, jw))["data"][
         "departmentPerformance"
     ]["rows"]
     row = next(r for r in rows if r["department"]["code"] == world["dept"])

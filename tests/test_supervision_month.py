@@ -16,9 +16,11 @@ from typing import Any
 
 import asyncpg
 
+from api.settings import Settings
 from tests.casework import (
     SPLIT_POWER,
     applied,
+    ask_on,
     case,
     event,
     push,
@@ -30,7 +32,7 @@ from tests.conftest import ROOT
 
 
 async def test_a_month_of_cases_across_the_national_day_holiday(
-    world: dict[str, Any], token: Callable[..., str]
+    world: dict[str, Any], token: Callable[..., str], month_db_settings: Settings
 ) -> None:
     # A: accepted Wed Sep 23. Five working days: Sep 24, 28, 29, 30, Oct 8 (Sep 25-27 and
     # Oct 1-7 are off) -> due Oct 8. Completed that day: on time, no card.
@@ -173,7 +175,10 @@ async def test_a_month_of_cases_across_the_national_day_holiday(
       department { code } rank grade score bonus deductions completed onTime onTimeRate lateCases
       yellowCards redCards averagePromisedDays } } }
     """
-    body = (await world["client"].post("/graphql", json={"query": query}, headers=headers_jw)).json()
+    # Asked once October is over: on Oct 31 itself the month is still running, and no ranking is made.
+    early = (await world["client"].post("/graphql", json={"query": query}, headers=headers_jw)).json()
+    assert early["errors"][0]["extensions"]["code"] == "PERIOD_NOT_ENDED"
+    body = await ask_on(world, month_db_settings, date(2026, 11, 2), query, headers_jw)
     row = next(
         r for r in body["data"]["departmentPerformance"]["rows"] if r["department"]["code"] == world["dept"]
     )
