@@ -325,3 +325,8 @@ async def lock_open_cases(conn: Connection, *, after_id: int, limit: int) -> lis
     """Open cases after ``after_id``, locked for this transaction; rows another sweeper holds are
     skipped, so sweepers in several processes share the work instead of repeating it."""
     return [_case(r) for r in await conn.fetch(Q.lock_open_cases, after_id, limit)]
+
+
+async def lock_case_number(conn: Connection, *, case_no: str) -> None:
+    """Hold the case number until the transaction ends (the case row may not exist yet)."""
+    await conn.execute(Q.lock_case_number, case_no)

@@ -148,15 +148,28 @@ async def ingest(
             try:
                 results.append(await _one(conn, event, source, department_id, calendar))
             except asyncpg.UniqueViolationError:
-                # The same event id arrived concurrently through another request: it counts once.
-                results.append(
-                    EventResult(
-                        event.event_id,
-                        event.case_no,
-                        Outcome.DUPLICATE,
-                        message="该事件此前已处理，不重复计入",
+                # The same event id, sent at once for another case number: stored once, by the
+                # other request. DUPLICATE only when that is so.
+                if await db_cases.has_event(conn, source=source, event_id=event.event_id):
+                    results.append(
+                        EventResult(
+                            event.event_id,
+                            event.case_no,
+                            Outcome.DUPLICATE,
+                            message="该事件此前已处理，不重复计入",
+                        )
                     )
-                )
+                else:
+                    refused_cases.add(event.case_no)
+                    results.append(
+                        EventResult(
+                            event.event_id,
+                            event.case_no,
+                            Outcome.REFUSED,
+                            "CONFLICT",
+                            "该事件与同时提交的另一事件冲突，未处理；请稍后重新提交",
+                        )
+                    )
             except DomainError as exc:
                 refused_cases.add(event.case_no)
                 results.append(
@@ -170,6 +183,9 @@ async def _one(
 ) -> EventResult:
     _check_fields(event)
     async with conn.transaction():
+        # One event of a case at a time, and the seen-check after the wait: a batch sent twice at
+        # once finds the other request's events stored (DUPLICATE), never a state they made.
+        await db_cases.lock_case_number(conn, case_no=event.case_no)
         if await db_cases.has_event(conn, source=source, event_id=event.event_id):
             return EventResult(
                 event.event_id, event.case_no, Outcome.DUPLICATE, message="该事件此前已处理，不重复计入"

@@ -105,3 +105,8 @@ SELECT c.*,
         WHERE sc.lead_case_id = c.id) AS sub_cases
 FROM cases c JOIN powers p ON p.id = c.power_id JOIN departments d ON d.id = c.department_id
 WHERE c.case_no = $1;
+
+-- name: lock_case_number
+-- Events of one case number are applied one at a time across requests, the first (RECEIVED)
+-- included, before the row exists: a lock on the number, held to the end of the transaction.
+SELECT pg_advisory_xact_lock(hashtextextended($1, 0));
