@@ -24,6 +24,7 @@ from api.public_queries import PublicQueries
 from api.settings import Settings
 from api.workers import background
 from db import migrate
+from db.admin import APP_ROLE
 from db.ratelimit import make_limiter
 from domain.viewer import Role
 from schema import build_schema
@@ -70,6 +71,7 @@ def create_app(
             server_settings={
                 "statement_timeout": str(settings.statement_timeout_ms),
                 "application_name": "sunshine",
+                "role": APP_ROLE,  # least privilege: the owner runs only migrations and loads
             },
         )
         app.state.pool = pool

@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from api.settings import Settings
 
@@ -171,26 +173,68 @@ def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
     return _repeat(database_url(settings), args.every, deliver_due)
 
 
+def _audit_public_key(settings: Settings) -> Ed25519PublicKey | None:
+    """The checkpoints' public key: AUDIT_PUBLIC_KEY, else the signing key's own half."""
+    if settings.audit_public_key is not None:
+        key = serialization.load_pem_public_key(settings.audit_public_key.read_bytes())
+        if not isinstance(key, Ed25519PublicKey):
+            raise SystemExit(f"{settings.audit_public_key} 不是 Ed25519 公钥")
+        return key
+    if settings.audit_key_path.exists():
+        return _audit_signing_key(settings).public_key()
+    return None
+
+
+def _audit_signing_key(settings: Settings) -> Ed25519PrivateKey:
+    from api.auth import ensure_dev_key
+
+    if not settings.audit_key_path.exists() and not settings.dev:
+        raise SystemExit(f"没有审计签名密钥：请用 AUDIT_SIGNING_KEY 指定（{settings.audit_key_path} 不存在）")
+    return ensure_dev_key(settings.audit_key_path)
+
+
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    """Recompute the audit chain; exit 1 and name the first broken record if it was altered."""
-    from db import audit
+    """Recompute the audit chain against its signed checkpoints; exit 1 and name the first broken
+    record if it was altered, re-hashed or removed."""
+    from services import audit
 
     url = database_url(settings)
+    public_key = _audit_public_key(settings)
 
     async def main() -> int:
         conn = await asyncpg.connect(url)
         try:
-            result = await audit.verify(conn)
+            result = await audit.verify(conn, public_key=public_key)
         finally:
             await conn.close()
         if result.ok:
-            print(
-                f"审计链完整：共 {result.checked} 条；末条哈希 {result.last_hash.hex()}"
-                "（请另行保存，以便下次核对末尾是否被删）"
-            )
+            signed = "已核对签名检查点" if public_key is not None else "未配置检查点公钥，只核对了链本身"
+            print(f"审计链完整：共 {result.checked} 条；{signed}；末条哈希 {result.last_hash.hex()}")
             return 0
         print(f"审计链断裂：{result.reason}（在此之前 {result.checked} 条完好）", file=sys.stderr)
         return 1
+
+    return asyncio.run(main())
+
+
+def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    """Sign the audit chain's head into a checkpoint (run it from cron, e.g. hourly)."""
+    from services import audit
+
+    url = database_url(settings)
+    key = _audit_signing_key(settings)
+
+    async def main() -> int:
+        conn = await asyncpg.connect(url)
+        try:
+            checkpoint = await audit.sign_head(conn, key=key, at=datetime.now(UTC))
+        finally:
+            await conn.close()
+        if checkpoint is None:
+            print("审计链为空，无需签名")
+        else:
+            print(f"已签名检查点：第 {checkpoint.entry_id} 条，哈希 {checkpoint.entry_hash.hex()}")
+        return 0
 
     return asyncio.run(main())
 
@@ -360,7 +404,8 @@ def parser() -> argparse.ArgumentParser:
     supervise.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
     notify = sub.add_parser("notify", help="投递待发的监察通知")
     notify.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
-    sub.add_parser("audit-verify", help="校验个人信息查看审计链，报告第一处断裂")
+    sub.add_parser("audit-verify", help="校验个人信息查看审计链及其签名检查点，报告第一处断裂")
+    sub.add_parser("audit-checkpoint", help="用审计签名密钥为审计链末条签名（建议每小时运行）")
     importer = sub.add_parser("import-cases", help="从 CSV 导入历史办件事件（每行一个事件），逐行报告问题")
     importer.add_argument("file", help="CSV 文件（UTF-8，首行为列名）")
     importer.add_argument("--department", required=True, help="报送部门编码")
@@ -388,6 +433,7 @@ COMMANDS = {
     "supervise": cmd_supervise,
     "notify": cmd_notify,
     "audit-verify": cmd_audit_verify,
+    "audit-checkpoint": cmd_audit_checkpoint,
     "import-cases": cmd_import_cases,
     "load-subsidy": cmd_load_subsidy,
     "red-flags": cmd_red_flags,

@@ -56,6 +56,10 @@ class Settings:
     # Whose X-Forwarded-For is believed (comma-separated addresses or networks, as uvicorn's
     # forwarded_allow_ips); none by default, so no client can pick the address it is budgeted by.
     trusted_proxies: str = ""
+    # The Ed25519 key that signs audit checkpoints (PEM file; kept off the database server). In
+    # development it is made under data_dir; `audit-verify` needs only its public half.
+    audit_signing_key: Path | None = None
+    audit_public_key: Path | None = None
     # When set, GET /metrics asks for "Authorization: Bearer <this>".
     metrics_token: str | None = None
     redis_url: str | None = None
@@ -82,6 +86,10 @@ class Settings:
     @property
     def dev_key_path(self) -> Path:
         return self.data_dir / "dev-jwt-ed25519.pem"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_signing_key or self.data_dir / "audit-ed25519.pem"
 
     @property
     def document_limits(self) -> DocumentLimits:
@@ -135,6 +143,8 @@ class Settings:
             jwt_max_lifetime_s=int(float(env.get("JWT_MAX_LIFETIME_H") or 12) * 3600),
             trusted_proxies=env.get("TRUSTED_PROXIES") or "",
             metrics_token=env.get("METRICS_TOKEN") or None,
+            audit_signing_key=Path(env["AUDIT_SIGNING_KEY"]) if env.get("AUDIT_SIGNING_KEY") else None,
+            audit_public_key=Path(env["AUDIT_PUBLIC_KEY"]) if env.get("AUDIT_PUBLIC_KEY") else None,
             redis_url=env.get("REDIS_URL") or None,
             log_level=env.get("LOG_LEVEL") or "INFO",
             today=date.fromisoformat(env["SUNSHINE_TODAY"]) if env.get("SUNSHINE_TODAY") else None,

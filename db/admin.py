@@ -7,6 +7,10 @@ from db.queries import load
 
 Q = load("admin")
 
+# The role the API's connections take on (migration 0007): it reads and writes the data, but cannot
+# change or delete audit rows, truncate a table or disable a trigger.
+APP_ROLE = "sunshine_app"
+
 
 async def ensure_database(conn: Connection, *, name: str) -> None:
     """Create the database ``name`` on this server unless it exists. The name is the operator's

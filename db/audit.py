@@ -15,7 +15,7 @@ import orjson
 
 from db.executor import Connection, Executor
 from db.queries import load
-from domain.audit import GENESIS, AuditEntry, ChainWalk, VerifyResult, chain_hash
+from domain.audit import GENESIS, AuditEntry, ChainWalk, Checkpoint, VerifyResult, chain_hash
 
 Q = load("audit")
 
@@ -72,8 +72,29 @@ async def append(conn: Connection, *, entries: Sequence[AuditEntry]) -> None:
         )
 
 
-async def verify(db: Executor, *, batch: int = 10_000) -> VerifyResult:
-    """Walk the whole chain in id order and report the first broken link, if any.
+async def get_head(db: Executor) -> tuple[int, bytes] | None:
+    """The id and hash of the chain's last entry; None while the chain is empty."""
+    row = await db.fetchrow(Q.get_head)
+    return (row["id"], row["hash"]) if row else None
+
+
+async def insert_checkpoint(conn: Connection, *, checkpoint: Checkpoint) -> int:
+    c = checkpoint
+    checkpoint_id: int = await conn.fetchval(
+        Q.insert_checkpoint, c.entry_id, c.entry_hash, c.signed_at, c.key_id, c.signature
+    )
+    return checkpoint_id
+
+
+async def list_checkpoints(db: Executor) -> list[Checkpoint]:
+    return [Checkpoint(**r) for r in await db.fetch(Q.list_checkpoints)]
+
+
+async def verify(
+    db: Executor, *, checkpoints: Sequence[Checkpoint] = (), batch: int = 10_000
+) -> VerifyResult:
+    """Walk the whole chain in id order and report the first broken link, if any, checking each
+    entry a (verified) checkpoint names against the hash signed for it.
 
     Rows are read ``batch`` at a time, each batch after the last id seen, so memory stays flat and
     every batch is an index range scan. Rows appended during the walk extend the chain and are
@@ -81,7 +102,7 @@ async def verify(db: Executor, *, batch: int = 10_000) -> VerifyResult:
     """
     if batch < 1:
         raise ValueError("batch must be positive")
-    walk = ChainWalk()
+    walk = ChainWalk(signed={c.entry_id: c.entry_hash for c in checkpoints})
     last_id = 0
     while rows := await db.fetch(Q.list_entries_after, last_id, batch):
         for r in rows:

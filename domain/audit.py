@@ -97,12 +97,37 @@ class VerifyResult:
     last_hash: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The chain's head at one moment, signed with a key the database never holds: a row changed,
+    re-hashed or removed up to ``entry_id`` no longer matches it, whoever did it."""
+
+    entry_id: int
+    entry_hash: bytes
+    signed_at: datetime
+    key_id: str
+    signature: bytes
+
+
+def checkpoint_message(entry_id: int, entry_hash: bytes, signed_at: datetime) -> bytes:
+    """What a checkpoint's Ed25519 signature covers: ``sunshine-audit-checkpoint``, the entry id,
+    the signing time in UTC (ISO 8601) and the entry's hash in hex, one a line."""
+    if signed_at.tzinfo is None:
+        raise ValueError("signed_at must carry its time zone")
+    moment = signed_at.astimezone(UTC).isoformat()
+    return f"sunshine-audit-checkpoint\n{entry_id}\n{moment}\n{entry_hash.hex()}".encode()
+
+
 @dataclass(slots=True)
 class ChainWalk:
-    """Checks stored entries one by one, in the order they were appended."""
+    """Checks stored entries one by one, in the order they were appended, and each against the
+    signed checkpoints that name it (``signed``: entry id → the hash signed for it)."""
 
     expected_prev: bytes = GENESIS
     checked: int = 0
+    signed: dict[int, bytes] = field(default_factory=dict)
+    last_id: int = 0
+    met: set[int] = field(default_factory=set)  # the signed entries the walk has passed
 
     def step(
         self, *, row_id: int, prev_hash: bytes, stored_hash: bytes, entry: AuditEntry
@@ -114,12 +139,27 @@ class ChainWalk:
             return self._broken(row_id, f"第 {row_id} 条记录的前一哈希与上一条不符（有记录被删除或插入）")
         if chain_hash(prev_hash, entry) != stored_hash:
             return self._broken(row_id, f"第 {row_id} 条记录的哈希与内容不符（记录被改动）")
+        if row_id in self.signed:
+            if self.signed[row_id] != stored_hash:
+                return self._broken(
+                    row_id, f"第 {row_id} 条记录与已签名的检查点不符（此前的记录被改写并重算了哈希）"
+                )
+            self.met.add(row_id)
         self.expected_prev = stored_hash
         self.checked += 1
+        self.last_id = row_id
         return None
 
     def result(self) -> VerifyResult:
-        """The result of a walk that reached the end without a broken link."""
+        """The result of a walk that reached the end without a broken link: broken after all when a
+        signed checkpoint names an entry the walk never met (entries removed, the table emptied)."""
+        missing = sorted(set(self.signed) - self.met)
+        if missing:
+            return self._broken(
+                missing[0],
+                f"已签名的检查点覆盖的第 {missing[0]} 条记录不见了（审计链只到第 {self.last_id} 条；"
+                "记录被删除或清空）",
+            )
         return VerifyResult(
             ok=True, checked=self.checked, first_broken_id=None, reason=None, last_hash=self.expected_prev
         )

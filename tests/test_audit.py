@@ -6,15 +6,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import asyncpg
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db import audit
+from db.admin import APP_ROLE
 from domain.audit import GENESIS, AuditEntry, Recorder, chain_hash
+from services import audit as audit_signing
+from tests.conftest import ROOT
 
 T0 = datetime(2026, 3, 2, 9, 30, 0, 123456, tzinfo=UTC)
 
@@ -302,3 +310,131 @@ async def test_reads_of_a_record_are_listed_newest_first(conn: asyncpg.Connectio
         ("甲", ("applicant_name",)),
     ]
     assert rows[0].at == T0 + timedelta(seconds=1)
+
+
+# Least privilege, TRUNCATE, and signed checkpoints.
+
+
+async def test_truncate_of_the_trail_is_refused(conn: asyncpg.Connection) -> None:
+    await audit.append(conn, entries=[entry(0)])
+    for table in ("audit_log", "audit_checkpoints"):
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute(f"TRUNCATE {table}")
+
+
+async def test_the_apps_role_cannot_change_remove_or_unguard_the_trail(fresh_db: str) -> None:
+    app = await asyncpg.connect(fresh_db, server_settings={"role": APP_ROLE})
+    try:
+        await audit.append(app, entries=[entry(0)])  # it may append
+        for statement in (
+            "UPDATE audit_log SET actor = 'x'",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+            "TRUNCATE cases CASCADE",
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+            "SET session_replication_role = replica",
+        ):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await app.execute(statement)
+    finally:
+        await app.close()
+
+
+async def superuser_rewrite(conn: asyncpg.Connection, row_id: int) -> None:
+    """What whoever controls the database can do: triggers off, a row changed, the chain re-hashed
+    from there so that it is whole again."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("UPDATE audit_log SET actor = '改写者' WHERE id = $1", row_id)
+        prev = await conn.fetchval("SELECT prev_hash FROM audit_log WHERE id = $1", row_id)
+        for r in await conn.fetch("SELECT * FROM audit_log WHERE id >= $1 ORDER BY id", row_id):
+            e = AuditEntry(
+                at=r["at"],
+                actor=r["actor"],
+                actor_role=r["actor_role"],
+                department=r["department"],
+                operation=r["operation"],
+                record_type=r["record_type"],
+                record_id=r["record_id"],
+                fields=tuple(r["fields"]),
+                request_id=r["request_id"],
+            )
+            new = chain_hash(prev, e)
+            await conn.execute(
+                "UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE id = $3", prev, new, r["id"]
+            )
+            prev = new
+
+
+async def test_a_superusers_rewrite_before_the_last_checkpoint_is_detected_and_named(
+    conn: asyncpg.Connection,
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    await audit.append(conn, entries=[entry(n) for n in range(6)])
+    await audit_signing.sign_head(conn, key=key, at=datetime.now(UTC))
+    await audit.append(conn, entries=[entry(n) for n in range(6, 8)])
+    ids = await audit_ids(conn)
+    assert (await audit_signing.verify(conn, public_key=key.public_key())).ok
+    await superuser_rewrite(conn, ids[-5])
+    assert (await audit.verify(conn)).ok  # the chain alone is whole again
+    result = await audit_signing.verify(conn, public_key=key.public_key())
+    assert not result.ok
+    assert result.first_broken_id == ids[-3]  # the entry the checkpoint signed
+    assert "检查点" in (result.reason or "")
+
+
+async def test_an_emptied_trail_is_detected_by_its_checkpoint(conn: asyncpg.Connection) -> None:
+    key = Ed25519PrivateKey.generate()
+    await audit.append(conn, entries=[entry(n) for n in range(3)])
+    checkpoint = await audit_signing.sign_head(conn, key=key, at=datetime.now(UTC))
+    assert checkpoint is not None
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("DELETE FROM audit_log")
+    result = await audit_signing.verify(conn, public_key=key.public_key())
+    assert not result.ok and result.first_broken_id == checkpoint.entry_id
+    assert "不见了" in (result.reason or "")
+
+
+async def test_a_forged_checkpoint_is_refused(conn: asyncpg.Connection) -> None:
+    key, forger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    await audit.append(conn, entries=[entry(0)])
+    await audit_signing.sign_head(conn, key=forger, at=datetime.now(UTC))
+    result = await audit_signing.verify(conn, public_key=key.public_key())
+    assert not result.ok and "签名无效" in (result.reason or "")
+
+
+def cli(command: str, database_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SUNSHINE_DEV": "1",
+        "SUNSHINE_DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+async def test_audit_verify_names_what_a_superuser_emptied_after_a_checkpoint(
+    conn: asyncpg.Connection, fresh_db: str, tmp_path: Path
+) -> None:
+    await audit.append(conn, entries=[entry(n) for n in range(4)])
+    signed = await asyncio.to_thread(cli, "audit-checkpoint", fresh_db, tmp_path)
+    assert signed.returncode == 0, signed.stderr
+    last = (await audit_ids(conn))[-1]
+    assert f"第 {last} 条" in signed.stdout
+    good = await asyncio.to_thread(cli, "audit-verify", fresh_db, tmp_path)
+    assert good.returncode == 0 and "已核对签名检查点" in good.stdout, good.stdout + good.stderr
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("DELETE FROM audit_log")
+    bad = await asyncio.to_thread(cli, "audit-verify", fresh_db, tmp_path)
+    assert bad.returncode == 1
+    assert f"第 {last} 条" in bad.stderr and "不见了" in bad.stderr

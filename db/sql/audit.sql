@@ -45,3 +45,14 @@ FROM audit_log
 WHERE record_type = $1 AND record_id = $2
 ORDER BY id DESC
 LIMIT $3;
+
+-- name: get_head
+-- The last entry of the chain, which a checkpoint signs.
+SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1;
+
+-- name: insert_checkpoint
+INSERT INTO audit_checkpoints (entry_id, entry_hash, signed_at, key_id, signature)
+VALUES ($1, $2, $3, $4, $5) RETURNING id;
+
+-- name: list_checkpoints
+SELECT entry_id, entry_hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY id;
