@@ -239,26 +239,50 @@ def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def _read_file(path: str) -> str | None:
+    """A department's file as CSV text (UTF-8 or GB18030 CSV, or .xlsx); None, with the reason
+    printed in Chinese, when the file itself cannot be read."""
+    from services.tabular import BadFile, read_as_csv
+
+    try:
+        return read_as_csv(Path(path))
+    except BadFile as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return None
+
+
+async def _department_id(pool: asyncpg.Pool, code: str) -> int | None:
+    from db import org
+
+    found = await org.list_departments_by_code(pool, codes=[code])
+    if not found:
+        print(f"错误：部门 {code} 不存在", file=sys.stderr)
+        return None
+    return found[0].id
+
+
 def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
-    """Historical cases from CSV, one event a row, with the API's checks and a row-numbered report."""
-    from db import calendar, org
+    """Historical case events from a file (one event a row), with the API's checks and a
+    row-numbered report."""
+    from db import calendar
     from services.case_import import import_csv
 
+    text = _read_file(args.file)
+    if text is None:
+        return 1
     url = database_url(settings)
-    text = Path(args.file).read_text(encoding="utf-8")
 
     async def main() -> int:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
         try:
-            departments = await org.list_departments_by_code(pool, codes=[args.department])
-            if not departments:
-                print(f"错误：部门 {args.department} 不存在", file=sys.stderr)
+            department_id = await _department_id(pool, args.department)
+            if department_id is None:
                 return 2
             report = await import_csv(
                 pool,
                 text=text,
                 source=args.department,
-                department_id=departments[0].id,
+                department_id=department_id,
                 calendar=await calendar.get_calendar(pool),
             )
         finally:
@@ -275,26 +299,31 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
-    """Funds, households or money records from CSV, with a row-numbered report; then red flags."""
-    from db import org
+    """Funds, households, the officials' registry and its relatives, or money records from a file,
+    with a row-numbered report; then the red flags over the money loaded."""
     from services import red_flags, subsidy_load
 
+    text = _read_file(args.file)
+    if text is None:
+        return 1
     url = database_url(settings)
-    text = Path(args.file).read_text(encoding="utf-8")
 
     async def main() -> int:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+        rows: list[tuple[int, dict[str, str]]] = []
         try:
             department_id = None
             if args.department:
-                found = await org.list_departments_by_code(pool, codes=[args.department])
-                if not found:
-                    print(f"错误：部门 {args.department} 不存在", file=sys.stderr)
+                department_id = await _department_id(pool, args.department)
+                if department_id is None:
                     return 2
-                department_id = found[0].id
             async with pool.acquire() as conn:
                 if args.kind == "households":
                     report = await subsidy_load.load_households(conn, text=text)
+                elif args.kind == "officials":
+                    report = await subsidy_load.load_officials(conn, text=text)
+                elif args.kind == "relatives":
+                    report = await subsidy_load.load_relatives(conn, text=text)
                 elif department_id is None:
                     print("错误：资金目录和资金流转须用 --department 指定部门", file=sys.stderr)
                     return 2
@@ -312,9 +341,7 @@ def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
                         problems=sorted(header + problems, key=lambda p: p.line),
                     )
             if args.kind == "money" and report.applied:
-                periods = [
-                    date.fromisoformat(r["period"]) for _, r in rows if _valid_date(r.get("period", ""))
-                ]
+                periods = [d for _, r in rows if (d := _day_or_none(r.get("period", ""))) is not None]
                 flags = await red_flags.run(pool, since=min(periods), until=today_of(settings, None))
                 print(f"疑点规则：新增预警 {flags.total} 条 {flags.raised}")
         finally:
@@ -330,12 +357,13 @@ def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
-def _valid_date(text: str) -> bool:
+def _day_or_none(text: str) -> date | None:
+    from domain.calendar import parse_day
+
     try:
-        date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def cmd_red_flags(settings: Settings, args: argparse.Namespace) -> int:
@@ -407,11 +435,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("audit-verify", help="校验个人信息查看审计链及其签名检查点，报告第一处断裂")
     sub.add_parser("audit-checkpoint", help="用审计签名密钥为审计链末条签名（建议每小时运行）")
     importer = sub.add_parser("import-cases", help="从 CSV 导入历史办件事件（每行一个事件），逐行报告问题")
-    importer.add_argument("file", help="CSV 文件（UTF-8，首行为列名）")
+    importer.add_argument("file", help="CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件，首行为列名")
     importer.add_argument("--department", required=True, help="报送部门编码")
-    subsidy = sub.add_parser("load-subsidy", help="从 CSV 导入资金目录、户籍成员或资金流转记录，逐行报告问题")
-    subsidy.add_argument("kind", choices=["funds", "households", "money"])
-    subsidy.add_argument("file", help="CSV 文件（UTF-8，首行为列名）")
+    subsidy = sub.add_parser(
+        "load-subsidy", help="导入资金目录、户籍成员、公职人员及其备案亲属名册或资金流转记录，逐行报告问题"
+    )
+    subsidy.add_argument("kind", choices=["funds", "households", "officials", "relatives", "money"])
+    subsidy.add_argument("file", help="CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件，首行为列名")
     subsidy.add_argument("--department", help="主管部门编码（funds、money 必填）")
     sub.add_parser("manifest", help="重新生成 public_queries/manifest.json")
     flags = sub.add_parser("red-flags", help="对某日以来的补助运行疑点规则（不重复预警）")

@@ -48,6 +48,53 @@ def check_year(year: int) -> int:
     return year
 
 
+_CHINESE_DAY = re.compile(r"^(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?$")
+_COMPACT_DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_day(text: str) -> date:
+    """A day as people in China write it: 2026-11-22, 2026/11/22, 2026.11.22, 2026年11月22日,
+    20261122; ValueError (in Chinese) for anything else or a day that does not exist."""
+    value = text.strip()
+    match = _CHINESE_DAY.fullmatch(value) or _COMPACT_DAY.fullmatch(value)
+    if match is None:
+        raise ValueError(f"“{text}”不是日期（如 2026-11-22、2026/11/22 或 2026年11月22日）")
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return date(check_year(year), month, day)
+    except (ValueError, InvalidInput):
+        raise ValueError(f"“{text}”不是存在的日期") from None
+
+
+_CLOCK = re.compile(r"^(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2})秒?)?分?$")
+
+
+def parse_moment(text: str) -> datetime:
+    """A moment: ISO 8601 with its offset, or a day as :func:`parse_day` reads it and a time of day
+    (``2026/11/22 9:30``, ``2026年11月22日 09:30:15``) read as Beijing time, as records kept in
+    China are; ValueError (in Chinese) otherwise."""
+    value = text.strip()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is not None and moment.tzinfo is not None:
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ValueError(f"“{text}”的年度超出范围（{FIRST_YEAR}–{LAST_YEAR}）")
+        return moment
+    day_text, _, clock_text = value.replace("T", " ").partition(" ")
+    clock = _CLOCK.fullmatch(clock_text.strip())
+    if clock is None:
+        raise ValueError(f"“{text}”不是时间（如 2026-11-22 09:30 或 2026-11-22T09:30:00+08:00）")
+    hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+    try:
+        return datetime.combine(parse_day(day_text), datetime.min.time()).replace(
+            hour=hour, minute=minute, second=second, tzinfo=CHINA
+        )
+    except ValueError:
+        raise ValueError(f"“{text}”不是存在的时间") from None
+
+
 CSV_HEADER = ("date", "is_working", "name")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

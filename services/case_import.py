@@ -15,12 +15,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import asyncpg
 
-from domain.calendar import WorkingCalendar
+from domain.calendar import WorkingCalendar, parse_moment
 from domain.cases import CompletionResult, EventKind
 from services.case_ingest import MAX_BATCH, Applicant, IncomingEvent, Outcome, ingest
 
@@ -83,11 +82,9 @@ def _event(row: dict[str, str]) -> IncomingEvent:
     except ValueError:
         raise ValueError(f"未知的事件类型 {row.get('kind')!r}") from None
     try:
-        occurred_at = datetime.fromisoformat((row.get("occurred_at") or "").strip())
-    except ValueError:
-        raise ValueError(f"发生时间 {row.get('occurred_at')!r} 不是 ISO 8601 时间") from None
-    if occurred_at.tzinfo is None:
-        raise ValueError("发生时间须带时区，如 2026-10-12T09:00:00+08:00")
+        occurred_at = parse_moment(row.get("occurred_at") or "")
+    except ValueError as exc:
+        raise ValueError(f"发生时间：{exc}") from None
     amount = None
     if raw := _optional(row, "amount_yuan"):
         try:

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from db import ledger
+from db import ledger, org, registry
 from db.executor import Connection
+from domain.calendar import parse_day
 from domain.identity import id_number_problem, normalize_id_number
 
 STAGES = ("plan", "approval", "allocation")
@@ -82,9 +83,9 @@ def _money(text: str, what: str) -> Decimal:
 
 def _day(text: str, what: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{what}“{text}”不是日期（YYYY-MM-DD）") from None
+        return parse_day(text)
+    except ValueError as exc:
+        raise ValueError(f"{what}：{exc}") from None
 
 
 # -- funds ----------------------------------------------------------------------------------------
@@ -184,13 +185,110 @@ async def load_households(conn: Connection, *, text: str) -> LoadReport:
                         id_number=normalize_id_number(r["id_number"]),
                         relation=r["relation"],
                         is_head=r["relation"] == "户主",
-                        deceased_on=date.fromisoformat(r["deceased_on"]) if r.get("deceased_on") else None,
+                        deceased_on=_day(r["deceased_on"], "死亡日期") if r.get("deceased_on") else None,
                     )
                     for _, r in members
                 ],
             )
             report.applied += len(members)
     report.problems.sort(key=lambda p: p.line)
+    return report
+
+
+# -- the registry of officials, village cadres and their declared relatives ------------------------
+
+OFFICIAL_COLUMNS = ("name", "id_number", "kind", "position")
+RELATIVE_COLUMNS = ("official_id_number", "name", "id_number", "relation")
+OFFICIAL_KINDS = {
+    "official": "official",
+    "公职人员": "official",
+    "village_cadre": "village_cadre",
+    "村干部": "village_cadre",
+}
+
+
+async def load_officials(conn: Connection, *, text: str) -> LoadReport:
+    """Officials (with ``department_code``) and village cadres (with ``village_code``), a row each;
+    a person already registered by ID number is a repeat."""
+    rows, problems = rows_of(text, OFFICIAL_COLUMNS)
+    report = LoadReport(rows=len(rows), problems=problems)
+    departments = {
+        d.code: d.id for d in await org.list_departments(conn, region_code=None, service_level=None)
+    }
+    villages = await ledger.list_village_codes(conn)
+    for line, r in rows:
+        kind = OFFICIAL_KINDS.get(r["kind"])
+        bad = []
+        if kind is None:
+            bad.append(Problem(line, f"类别“{r['kind']}”应为 公职人员（official）或 村干部（village_cadre）"))
+        if not r["name"] or not r["position"]:
+            bad.append(Problem(line, "姓名和职务必填"))
+        if problem := id_number_problem(r["id_number"]):
+            bad.append(Problem(line, problem, "INVALID_ID_NUMBER"))
+        department_id = departments.get(r.get("department_code", ""))
+        village = r.get("village_code") or None
+        if kind == "official" and department_id is None:
+            bad.append(
+                Problem(
+                    line, f"公职人员须填写存在的部门编码（department_code）：{r.get('department_code', '')}"
+                )
+            )
+        if kind == "village_cadre" and village not in villages:
+            bad.append(Problem(line, f"村干部须填写存在的村（社区）代码（village_code）：{village or ''}"))
+        if bad:
+            report.problems += bad
+            continue
+        id_number = normalize_id_number(r["id_number"])
+        if await registry.get_official_id_by_id_number(conn, id_number=id_number) is not None:
+            report.repeated += 1
+            continue
+        await registry.insert_official(
+            conn,
+            official=registry.NewOfficial(
+                name=r["name"],
+                id_number=id_number,
+                kind=kind or "official",
+                department_id=department_id if kind == "official" else None,
+                village_code=village if kind == "village_cadre" else None,
+                position=r["position"],
+            ),
+        )
+        report.applied += 1
+    return report
+
+
+async def load_relatives(conn: Connection, *, text: str) -> LoadReport:
+    """Relatives declared by a registered official (named by the official's ID number)."""
+    rows, problems = rows_of(text, RELATIVE_COLUMNS)
+    report = LoadReport(rows=len(rows), problems=problems)
+    for line, r in rows:
+        bad = [
+            Problem(line, problem, "INVALID_ID_NUMBER")
+            for problem in (id_number_problem(r["id_number"]),)
+            if problem
+        ]
+        if not r["name"] or not r["relation"]:
+            bad.append(Problem(line, "姓名和关系必填"))
+        official_id = await registry.get_official_id_by_id_number(
+            conn, id_number=normalize_id_number(r["official_id_number"])
+        )
+        if official_id is None:
+            bad.append(
+                Problem(
+                    line, f"未登记身份证号为 {r['official_id_number']} 的公职人员或村干部", "UNKNOWN_OFFICIAL"
+                )
+            )
+        if bad or official_id is None:
+            report.problems += bad
+            continue
+        id_number = normalize_id_number(r["id_number"])
+        if await registry.has_relative(conn, official_id=official_id, id_number=id_number):
+            report.repeated += 1
+            continue
+        await registry.insert_relative(
+            conn, official_id=official_id, name=r["name"], id_number=id_number, relation=r["relation"]
+        )
+        report.applied += 1
     return report
 
 
