@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import gc
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Protocol, TypeVar
 
@@ -56,20 +56,11 @@ IDENTITY_TABLES = (
 )
 
 
-# Copying checks a foreign key row by row, locking every row referenced; PostgreSQL's advice for
-# populating a database is to drop the foreign keys and add them back, which checks all rows at
-# once.  At scale 1 that takes the payments and disbursements from two and a half minutes to less
-# than one.  Their definitions are read from the catalogue, so they come back exactly as migrated,
-# and DDL is transactional: a failed load rolls back to the constraints as they were.
-CHECKED_AFTER_LOADING = ("payments", "disbursements")
-FOREIGN_KEYS = """
-SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS drop_statement,
-       format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname,
-              pg_get_constraintdef(oid)) AS add_statement
-FROM pg_constraint
-WHERE contype = 'f' AND conparentid = 0 AND conrelid = ANY($1::text[]::regclass[])
-ORDER BY conrelid::regclass::text, conname
-"""
+# The load keeps every foreign key in place. Dropping them for the load and adding them back
+# (PostgreSQL's advice for populating an empty database) is faster, but it holds ACCESS EXCLUSIVE
+# locks on the loaded tables and the ones they reference until the load commits, and every reader
+# of the subsidies, the public's included, would wait minutes; COPY with its keys takes only row
+# locks, which no reader waits for (tests/test_loads_and_readers.py).
 
 
 class _Chunk(Protocol):
@@ -123,8 +114,7 @@ async def seed_subsidies(
                 plants=plants.lines,
                 rng=random.Random(f"{seed}:payments"),
             )
-            async with _foreign_keys_checked_afterwards(conn, CHECKED_AFTER_LOADING):
-                await _copy_chunks(conn, counts, ledger.chunks())
+            await _copy_chunks(conn, counts, ledger.chunks())
         finally:
             gc.set_threshold(*thresholds)
         # The seed numbered each table's rows 1..n; identity columns carry on from n + 1.
@@ -183,17 +173,3 @@ async def _copy_chunks(conn: asyncpg.Connection, counts: dict[str, int], chunks:
         if not pending.done():
             with contextlib.suppress(Exception):
                 await pending
-
-
-@contextlib.asynccontextmanager
-async def _foreign_keys_checked_afterwards(
-    conn: asyncpg.Connection, tables: tuple[str, ...]
-) -> AsyncIterator[None]:
-    """Drop the foreign keys of ``tables`` for the duration of the block and add them back after
-    it, which checks every row loaded meanwhile."""
-    keys = await conn.fetch(FOREIGN_KEYS, list(tables))
-    for key in keys:
-        await conn.execute(key["drop_statement"])
-    yield
-    for key in keys:
-        await conn.execute(key["add_statement"])
