@@ -31,6 +31,11 @@ OPERATION_COSTS = {
     "NoticeList": 3,
     "SubsidyAggregates": 3,
     "PowerSearch": 2,
+    # Bulk downloads, by size: the power list with every map is the largest answer the service has.
+    "open-data:powers": 30,
+    "open-data:case-statistics": 20,
+    "open-data:fund-aggregates": 10,
+    "open-data:department-rankings": 3,
 }
 
 

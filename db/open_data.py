@@ -39,3 +39,8 @@ async def get_powers_modified(db: Executor) -> datetime | None:
 async def get_cases_modified(db: Executor) -> datetime | None:
     modified: datetime | None = await db.fetchval(Q.get_cases_modified)
     return modified
+
+
+async def get_fund_year_modified(db: Executor, *, year: int) -> datetime | None:
+    modified: datetime | None = await db.fetchval(Q.get_fund_year_modified, year)
+    return modified

@@ -13,6 +13,7 @@ import httpx
 from demo import seed_subsidies
 from tests.conftest import TEST_SEED
 
+
 async def test_reads_answer_within_a_second_while_subsidies_load(
     fresh_db: str, fresh_client: httpx.AsyncClient
 ) -> None:

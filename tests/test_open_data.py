@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 import asyncpg
 import httpx
 import orjson
 import pytest
 
+from api.app import create_app
 from api.open_data import COLUMNS
+from api.settings import Settings
+from tests.conftest import running
 
 
 async def test_powers_stream_as_json_lines_with_their_maps(
@@ -65,3 +69,26 @@ async def test_fund_aggregates_of_impossible_years_are_400_before_the_stream(
     response = await client.get("/open-data/fund-aggregates.jsonl", params={"year": year})
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+async def test_downloads_carry_validators_and_answer_304_when_unchanged(client: httpx.AsyncClient) -> None:
+    first = await client.get("/open-data/powers.jsonl")
+    assert first.status_code == 200
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert etag.startswith('W/"') and "1970" not in modified
+    by_tag = await client.get("/open-data/powers.jsonl", headers={"If-None-Match": etag})
+    by_time = await client.get("/open-data/powers.jsonl", headers={"If-Modified-Since": modified})
+    assert by_tag.status_code == by_time.status_code == 304
+    assert by_tag.content == b"" and by_tag.headers["etag"] == etag
+    other_format = await client.get("/open-data/powers.csv", headers={"If-None-Match": etag})
+    assert other_format.status_code == 200
+
+
+async def test_downloads_spend_the_callers_budget_by_size(settings: Settings, shared_db: str) -> None:
+    small = replace(settings, anonymous_per_minute=70)  # two power lists (30 units each), not three
+    async with running(create_app(small, database_url=shared_db)) as client:
+        codes = [(await client.get("/open-data/powers.csv")).status_code for _ in range(3)]
+        refused = await client.get("/open-data/powers.csv")
+    assert codes == [200, 200, 429]
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert int(refused.headers["retry-after"]) > 0

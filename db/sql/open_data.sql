@@ -30,3 +30,8 @@ ORDER BY 3, 1;
 
 -- name: get_cases_modified
 SELECT max(last_event_at) FROM cases;
+
+-- name: get_fund_year_modified
+-- Disbursements are never changed (a correction is a new row), so the newest row of the year's
+-- partition says when its figures last changed; read through the primary key (year, id).
+SELECT recorded_at FROM disbursements WHERE year = $1 ORDER BY id DESC LIMIT 1;
