@@ -27,6 +27,7 @@ from db import open_data as db_open_data
 from db import org
 from db import subsidies as db_subsidies
 from domain.calendar import check_year
+from domain.disclosure import AGGREGATE
 from domain.errors import DomainError
 from domain.performance import Period, check_ended, parse_period
 from services import performance
@@ -160,7 +161,8 @@ async def _fund_aggregates(pool: asyncpg.Pool, year: int) -> AsyncIterator[dict[
             conn, year=year, region_prefix=None, by_village=False, by_month=True, fund_id=None
         )
     for r in rows:
-        hidden = r.beneficiaries < minimum
+        # The statistics' rule of schema/subsidies.py: only funds that list no one withhold.
+        hidden = funds[r.fund_id].disclosure == AGGREGATE and r.beneficiaries < minimum
         yield {
             "year": year,
             "fund_code": funds[r.fund_id].code,

@@ -28,6 +28,7 @@ class NewFund:
     standard_note: str
     department_id: int
     disburse_within_days: int
+    disclosure: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ async def insert_fund(conn: Connection, *, fund: NewFund) -> bool:
         fund.standard_note,
         fund.department_id,
         fund.disburse_within_days,
+        fund.disclosure,
     )
     return status.endswith(" 1")
 

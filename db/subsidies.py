@@ -36,6 +36,7 @@ class FundRow:
     standard_note: str
     department_id: int
     disburse_within_days: int
+    disclosure: str  # notice | aggregate (domain/disclosure.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from demo.subsidy_people import Registry
 from demo.subsidy_plants import plant
 from demo.subsidy_rows import FundCopy, OfficialCopy, RelativeCopy, Table
 from demo.subsidy_world import SubsidyWorld, load_subsidy_world
+from domain.disclosure import disclosure_of
 
 DEFAULT_SEED = 20261122
 DEFAULT_TODAY = date(2026, 11, 20)
@@ -150,6 +151,7 @@ def _fund_row(fund: Fund) -> FundCopy:
         spec.note,
         fund.department.id,
         spec.disburse_within_days,
+        disclosure_of(spec.fund_type),
     )
 
 

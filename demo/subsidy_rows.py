@@ -26,6 +26,7 @@ class FundCopy(NamedTuple):
     standard_note: str
     department_id: int
     disburse_within_days: int
+    disclosure: str
 
 
 class HouseholdCopy(NamedTuple):

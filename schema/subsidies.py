@@ -14,6 +14,7 @@ from strawberry.types.nodes import SelectedField
 
 from db import subsidies as db_subsidies
 from domain.calendar import check_year
+from domain.disclosure import AGGREGATE, NOTICE
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.identity import normalize_id_number
 from domain.masking import PersonalKind, mask_address, mask_name
@@ -60,11 +61,16 @@ class Fund:
     standard_yuan: Decimal = field(PUBLIC, description="补助标准（元）")
     standard_unit: str = field(PUBLIC, description="标准单位")
     standard_note: str = field(PUBLIC, description="标准说明")
+    notice_listed: bool = field(
+        PUBLIC,
+        description="是否公示受益人名单（村务公开）；否则不公示名单，统计中人数少于最小人数的组不公布",
+    )
 
     @classmethod
     def from_row(cls, row: db_subsidies.FundRow) -> Self:
         return cls(
             department_id=row.department_id,
+            notice_listed=row.disclosure == NOTICE,
             code=row.code,
             name=row.name,
             fund_type=row.fund_type,
@@ -348,6 +354,10 @@ class SubsidyQueries:
         fund = await db_subsidies.get_fund_by_code(info.context.db, code=fund_code)
         if fund is None:
             raise NotFound(f"未找到资金 {fund_code}", code="FUND_NOT_FOUND")
+        if fund.disclosure != NOTICE:
+            raise InvalidInput(
+                f"{fund.name}不公示受益人名单（涉及敏感个人信息），只公布统计", code="NOT_NOTICE_LISTED"
+            )
         rows = await db_subsidies.list_notice_entries(
             info.context.db,
             village_code=village_code,
@@ -414,9 +424,10 @@ class SubsidyQueries:
             )
             for r in rows
         ]
-        return SubsidyAggregates(
-            min_group_size=minimum, cells=withhold(cells, minimum, group_by_township=not by_village)
-        )
+        # Only funds that list no one withhold small groups: a notice fund's list already shows them.
+        sensitive = {f.code for f in funds.values() if f.disclosure == AGGREGATE}
+        withhold([c for c in cells if c.fund_code in sensitive], minimum, group_by_township=not by_village)
+        return SubsidyAggregates(min_group_size=minimum, cells=cells)
 
 
 @strawberry.type

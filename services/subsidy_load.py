@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from db import ledger, org, registry
 from db.executor import Connection
 from domain.calendar import parse_day
+from domain.disclosure import disclosure_of
 from domain.identity import id_number_problem, normalize_id_number
 
 STAGES = ("plan", "approval", "allocation")
@@ -120,6 +121,7 @@ async def load_funds(conn: Connection, *, text: str, department_id: int) -> Load
             standard_note=r.get("standard_note", ""),
             department_id=department_id,
             disburse_within_days=days,
+            disclosure=disclosure_of(r["fund_type"]),
         )
         if await ledger.insert_fund(conn, fund=fund):
             report.applied += 1

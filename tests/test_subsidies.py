@@ -316,16 +316,40 @@ async def test_strangers_wrong_names_stop_name_guessing_but_never_lock_out_the_o
     assert body["errors"][0]["extensions"]["code"] == "LOOKUP_NOT_ALONE"
 
 
-async def test_aggregates_withhold_small_groups(county: dict[str, Any]) -> None:
-    query = (ROOT / "public_queries" / "subsidy_aggregates.graphql").read_text(encoding="utf-8")
-    variables = {"year": 2026, "townshipCode": county["township"], "byVillage": True, "fundCode": "T-DB"}
-    body = (await county["client"].post("/graphql", json={"query": query, "variables": variables})).json()
-    result = body["data"]["subsidyAggregates"]
-    assert result["minGroupSize"] == 5
-    # 低保 in June: 3 people in village 1, 1 in village 2 -- both under 5, both withheld.
-    june = [c for c in result["cells"] if c["period"] == "2026-01-01"]
+async def test_statistics_and_notice_lists_follow_one_disclosure_rule_per_fund(
+    county: dict[str, Any],
+) -> None:
+    client: httpx.AsyncClient = county["client"]
+    aggregates = (ROOT / "public_queries" / "subsidy_aggregates.graphql").read_text(encoding="utf-8")
+    notice = (ROOT / "public_queries" / "notice_list.graphql").read_text(encoding="utf-8")
+    by_village = {
+        "year": 2026,
+        "townshipCode": county["township"],
+        "byVillage": True,
+        "byMonth": True,
+        "fundCode": "T-DB",
+    }
+    listing = {"villageCode": county["v1"], "fundCode": "T-DB", "period": "2026-06-01"}
+
+    async def june_cells() -> list[dict[str, Any]]:
+        body = (await client.post("/graphql", json={"query": aggregates, "variables": by_village})).json()
+        assert body["data"]["subsidyAggregates"]["minGroupSize"] == 5
+        cells: list[dict[str, Any]] = body["data"]["subsidyAggregates"]["cells"]
+        return [c for c in cells if c["period"] == "2026-06-01"]
+
+    # 低保 is a notice fund: its June list in village 1 names three people, and the statistics
+    # say the same three (withholding them would hide nothing the list does not show).
+    listed = (await client.post("/graphql", json={"query": notice, "variables": listing})).json()
+    assert len(listed["data"]["noticeList"]["nodes"]) == 3
+    cell = next(c for c in await june_cells() if c["regionCode"] == county["v1"])
+    assert (cell["withheld"], cell["beneficiaries"]) == (False, 3)
+    # Made a fund that lists no one, the same groups of 3 and 1 are withheld, and there is no list.
+    await county["pool"].execute("UPDATE funds SET disclosure = 'aggregate' WHERE code = 'T-DB'")
+    june = await june_cells()
     assert june
     assert all(c["withheld"] and c["amountYuan"] is None and c["beneficiaries"] is None for c in june)
+    refused = (await client.post("/graphql", json={"query": notice, "variables": listing})).json()
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_NOTICE_LISTED"
 
 
 async def test_notice_list_is_masked_for_the_public_and_audited_for_the_department(

@@ -4,8 +4,8 @@
 
 -- name: insert_fund
 INSERT INTO funds (code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
-                   department_id, disburse_within_days)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                   department_id, disburse_within_days, disclosure)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (code) DO NOTHING;
 
 -- name: list_village_codes

@@ -3,12 +3,12 @@
 
 -- name: list_funds
 SELECT id, code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
-       department_id, disburse_within_days
+       department_id, disburse_within_days, disclosure
 FROM funds ORDER BY id;
 
 -- name: get_fund_by_code
 SELECT id, code, name, fund_type, purpose, policy_basis, standard_yuan, standard_unit, standard_note,
-       department_id, disburse_within_days
+       department_id, disburse_within_days, disclosure
 FROM funds WHERE code = $1;
 
 -- name: list_members_by_id_number
