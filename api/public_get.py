@@ -61,7 +61,8 @@ async def process_map_svg(request: Request) -> Response:
     if status != 200 or power is None:
         error = result["errors"][0]
         code = error["extensions"]["code"]
-        raise HTTPError(404 if code == "NOT_FOUND" else 400, code, error["message"])
+        status = {"NOT_FOUND": 404, "DATABASE_UNAVAILABLE": 503, "TIMEOUT": 504}.get(code, 400)
+        raise HTTPError(status, code, error["message"])
     return Response(
         power["processMap"]["svg"],
         media_type="image/svg+xml; charset=utf-8",
@@ -90,10 +91,12 @@ async def public_get(request: Request) -> Response:
     status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
     body = orjson.dumps(result)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    private = document.operation in PRIVATE_OPERATIONS
+    # Personal answers and errors are never kept by a shared cache: an error may pass (a database
+    # restarting) and must not be served for a minute after.
+    shared = document.operation not in PRIVATE_OPERATIONS and "errors" not in result
     headers = {
         "ETag": etag,
-        "Cache-Control": "no-store" if private else "public, max-age=60, stale-while-revalidate=300",
+        "Cache-Control": "public, max-age=60, stale-while-revalidate=300" if shared else "no-store",
         "Vary": "Accept-Encoding",
     }
     if status == 200 and "errors" not in result and etag in _if_none_match(request):

@@ -129,3 +129,11 @@ async def test_budgets_are_shared_through_redis_when_configured(settings: Settin
         assert (await first.get("/public/Regions")).status_code == 429
         for app in apps:
             await app.state.limiter.close()
+
+
+async def test_errors_are_never_cached(client: httpx.AsyncClient) -> None:
+    fine = await client.get("/public/PowerDetail", params={"code": "510799-XK-99999"})
+    assert fine.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert fine.headers["cache-control"] == "no-store"
+    listed = await client.get("/public/Regions")
+    assert listed.headers["cache-control"].startswith("public")
