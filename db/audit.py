@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
 import orjson
 
 from db.executor import Connection, Executor
@@ -72,6 +73,21 @@ async def append(conn: Connection, *, entries: Sequence[AuditEntry]) -> None:
         )
 
 
+def entry_of(record: asyncpg.Record) -> AuditEntry:
+    """The entry a stored ``audit_log`` row holds, as its hash was computed over it."""
+    return AuditEntry(
+        at=record["at"],
+        actor=record["actor"],
+        actor_role=record["actor_role"],
+        department=record["department"],
+        operation=record["operation"],
+        record_type=record["record_type"],
+        record_id=record["record_id"],
+        fields=tuple(record["fields"]),
+        request_id=record["request_id"],
+    )
+
+
 async def get_head(db: Executor) -> tuple[int, bytes] | None:
     """The id and hash of the chain's last entry; None while the chain is empty."""
     row = await db.fetchrow(Q.get_head)
@@ -110,17 +126,7 @@ async def verify(
                 row_id=r["id"],
                 prev_hash=r["prev_hash"],
                 stored_hash=r["hash"],
-                entry=AuditEntry(
-                    at=r["at"],
-                    actor=r["actor"],
-                    actor_role=r["actor_role"],
-                    department=r["department"],
-                    operation=r["operation"],
-                    record_type=r["record_type"],
-                    record_id=r["record_id"],
-                    fields=tuple(r["fields"]),
-                    request_id=r["request_id"],
-                ),
+                entry=entry_of(r),
             )
             if broken is not None:
                 return broken

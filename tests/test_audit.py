@@ -348,18 +348,7 @@ async def superuser_rewrite(conn: asyncpg.Connection, row_id: int) -> None:
         await conn.execute("UPDATE audit_log SET actor = '改写者' WHERE id = $1", row_id)
         prev = await conn.fetchval("SELECT prev_hash FROM audit_log WHERE id = $1", row_id)
         for r in await conn.fetch("SELECT * FROM audit_log WHERE id >= $1 ORDER BY id", row_id):
-            e = AuditEntry(
-                at=r["at"],
-                actor=r["actor"],
-                actor_role=r["actor_role"],
-                department=r["department"],
-                operation=r["operation"],
-                record_type=r["record_type"],
-                record_id=r["record_id"],
-                fields=tuple(r["fields"]),
-                request_id=r["request_id"],
-            )
-            new = chain_hash(prev, e)
+            new = chain_hash(prev, audit.entry_of(r))
             await conn.execute(
                 "UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE id = $3", prev, new, r["id"]
             )
