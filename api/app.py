@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import asyncpg
+from brotli_asgi import BrotliMiddleware
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -16,6 +17,7 @@ from api import health, open_data, public_get
 from api.answer_cache import AnswerCache, listening
 from api.auth import TokenVerifier, mint_dev_token
 from api.clients import ClientRegistry
+from api.cors import CORSMiddleware
 from api.errors import EXCEPTION_HANDLERS
 from api.graphql_http import GraphQLEndpoint
 from api.observability import Metrics, RequestLogMiddleware
@@ -100,6 +102,9 @@ def create_app(
         lifespan=lifespan,
         exception_handlers=EXCEPTION_HANDLERS,
     )
+    # Outermost first at the bottom: log every request, answer CORS, then compress what is sent.
+    app.add_middleware(BrotliMiddleware, minimum_size=1024, gzip_fallback=True)
+    app.add_middleware(CORSMiddleware, official_origins=settings.cors_origins)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     app.state.settings = settings
     app.state.endpoint = endpoint

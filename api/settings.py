@@ -60,6 +60,9 @@ class Settings:
     # development it is made under data_dir; `audit-verify` needs only its public half.
     audit_signing_key: Path | None = None
     audit_public_key: Path | None = None
+    # Browser origins (comma-separated) allowed to send an official's token; the public API is
+    # open to every origin without credentials.
+    cors_origins: frozenset[str] = frozenset()
     # When set, GET /metrics asks for "Authorization: Bearer <this>".
     metrics_token: str | None = None
     redis_url: str | None = None
@@ -143,6 +146,9 @@ class Settings:
             jwt_max_lifetime_s=int(float(env.get("JWT_MAX_LIFETIME_H") or 12) * 3600),
             trusted_proxies=env.get("TRUSTED_PROXIES") or "",
             metrics_token=env.get("METRICS_TOKEN") or None,
+            cors_origins=frozenset(
+                o.strip() for o in (env.get("CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
             audit_signing_key=Path(env["AUDIT_SIGNING_KEY"]) if env.get("AUDIT_SIGNING_KEY") else None,
             audit_public_key=Path(env["AUDIT_PUBLIC_KEY"]) if env.get("AUDIT_PUBLIC_KEY") else None,
             redis_url=env.get("REDIS_URL") or None,
