@@ -154,8 +154,11 @@ class TokenVerifier:
             raise AuthError(f"令牌缺少必需字段：{exc.claim}", "TOKEN_INVALID") from None
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"令牌无效：{exc}", "TOKEN_INVALID") from None
-        lifetime = payload["exp"] - payload["iat"]
-        if not isinstance(lifetime, int | float) or lifetime > self._max_lifetime_s:
+        try:
+            lifetime = float(payload["exp"]) - float(payload["iat"])
+        except (TypeError, ValueError):
+            raise AuthError("令牌的 exp 或 iat 不是时间", "TOKEN_INVALID") from None
+        if lifetime > self._max_lifetime_s:
             hours = self._max_lifetime_s / 3600
             raise AuthError(f"令牌有效期过长（签发到过期不得超过 {hours:g} 小时）", "TOKEN_INVALID")
         try:

@@ -83,8 +83,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from db import migrate
 
     url = database_url(settings)
-    if not settings.database_url:
-        embedded.keep_alive(settings.data_dir)  # a killed embedded server is started again
+    # A killed embedded server is started again while serve runs, and never after.
+    watching = embedded.keep_alive(settings.data_dir) if not settings.database_url else None
     migrate.upgrade(url)
     if not args.no_seed:
         counts = asyncio.run(demo.load(url, seed=args.seed, scale=args.scale))
@@ -117,6 +117,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             forwarded_allow_ips=settings.trusted_proxies or None,
         )
     finally:
+        if watching is not None:
+            watching.set()
         if not args.no_seed and background.poll() is None:
             background.terminate()  # one transaction a part: a stopped load leaves nothing half done
     return 0

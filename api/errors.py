@@ -97,7 +97,17 @@ async def render_unavailable(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
 
+async def render_bug(request: Request, exc: Exception) -> Response:
+    """A bug outside GraphQL's answer (a route, a compiled answer, the budget's store): logged in
+    full, answered as the coded INTERNAL_ERROR with the request id, as inside GraphQL."""
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    log.error("request failed", exc_info=exc, extra={"request_id": request_id, "path": request.url.path})
+    body = {"errors": [error_body("INTERNAL_ERROR", f"服务器内部错误，请稍后重试（请求编号 {request_id}）")]}
+    return JSONResponse(body, status_code=500)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    Exception: render_bug,
     HTTPError: render,
     DomainError: render,
     **dict.fromkeys(UNAVAILABLE, render_unavailable),

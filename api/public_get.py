@@ -55,6 +55,7 @@ def _if_none_match(request: Request) -> set[str]:
 async def process_map_svg(request: Request) -> Response:
     """The process map as an image for kiosks (``<img src="/maps/CODE.svg">``)."""
     endpoint: GraphQLEndpoint = request.app.state.endpoint
+    await endpoint.charge(request, "ProcessMapSvg")
     gql = GraphQLRequest(_MAP_QUERY, {"code": request.path_params["code"]}, "ProcessMapSvg")
     status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
     power = (result.get("data") or {}).get("power")

@@ -444,7 +444,7 @@ def _in_place(
     case: Case, event: Event, terms: PowerTerms, cards: list[CardCandidate]
 ) -> tuple[Case, list[CardCandidate]]:
     if event.kind is EventKind.FEE_CHARGED:
-        if event.amount_yuan is None or event.amount_yuan < 0:
+        if event.amount_yuan is None or not event.amount_yuan.is_finite() or event.amount_yuan < 0:
             raise EventRefused("收费事件必须给出不小于 0 的金额 amountYuan", code="INVALID_FIELD")
         charged = (case.fee_charged_yuan or Decimal(0)) + event.amount_yuan
         standard = terms.fee_yuan or Decimal(0)

@@ -1,9 +1,11 @@
-"""Historical cases from CSV: one event a row, the same checks as events pushed to the API.
+"""Historical cases from a file (CSV text; services/tabular.py reads GB18030 and Excel into it):
+one event a row, the same checks as events pushed to the API.
 
-Columns (header row required, UTF-8, optional BOM): event_id, case_no, kind, occurred_at
-(ISO 8601 with offset), step_key, staff_no, result, reason, amount_yuan, and for RECEIVED rows
-power_code, query_code, channel, applicant_kind, applicant_name, applicant_id_number,
-applicant_phone, applicant_address, applicant_region_code, lead_case_no.
+Columns (header row required): event_id, case_no, kind, occurred_at (ISO 8601 with offset, or a
+date and time in the usual Chinese forms, read as Beijing time), step_key, staff_no, result,
+reason, amount_yuan, and for RECEIVED rows power_code, query_code, channel, applicant_kind,
+applicant_name, applicant_id_number, applicant_phone, applicant_address, applicant_region_code,
+lead_case_no.
 
 Rows are applied in file order, each on its own; a refused row is reported with its line number
 and the later rows of that case are refused too (they assume it). Nothing is dropped silently:
@@ -66,13 +68,19 @@ def parse(text: str) -> list[Row]:
     if missing:
         return [Row(1, "", problem=RowProblem(1, "INVALID_HEADER", f"表头缺少列：{'、'.join(missing)}"))]
     rows = []
-    for fields in reader:
+    try:
+        for fields in reader:
+            line = reader.line_num
+            case_no = (fields.get("case_no") or "").strip()
+            try:
+                rows.append(Row(line, case_no, event=_event(fields)))
+            except ValueError as exc:
+                rows.append(Row(line, case_no, problem=RowProblem(line, "INVALID_FIELD", str(exc))))
+    except csv.Error as exc:  # a field past the CSV reader's size limit, a stray quote …
         line = reader.line_num
-        case_no = (fields.get("case_no") or "").strip()
-        try:
-            rows.append(Row(line, case_no, event=_event(fields)))
-        except ValueError as exc:
-            rows.append(Row(line, case_no, problem=RowProblem(line, "INVALID_FIELD", str(exc))))
+        rows.append(
+            Row(line, "", problem=RowProblem(line, "INVALID_ROW", f"无法读取此行，其后各行未读：{exc}"))
+        )
     return rows
 
 

@@ -21,7 +21,7 @@ import asyncpg
 from db import cases as db_cases
 from db import org
 from db.executor import Connection
-from domain.calendar import WorkingCalendar, china_day
+from domain.calendar import FIRST_YEAR, LAST_YEAR, WorkingCalendar, china_day
 from domain.cases import (
     CompletionResult,
     Event,
@@ -38,7 +38,8 @@ from services.supervision import RaisedCard, case_from, case_values, load_case_m
 
 MAX_BATCH = 500
 _CASE_NO = re.compile(r"^[A-Za-z0-9-]{6,40}$")
-_QUERY_CODE = re.compile(r"^[0-9A-Za-z]{4,12}$")
+# Six characters at least: the guessing bound (services/attempts.py) is worked out for 10⁶ codes.
+_QUERY_CODE = re.compile(r"^[0-9A-Za-z]{6,12}$")
 
 
 class Outcome(StrEnum):
@@ -96,6 +97,10 @@ def _check_fields(event: IncomingEvent) -> None:
         )
     if event.occurred_at.tzinfo is None:
         raise EventRefused("occurredAt 须带时区", code="INVALID_FIELD")
+    if not FIRST_YEAR <= event.occurred_at.year <= LAST_YEAR:
+        raise EventRefused(f"occurredAt 的年度超出范围（{FIRST_YEAR}–{LAST_YEAR}）", code="INVALID_FIELD")
+    if event.amount_yuan is not None and not event.amount_yuan.is_finite():
+        raise EventRefused("amountYuan 须为有限的数字", code="INVALID_FIELD")
     if event.kind is EventKind.RECEIVED:
         missing = [
             name
@@ -110,7 +115,7 @@ def _check_fields(event: IncomingEvent) -> None:
         if missing:
             raise EventRefused(f"接件事件缺少字段：{'、'.join(missing)}", code="INVALID_FIELD")
         if not _QUERY_CODE.fullmatch(event.query_code or ""):
-            raise EventRefused("查询码须为 4–12 位字母或数字", code="INVALID_FIELD")
+            raise EventRefused("查询码须为 6–12 位字母或数字", code="INVALID_FIELD")
         applicant = event.applicant
         if applicant is not None and (not applicant.name.strip() or not applicant.id_number.strip()):
             raise EventRefused("申请人姓名（名称）和证件号码必填", code="INVALID_FIELD")

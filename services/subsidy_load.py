@@ -67,8 +67,11 @@ def rows_of(text: str, required: Iterable[str]) -> tuple[list[tuple[int, dict[st
     if missing:
         return [], [Problem(1, f"表头缺少列：{'、'.join(missing)}", "INVALID_HEADER")]
     rows = []
-    for row in reader:
-        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
+    try:
+        for row in reader:
+            rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
+    except csv.Error as exc:  # a field past the CSV reader's size limit, a stray quote …
+        return rows, [Problem(reader.line_num, f"无法读取此行：{exc}", "INVALID_ROW")]
     return rows, []
 
 
@@ -77,7 +80,7 @@ def _money(text: str, what: str) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{what}“{text}”不是数字") from None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
         raise ValueError(f"{what}“{text}”应为不小于 0、最多两位小数（分）的金额")
     return value
 
@@ -416,7 +419,7 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
                 village_code=member.village_code,
                 period=period,
                 amount_yuan=amount,
-                land_mu=Decimal(r["land_mu"]) if r.get("land_mu") else None,
+                land_mu=_money(r["land_mu"], "面积") if r.get("land_mu") else None,
             ),
         )
     last = await ledger.get_last_disbursement(conn, year=period.year, payment_id=payment_id)

@@ -65,6 +65,8 @@ def _workbook_as_csv(data: bytes, path: Path) -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         for row in sheet.iter_rows(values_only=True):
             writer.writerow([_cell(value) for value in row])
+    except (IndexError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
+        raise BadFile(f"{path} 的第一张工作表无法读取：{type(exc).__name__}") from None
     finally:
         book.close()
     return buffer.getvalue()

@@ -5,8 +5,9 @@ the database never sees) that ``sunshine audit-verify`` checks.
 ``sunshine_app`` is a role without login and without ownership: it reads and writes the data, but
 cannot change or delete a row of ``audit_log`` or ``audit_checkpoints``, cannot truncate any table
 and cannot disable a trigger (only an owner or a superuser can). The API's connections take it on
-(``SET ROLE`` at connect, api/app.py); migrations and the demo loader run as the owner. Roles
-belong to the server, not the database: the role is made once and reused by every database.
+(the ``role`` setting of every pool connection, api/app.py); migrations and the demo loader run
+as the owner. Roles belong to the server, not the database: the role is made once and reused by
+every database.
 
 Revision ID: 0007
 Revises: 0006
@@ -60,13 +61,15 @@ CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoint
 
 GRANT USAGE ON SCHEMA public TO sunshine_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO sunshine_app;
-GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO sunshine_app;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO sunshine_app;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO sunshine_app;
-REVOKE UPDATE, DELETE ON audit_log, audit_checkpoints FROM sunshine_app;
+REVOKE UPDATE, DELETE ON audit_log FROM sunshine_app;
+-- Checkpoints are written by `sunshine audit-checkpoint` as the owner; the API only reads them.
+REVOKE INSERT, UPDATE, DELETE ON audit_checkpoints FROM sunshine_app;
 REVOKE ALL ON alembic_version FROM sunshine_app;
 GRANT SELECT ON alembic_version TO sunshine_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO sunshine_app;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO sunshine_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO sunshine_app;
 """
 
 DOWNGRADE = r"""

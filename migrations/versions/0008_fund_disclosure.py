@@ -21,6 +21,10 @@ UPGRADE = r"""
 ALTER TABLE funds ADD COLUMN disclosure text NOT NULL DEFAULT 'notice'
     CHECK (disclosure IN ('notice', 'aggregate'));
 UPDATE funds SET disclosure = 'aggregate' WHERE fund_type = 'disability';
+-- Fails closed: a disability fund written without the column (the release before, during a
+-- rolling deploy) is refused rather than listed publicly.
+ALTER TABLE funds ADD CONSTRAINT funds_disability_not_listed
+    CHECK (fund_type <> 'disability' OR disclosure = 'aggregate');
 """
 
 DOWNGRADE = r"""
