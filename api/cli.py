@@ -196,17 +196,25 @@ def _audit_signing_key(settings: Settings) -> Ed25519PrivateKey:
 
 
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    """Recompute the audit chain against its signed checkpoints; exit 1 and name the first broken
-    record if it was altered, re-hashed or removed."""
+    """Recompute the audit chain against its signed checkpoints (in the database and the copy
+    kept beside the key); exit 1 and name the first broken record if it was altered, re-hashed or
+    removed, or if checkpoints exist and there is no key to check them."""
+    from db import audit as db_audit
     from services import audit
 
     url = database_url(settings)
     public_key = _audit_public_key(settings)
+    kept_file = settings.audit_checkpoint_log
+    lines = kept_file.read_text(encoding="utf-8").splitlines() if kept_file.exists() else []
+    kept = [audit.checkpoint_of(line) for line in lines if line.strip()]
 
     async def main() -> int:
         conn = await asyncpg.connect(url)
         try:
-            result = await audit.verify(conn, public_key=public_key)
+            if public_key is None and (kept or await db_audit.list_checkpoints(conn)):
+                print("审计链有签名检查点，但未配置公钥（AUDIT_PUBLIC_KEY），无法核对", file=sys.stderr)
+                return 1
+            result = await audit.verify(conn, public_key=public_key, kept=kept)
         finally:
             await conn.close()
         if result.ok:
@@ -234,8 +242,11 @@ def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
             await conn.close()
         if checkpoint is None:
             print("审计链为空，无需签名")
-        else:
-            print(f"已签名检查点：第 {checkpoint.entry_id} 条，哈希 {checkpoint.entry_hash.hex()}")
+            return 0
+        # A copy outside the database: deleting checkpoints there hides nothing from audit-verify.
+        with settings.audit_checkpoint_log.open("a", encoding="utf-8") as kept:
+            kept.write(audit.checkpoint_line(checkpoint) + "\n")
+        print(f"已签名检查点：第 {checkpoint.entry_id} 条，哈希 {checkpoint.entry_hash.hex()}")
         return 0
 
     return asyncio.run(main())

@@ -95,6 +95,11 @@ class Settings:
         return self.audit_signing_key or self.data_dir / "audit-ed25519.pem"
 
     @property
+    def audit_checkpoint_log(self) -> Path:
+        """The signed checkpoints, one JSON line each, kept beside the key, off the database."""
+        return self.audit_key_path.with_name("audit-checkpoints.jsonl")
+
+    @property
     def document_limits(self) -> DocumentLimits:
         return DocumentLimits(
             max_depth=self.max_query_depth,

@@ -10,8 +10,10 @@ any entry changed or removed up to the last checkpoint.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -43,13 +45,53 @@ async def sign_head(conn: Connection, *, key: Ed25519PrivateKey, at: datetime) -
     return checkpoint
 
 
-async def verify(db: Executor, *, public_key: Ed25519PublicKey | None) -> VerifyResult:
-    """The chain walked against every checkpoint signed by ``public_key`` (without a key, the
-    chain alone). A checkpoint whose signature does not hold is itself a break."""
+def checkpoint_line(checkpoint: Checkpoint) -> str:
+    """One checkpoint as a JSON line, for the copy kept outside the database."""
+    c = checkpoint
+    return orjson.dumps(
+        {
+            "entry_id": c.entry_id,
+            "entry_hash": c.entry_hash.hex(),
+            "signed_at": c.signed_at.isoformat(),
+            "key_id": c.key_id,
+            "signature": c.signature.hex(),
+        }
+    ).decode()
+
+
+def checkpoint_of(line: str) -> Checkpoint:
+    d = orjson.loads(line)
+    return Checkpoint(
+        entry_id=int(d["entry_id"]),
+        entry_hash=bytes.fromhex(d["entry_hash"]),
+        signed_at=datetime.fromisoformat(d["signed_at"]),
+        key_id=str(d["key_id"]),
+        signature=bytes.fromhex(d["signature"]),
+    )
+
+
+async def verify(
+    db: Executor, *, public_key: Ed25519PublicKey | None, kept: Sequence[Checkpoint] = ()
+) -> VerifyResult:
+    """The chain walked against every checkpoint signed by ``public_key``: those in the database
+    and those ``kept`` outside it (so that deleting checkpoints from the database hides nothing);
+    without a key, the chain alone. A checkpoint whose signature does not hold is itself a break,
+    and so is a kept checkpoint the database no longer has."""
     if public_key is None:
         return await audit.verify(db)
+    stored = await audit.list_checkpoints(db)
+    in_database = {(c.entry_id, c.signature) for c in stored}
+    for c in kept:
+        if (c.entry_id, c.signature) not in in_database:
+            return VerifyResult(
+                ok=False,
+                checked=0,
+                first_broken_id=c.entry_id,
+                reason=f"覆盖到第 {c.entry_id} 条的签名检查点在数据库中不见了（检查点被删除）",
+                last_hash=b"",
+            )
     trusted = []
-    for c in await audit.list_checkpoints(db):
+    for c in [*stored, *kept]:
         try:
             public_key.verify(c.signature, checkpoint_message(c.entry_id, c.entry_hash, c.signed_at))
         except InvalidSignature:

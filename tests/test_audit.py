@@ -427,3 +427,24 @@ async def test_audit_verify_names_what_a_superuser_emptied_after_a_checkpoint(
     bad = await asyncio.to_thread(cli, "audit-verify", fresh_db, tmp_path)
     assert bad.returncode == 1
     assert f"第 {last} 条" in bad.stderr and "不见了" in bad.stderr
+
+
+async def test_deleting_the_checkpoints_too_is_caught_by_the_copy_kept_beside_the_key(
+    conn: asyncpg.Connection, fresh_db: str, tmp_path: Path
+) -> None:
+    await audit.append(conn, entries=[entry(n) for n in range(3)])
+    signed = await asyncio.to_thread(cli, "audit-checkpoint", fresh_db, tmp_path)
+    assert signed.returncode == 0, signed.stderr
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("DELETE FROM audit_checkpoints")
+        await conn.execute("DELETE FROM audit_log")
+    bad = await asyncio.to_thread(cli, "audit-verify", fresh_db, tmp_path)
+    assert bad.returncode == 1 and "检查点被删除" in bad.stderr, bad.stdout + bad.stderr
+    # Without the key, checkpoints cannot be checked, and that is not passed off as a whole chain.
+    elsewhere = tmp_path / "no-key"
+    elsewhere.mkdir()
+    await audit.append(conn, entries=[entry(9)])
+    await asyncio.to_thread(cli, "audit-checkpoint", fresh_db, tmp_path)
+    unkeyed = await asyncio.to_thread(cli, "audit-verify", fresh_db, elsewhere)
+    assert unkeyed.returncode == 1 and "未配置公钥" in unkeyed.stderr
