@@ -1,4 +1,6 @@
-"""``sunshine serve | migrate | seed | token``."""
+"""The ``sunshine`` command line: ``serve``, ``migrate``, ``seed``, the supervision and
+notification workers, the loaders of files, the audit's checkpoints and verification, tokens for
+development. ``sunshine --help`` lists them all."""
 
 from __future__ import annotations
 

@@ -50,7 +50,8 @@ async def append(conn: Connection, *, entries: Sequence[AuditEntry]) -> None:
     # would both link to the same row; asyncpg refuses to nest this in a stricter transaction.
     async with conn.transaction(isolation="read_committed"):
         await conn.execute(Q.lock_chain)
-        prev: bytes = await conn.fetchval(Q.get_last_hash) or GENESIS
+        head = await get_head(conn)
+        prev = head[1] if head is not None else GENESIS
         prev_hashes: list[bytes] = []
         hashes: list[bytes] = []
         for entry in entries:

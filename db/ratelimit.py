@@ -30,7 +30,7 @@ class Verdict:
 
 class Limiter:
     """Budgets by key: ``hit`` spends ``cost`` units of ``limit`` per ``window_s`` seconds when
-    they are there; ``test`` says whether one more unit would be allowed, spending nothing."""
+    they are there."""
 
     def __init__(self, storage: Storage, *, prefix: str = "") -> None:
         self._storage = storage
@@ -40,11 +40,6 @@ class Limiter:
     async def hit(self, key: str, *, limit: int, window_s: int, cost: int = 1) -> Verdict:
         item = _item(limit, window_s)
         allowed = await self._strategy.hit(item, self._prefix + key, cost=cost)
-        return await self._verdict(item, key, allowed)
-
-    async def test(self, key: str, *, limit: int, window_s: int) -> Verdict:
-        item = _item(limit, window_s)
-        allowed = await self._strategy.test(item, self._prefix + key)
         return await self._verdict(item, key, allowed)
 
     async def _verdict(self, item: RateLimitItem, key: str, allowed: bool) -> Verdict:

@@ -5,7 +5,7 @@ graphql-core's "overlapping fields can be merged" rule compares every pair of fi
 response key in a selection set (fragments included), and then their sub-selections: a ~2,000-token
 document of one field repeated takes hundreds of milliseconds of the only event loop. The work is
 estimated first, cheaply, from the parsed document (``merge_work``); past ``MAX_MERGE_WORK`` (about
-50 ms of validation on this service's machine) the document is refused. Otherwise validation runs,
+35 ms of validation on this service's machine) the document is refused. Otherwise validation runs,
 cached by document as strawberry's ValidationCache does.
 """
 

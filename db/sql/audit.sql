@@ -4,9 +4,6 @@
 -- Held to the end of the transaction, so appends from every process form one chain.
 SELECT pg_advisory_xact_lock(hashtext('sunshine-audit-log'));
 
--- name: get_last_hash
-SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1;
-
 -- name: insert_entries
 -- One row per array position. fields arrives as one JSON array per row, because unnest flattens
 -- a two-dimensional text[] and could not carry rows with different numbers of fields. Rows are
