@@ -89,7 +89,7 @@ async def test_an_unknown_number_answers_as_a_known_one_with_a_wrong_code(
     unknown_times = [t for _, _, t in unknown]
     assert min(known_times + unknown_times) >= FAILURE_FLOOR_S
     # Both wait for the same floor: whatever the lookup costs is hidden under it.
-    assert abs(statistics.median(known_times) - statistics.median(unknown_times)) < 0.01
+    assert abs(statistics.median(known_times) - statistics.median(unknown_times)) < 0.02
 
 
 async def test_complaint_tracking_codes_are_bounded_the_same_way(own_client: httpx.AsyncClient) -> None:
