@@ -11,7 +11,6 @@ same rules as pushed ones.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from enum import IntEnum, StrEnum
 from typing import Any, Protocol, TypeVar
 
 from domain.calendar import WorkingCalendar
+from domain.codes import code_holds
 from domain.errors import DomainError, NotFound
 
 
@@ -288,9 +288,6 @@ def query_code_hash(case_no: str, query_code: str) -> bytes:
     return hashlib.sha256(f"{case_no}:{query_code}".encode()).digest()
 
 
-_NO_CASE = bytes(32)
-
-
 class Receipted(Protocol):
     """A stored case as far as its receipt goes."""
 
@@ -305,9 +302,8 @@ def check_receipt(case: _R | None, *, case_no: str, query_code: str) -> _R:
     """The case, for whoever holds its number and the query code on its receipt (``case`` is None
     for an unknown number). A wrong code and an unknown number get the same refusal, and the
     comparison runs, in constant time, for both, so neither answer nor timing tells them apart."""
-    expected = case.query_code_hash if case is not None else _NO_CASE
-    matches = hmac.compare_digest(expected, query_code_hash(case_no.strip(), query_code.strip()))
-    if case is None or not matches:
+    given = query_code_hash(case_no.strip(), query_code.strip())
+    if not code_holds(case.query_code_hash if case is not None else None, given) or case is None:
         raise NotFound("未找到该办件，或查询码不正确", code="CASE_NOT_FOUND")
     return case
 

@@ -10,7 +10,6 @@ replied; then rated by the complainant in 1 to 6 stars, as Yubei's platform does
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,10 +22,9 @@ from db import org
 from db import subsidies as db_subsidies
 from db.executor import Connection
 from domain.calendar import WorkingCalendar, china_day
+from domain.codes import code_holds
 from domain.complaints import ABOUT, ACCEPT_WITHIN_DAYS, code_hash
 from domain.errors import DomainError, NotFound
-
-_NO_COMPLAINT = bytes(32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +124,8 @@ async def submit(
 
 async def track(conn: Connection, *, tracking_no: str, code: str) -> db_complaints.ComplaintRow:
     row = await db_complaints.get_complaint_by_tracking_no(conn, tracking_no=tracking_no.strip()[:40])
-    expected = row.tracking_code_hash if row else _NO_COMPLAINT
-    if row is None or not hmac.compare_digest(expected, code_hash(tracking_no.strip(), code.strip())):
+    given = code_hash(tracking_no.strip(), code.strip())
+    if not code_holds(row.tracking_code_hash if row else None, given) or row is None:
         raise NotFound("未找到该投诉建议，或查询码不正确", code="COMPLAINT_NOT_FOUND")
     return row
 
