@@ -43,7 +43,9 @@ def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
         try:
             variables[key] = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise ValueError(f"变量 {key} 应为 JSON（{types[key]}）") from None
+            # Not JSON: an enum's name written bare (level=VILLAGE), or a wrong value, which
+            # GraphQL then refuses by the variable's declared type.
+            variables[key] = raw
     return variables
 
 

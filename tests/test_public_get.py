@@ -137,3 +137,11 @@ async def test_errors_are_never_cached(client: httpx.AsyncClient) -> None:
     assert fine.headers["cache-control"] == "no-store"
     listed = await client.get("/public/Regions")
     assert listed.headers["cache-control"].startswith("public")
+
+
+async def test_get_reads_an_enum_name_written_bare(client: httpx.AsyncClient) -> None:
+    villages = await client.get("/public/Regions", params={"level": "VILLAGE"})
+    assert villages.status_code == 200
+    assert {r["level"] for r in villages.json()["data"]["regions"]} == {"VILLAGE"}
+    wrong = await client.get("/public/Regions", params={"level": "PLANET"})
+    assert wrong.json()["errors"][0]["extensions"]["code"] == "BAD_VARIABLES"
