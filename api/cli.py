@@ -325,7 +325,7 @@ def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
 
     async def main() -> int:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-        rows: list[tuple[int, dict[str, str]]] = []
+        since = None
         try:
             department_id = None
             if args.department:
@@ -345,19 +345,11 @@ def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
                 elif args.kind == "funds":
                     report = await subsidy_load.load_funds(conn, text=text, department_id=department_id)
                 else:
-                    rows, header = subsidy_load.rows_of(text, subsidy_load.MONEY_COLUMNS)
-                    applied, problems = await subsidy_load.record_money(
-                        conn, rows=rows, department_id=department_id
+                    report, since = await subsidy_load.load_money(
+                        conn, text=text, department_id=department_id
                     )
-                    report = subsidy_load.LoadReport(
-                        rows=len(rows),
-                        applied=sum(a.what != "repeat" for a in applied),
-                        repeated=sum(a.what == "repeat" for a in applied),
-                        problems=sorted(header + problems, key=lambda p: p.line),
-                    )
-            if args.kind == "money" and report.applied:
-                periods = [d for _, r in rows if (d := _day_or_none(r.get("period", ""))) is not None]
-                flags = await red_flags.run(pool, since=min(periods), until=today_of(settings, None))
+            if since is not None:
+                flags = await red_flags.run(pool, since=since, until=today_of(settings, None))
                 print(f"疑点规则：新增预警 {flags.total} 条 {flags.raised}")
         finally:
             await pool.close()
@@ -370,15 +362,6 @@ def cmd_load_subsidy(settings: Settings, args: argparse.Namespace) -> int:
         return 1 if report.problems else 0
 
     return asyncio.run(main())
-
-
-def _day_or_none(text: str) -> date | None:
-    from domain.calendar import parse_day
-
-    try:
-        return parse_day(text)
-    except ValueError:
-        return None
 
 
 def cmd_red_flags(settings: Settings, args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from api.settings import Settings
 from db import calendar as db_calendar
 from db import cards as db_cards
 from db import notifications as db_notifications
-from domain.calendar import china_day
+from domain.calendar import china_day, moment_on
 from services import complaints, red_flags
 from services.notifications import LogSender, Sender, WebhookSender, deliver
 from services.supervision import SweepResult, sweep
@@ -31,10 +31,8 @@ async def run_sweep(pool: asyncpg.Pool, *, today: date, now: datetime | None = N
     """Every time rule: open cases, bad ratings, undecided complaints, and the subsidy red flags
     over this month's and last month's payments (late disbursement is a matter of time too)."""
     if now is None:
-        real = datetime.now(UTC)
         # Sweeping "as of" another day (a replay, a demo): the rules see noon of that day.
-        noon = datetime(today.year, today.month, today.day, 4, tzinfo=UTC)
-        now = real if china_day(real) == today else noon
+        now = moment_on(today, datetime.now(UTC))
     async with pool.acquire() as conn:
         calendar = await db_calendar.get_calendar(conn)
     result = await sweep(pool, calendar=calendar, today=today, now=now)

@@ -23,7 +23,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from types import MappingProxyType
 
 from domain.errors import DomainError, InvalidInput
@@ -93,6 +93,14 @@ def parse_moment(text: str) -> datetime:
         )
     except ValueError:
         raise ValueError(f"“{text}”不是存在的时间") from None
+
+
+def moment_on(day: date, now: datetime) -> datetime:
+    """``now`` when it falls on ``day`` in China; otherwise noon of ``day`` in China: the moment a
+    replay or a demo pinned to another day acts at."""
+    if china_day(now) == day:
+        return now
+    return datetime(day.year, day.month, day.day, 4, tzinfo=UTC)  # 12:00 in China
 
 
 CSV_HEADER = ("date", "is_working", "name")

@@ -12,7 +12,7 @@ import strawberry
 from db.executor import Executor
 from db.ratelimit import Limiter, make_limiter
 from domain.audit import AuditEntry, Recorder
-from domain.calendar import china_day
+from domain.calendar import china_day, moment_on
 from domain.viewer import Viewer
 from schema.loaders import Loaders
 from services.attempts import CodeGuard
@@ -55,10 +55,7 @@ class Context:
 
     def now(self) -> datetime:
         """The moment of the request; on a pinned "today" (demos, tests), noon of that day."""
-        real = datetime.now(UTC)
-        if china_day(real) == self.today:
-            return real
-        return datetime(self.today.year, self.today.month, self.today.day, 4, tzinfo=UTC)
+        return moment_on(self.today, datetime.now(UTC))
 
     def record_read(self, record_type: str, record_id: str, field_name: str) -> None:
         """An official was shown ``field_name`` of a record unmasked (the audit trail)."""

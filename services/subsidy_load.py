@@ -335,6 +335,26 @@ async def record_money(
     return applied, problems
 
 
+async def load_money(conn: Connection, *, text: str, department_id: int) -> tuple[LoadReport, date | None]:
+    """Money records from a file, in order: the report, and the earliest period the file names
+    (where the red flags should look from), None when nothing was applied."""
+    rows, header = rows_of(text, MONEY_COLUMNS)
+    applied, problems = await record_money(conn, rows=rows, department_id=department_id)
+    report = LoadReport(
+        rows=len(rows),
+        applied=sum(a.what != "repeat" for a in applied),
+        repeated=sum(a.what == "repeat" for a in applied),
+        problems=sorted(header + problems, key=lambda p: p.line),
+    )
+    periods = []
+    for _, r in rows:
+        try:
+            periods.append(parse_day(r.get("period", "")))
+        except ValueError:
+            continue  # reported with its row
+    return report, min(periods) if report.applied and periods else None
+
+
 def _out_of_order(message: str) -> RowError:
     return RowError(message, "STAGE_OUT_OF_ORDER")
 
