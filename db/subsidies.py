@@ -105,11 +105,18 @@ async def list_members_by_id_number(db: Executor, *, id_number: str) -> list[Mem
 
 
 async def list_payments_by_household(
-    db: Executor, *, household_id: int, years: Sequence[int], limit: int
+    db: Executor,
+    *,
+    household_id: int,
+    years: Sequence[int],
+    before: tuple[date, int] | None,
+    limit: int,
 ) -> list[LookupRow]:
-    return [
-        LookupRow(**r) for r in await db.fetch(Q.list_payments_by_household, household_id, list(years), limit)
-    ]
+    """A household's disbursed payments of ``years``, newest first, keyset on (period, id):
+    those before ``before`` (the last row of the page before), or from the newest."""
+    period, last = before if before else (None, None)
+    rows = await db.fetch(Q.list_payments_by_household, household_id, list(years), period, last, limit)
+    return [LookupRow(**r) for r in rows]
 
 
 async def list_notice_entries(

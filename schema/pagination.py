@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Generic, TypeVar
 
 import strawberry
@@ -50,6 +51,21 @@ def decode_id_cursor(cursor: str | None) -> int | None:
     if not key.isdigit():
         raise InvalidCursor("分页游标无效：请使用上一页返回的 endCursor")
     return int(key)
+
+
+def decode_date_id_cursor(cursor: str | None) -> tuple[date, int] | None:
+    """A cursor over rows ordered by a date and then a numeric id (written ``2026-06-01/123``)."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    day, _, last = key.partition("/")
+    try:
+        # An id past bigint would fail in the database: not a cursor this API wrote.
+        if not last.isascii() or not last.isdigit() or len(last) > 18:
+            raise ValueError(last)
+        return date.fromisoformat(day), int(last)
+    except ValueError:
+        raise InvalidCursor("分页游标无效：请使用上一页返回的 endCursor") from None
 
 
 def page_size(first: int | None, limits: Limits) -> int:

@@ -22,6 +22,7 @@ from schema.context import Info
 from schema.org import Department, RegionLevel, region_of_level
 from schema.pagination import (
     Connection,
+    decode_date_id_cursor,
     decode_id_cursor,
     edges_and_info,
     page_size,
@@ -172,6 +173,11 @@ class SubsidyRecord:
     amount_yuan: Decimal = field(PUBLIC, description="金额（元）")
 
 
+@strawberry.type(description="实名查询结果分页（新的在前）")
+class SubsidyRecordConnection(Connection[SubsidyRecord]):
+    pass
+
+
 @strawberry.type(description="公示名单中的一行")
 class NoticeEntry:
     owner_department_id: strawberry.Private[int]
@@ -290,12 +296,16 @@ class SubsidyQueries:
 
     @field(
         PUBLIC,
-        description="实名查询本户补助（姓名 + 身份证号）。不匹配与无记录的回答相同；按来源和身份证号限流；"
-        "须单独请求，不能用别名",
+        description="实名查询本户补助（姓名 + 身份证号），新的在前，分页（first、after）。"
+        "不匹配与无记录的回答相同；按来源和身份证号限流（每页计一次）；须单独请求，不能用别名",
     )
-    async def household_subsidies(self, info: Info, name: str, id_number: str) -> list[SubsidyRecord]:
+    async def household_subsidies(
+        self, info: Info, name: str, id_number: str, first: int | None = None, after: str | None = None
+    ) -> SubsidyRecordConnection:
         started = time.perf_counter()
         _only_field(info)
+        size = page_size(first, info.context.limits)
+        before = decode_date_id_cursor(after)
         normalized = normalize_id_number(id_number)[:18]
         limits = info.context.limits
         await _limit(info, f"lookup:client:{info.context.client}", limits.lookups_per_client)
@@ -307,12 +317,14 @@ class SubsidyQueries:
             info.context.db,
             household_id=match.household_id if match else -1,
             years=range(info.context.today.year - 2, info.context.today.year + 1),
-            limit=200,
+            before=before,
+            limit=size + 1,
         )
         if match is None or not rows:
             # Failures, and only failures, count against the ID number, from wherever they come:
             # past the limit a wrong name is refused outright (name guessing stops), while the
-            # owner's right name and number is still answered.
+            # owner's right name and number is still answered. An empty page past the end answers
+            # as a miss too: otherwise a cursor past everyone's payments would tell a match apart.
             failures = await info.context.limiter.hit(
                 f"lookup:id:{normalized}", limit=limits.lookups_per_id_number, window_s=HOUR
             )
@@ -325,8 +337,11 @@ class SubsidyQueries:
                 )
             raise NotFound("未查到与该姓名和身份证号码对应的补助记录", code="NO_SUBSIDY_RECORD")
         await asyncio.sleep(max(0.0, LOOKUP_FLOOR_S - (time.perf_counter() - started)))
-        return [
-            SubsidyRecord(
+        edges, page_info = edges_and_info(
+            rows,
+            size,
+            lambda r: f"{r.period.isoformat()}/{r.payment_id}",
+            lambda r: SubsidyRecord(
                 fund_name=r.fund_name,
                 standard=f"{r.standard_yuan:.2f}{UNIT_LABELS[r.standard_unit]}",
                 beneficiary=mask_name(r.beneficiary),
@@ -335,9 +350,9 @@ class SubsidyQueries:
                 form=FORM_LABELS[r.form],
                 address=mask_address(r.address),
                 amount_yuan=r.amount_yuan,
-            )
-            for r in rows
-        ]
+            ),
+        )
+        return SubsidyRecordConnection(edges=edges, page_info=page_info)
 
     @field(PUBLIC, description="村（社区）公示名单：某资金某期的受益人（公众见脱敏信息）")
     async def notice_list(

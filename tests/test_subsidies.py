@@ -19,6 +19,7 @@ from api.settings import Settings
 from db import audit
 from domain.identity import check_char
 from domain.supervision import RULE_LABELS
+from schema.pagination import encode_cursor
 from services import red_flags, subsidy_load
 from tests.conftest import ROOT, Server, running
 
@@ -267,7 +268,7 @@ async def test_real_name_lookup_answers_misses_and_mismatches_alike(county: dict
         return dict(response.json())
 
     found = await look("张三", IDS["张三"])
-    [record] = found["data"]["householdSubsidies"]
+    [record] = found["data"]["householdSubsidies"]["nodes"]
     assert record == {
         "fundName": "测试耕地地力保护补贴",
         "standard": "100.00元/亩·年",
@@ -302,10 +303,8 @@ async def test_strangers_wrong_names_stop_name_guessing_but_never_lock_out_the_o
     assert wrong[5].status_code == 429 and int(wrong[5].headers["retry-after"]) > 0
     owner = await look("钱七", stranger=99)
     assert owner.status_code == 200
-    assert owner.json()["data"]["householdSubsidies"]
-    aliased = (
-        "query($n: String!, $i: String!) { a: householdSubsidies(name: $n, idNumber: $i) { amountYuan } }"
-    )
+    assert owner.json()["data"]["householdSubsidies"]["nodes"]
+    aliased = "query($n: String!, $i: String!) { a: householdSubsidies(name: $n, idNumber: $i) { nodes { amountYuan } } }"
     body = (
         await client.post(
             "/graphql",
@@ -429,3 +428,84 @@ def test_every_rule_has_a_chinese_label() -> None:
     codes = set(re.findall(r"\(\s*'([A-Z_]+)',\s*'(?:yellow|red)'", migrations))
     assert codes
     assert codes <= set(RULE_LABELS)
+
+
+async def _pages(client: httpx.AsyncClient, name: str, id_number: str, first: int) -> list[dict[str, Any]]:
+    """Every page of one's lookup, following endCursor; the answers as they came."""
+    pages: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        variables = {"name": name, "idNumber": id_number, "first": first, "after": after}
+        body = (await client.post("/graphql", json={"query": LOOKUP, "variables": variables})).json()
+        assert "errors" not in body, body
+        page = body["data"]["householdSubsidies"]
+        pages.append(page)
+        if not page["pageInfo"]["hasNextPage"]:
+            return pages
+        after = page["pageInfo"]["endCursor"]
+
+
+async def _give_many_payments(pool: asyncpg.Pool, name: str, count: int) -> None:
+    """``count`` more disbursed payments to ``name``'s household over the lookup's three years,
+    several in each month, each of a different amount (1 to ``count`` yuan)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO payments (year, payment_no, batch_id, fund_id, household_id, member_id,"
+            " village_code, period, amount_yuan)"
+            " SELECT extract(year FROM x.period)::smallint, 'PAGE-' || n, p.batch_id, p.fund_id,"
+            "        p.household_id, p.member_id, p.village_code, x.period, n"
+            " FROM (SELECT p.* FROM payments p JOIN household_members m ON m.id = p.member_id"
+            "       WHERE m.name = $1 LIMIT 1) p,"
+            "      generate_series(1, $2) n,"
+            "      LATERAL (SELECT (date '2024-01-01' + (n % 35) * interval '1 month')::date AS period) x",
+            name,
+            count,
+        )
+        await conn.execute(
+            "INSERT INTO disbursements (year, payment_id, disbursed_on, amount_yuan, form, recorded_by)"
+            " SELECT year, id, period + 5, amount_yuan, 'card', 'W-01' FROM payments"
+            " WHERE payment_no LIKE 'PAGE-%'"
+        )
+
+
+async def test_the_lookup_pages_past_two_hundred_payments_newest_first_without_gaps_or_repeats(
+    county: dict[str, Any],
+) -> None:
+    await _give_many_payments(county["pool"], "张三", 250)
+    pages = await _pages(county["client"], "张三", IDS["张三"], first=100)
+    assert [len(p["nodes"]) for p in pages] == [100, 100, 51]
+    records = [record for page in pages for record in page["nodes"]]
+    # Every amount once: the 250 added (1 to 250 yuan) and the farmland subsidy of 500 yuan.
+    assert sorted(float(r["amountYuan"]) for r in records) == [*range(1, 251), 500]
+    periods = [r["period"] for r in records]
+    assert periods == sorted(periods, reverse=True)
+    assert {r["beneficiary"] for r in records} == {"张**"}
+
+
+async def test_a_cursor_past_every_payment_answers_as_a_miss(county: dict[str, Any]) -> None:
+    client: httpx.AsyncClient = county["client"]
+    [page] = await _pages(client, "张三", IDS["张三"], first=1)
+    past = encode_cursor("1900-01-01/0")
+
+    async def look(name: str, id_number: str) -> dict[str, Any]:
+        variables = {"name": name, "idNumber": id_number, "after": past}
+        response = await client.post("/graphql", json={"query": LOOKUP, "variables": variables})
+        return dict(response.json())
+
+    assert page["nodes"]  # the owner has a payment; past it, nothing tells them from a stranger
+    owner, stranger = await look("张三", IDS["张三"]), await look("张四", IDS["张三"])
+    assert owner == stranger
+    assert owner["errors"][0]["extensions"]["code"] == "NO_SUBSIDY_RECORD"
+
+
+async def test_a_lookup_cursor_not_written_by_the_api_is_refused(county: dict[str, Any]) -> None:
+    client: httpx.AsyncClient = county["client"]
+    for cursor in (
+        "nonsense",
+        encode_cursor("2026-06-01/x"),
+        encode_cursor("2026-13-01/1"),
+        encode_cursor("2026-06-01/" + "9" * 30),
+    ):
+        variables = {"name": "张三", "idNumber": IDS["张三"], "after": cursor}
+        body = (await client.post("/graphql", json={"query": LOOKUP, "variables": variables})).json()
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR", cursor

@@ -19,7 +19,8 @@ WHERE m.id_number = $1;
 
 -- name: list_payments_by_household
 -- The seeds' six facts of each disbursement to a household: standard, beneficiary, date, form,
--- address, amount (the latest record of each payment, corrections applied).
+-- address, amount (the latest record of each payment, corrections applied); newest first, keyset
+-- on (period, id) after the page before ($3, $4; both null for the first page).
 SELECT p.id AS payment_id, p.period, f.name AS fund_name, f.standard_yuan, f.standard_unit, f.standard_note,
        m.name AS beneficiary, h.address, d.disbursed_on, d.form, d.amount_yuan
 FROM payments p
@@ -31,8 +32,9 @@ JOIN LATERAL (
     WHERE d.year = p.year AND d.payment_id = p.id ORDER BY d.id DESC LIMIT 1
 ) d ON true
 WHERE p.household_id = $1 AND p.year = ANY($2::smallint[])
+  AND ($3::date IS NULL OR (p.period, p.id) < ($3, $4::bigint))
 ORDER BY p.period DESC, p.id DESC
-LIMIT $3;
+LIMIT $5;
 
 -- name: list_notice_entries
 -- A village's public notice list (公示名单) for one fund and period, keyset by payment id.
