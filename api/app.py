@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from api import health, open_data, public_get
+from api import changes, health, open_data, public_get
 from api.answer_cache import AnswerCache, listening
 from api.auth import TokenVerifier, mint_dev_token
 from api.clients import ClientRegistry
@@ -96,6 +96,7 @@ def create_app(
             Route("/metrics", health.prometheus),
             Route("/maps/{code}.svg", public_get.process_map_svg),
             Route("/public/{operation}", public_get.public_get),
+            Route("/open-data/changes.jsonl", changes.changes),  # before the pattern that would take it
             Route("/open-data/{dataset}.{fmt}", open_data.open_data),
             Route("/", _home),
         ],

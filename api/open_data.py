@@ -1,9 +1,14 @@
 """Bulk open data (开放数据) for third-party transparency sites, streamed so that no table is held in
 memory: ``/open-data/<dataset>.jsonl`` or ``.csv``, with a stable column list and Last-Modified.
 
-Datasets: ``powers`` (every published or cancelled power with its process map), ``case-statistics``
-(counts per power and month, anonymised), ``department-rankings?period=2026-10`` and
-``fund-aggregates?year=2026`` (per fund, township and month, small groups withheld).
+Datasets: ``powers`` (every published or cancelled power with its process map, materials and
+adjustments), ``case-statistics`` (counts per power and month, anonymised),
+``department-rankings?period=2026-10`` and ``fund-aggregates?year=2026`` (per fund, township and
+month, small groups withheld).
+
+Enum values are spelled as the GraphQL schema spells them (``PENALTY``, ``PUBLISHED``), every time
+is read in China (+08:00), and nested lists (a power's steps, edges, materials, adjustments) are
+JSON: nested in JSON Lines, JSON text in one CSV cell.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -21,18 +26,23 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from api.data_license import LICENSE_HEADERS
 from api.errors import HTTPError
 from db import calendar as db_calendar
 from db import open_data as db_open_data
 from db import org
 from db import subsidies as db_subsidies
-from domain.calendar import check_year
+from domain.calendar import check_year, china_time
 from domain.disclosure import AGGREGATE
 from domain.errors import DomainError
 from domain.performance import Period, check_ended, parse_period
+from schema.powers import AdjustmentKind, PowerCategory, PowerStatus
 from services import performance
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the validators of a file with nothing in it yet
+# Part of every ETag: raised when a file's columns or their spelling change, so a validator kept
+# from the old layout no longer gets a 304 for data that did not change.
+LAYOUT = 2
 
 COLUMNS: dict[str, Sequence[str]] = {
     "powers": (
@@ -45,15 +55,21 @@ COLUMNS: dict[str, Sequence[str]] = {
         "service_level",
         "legal_basis",
         "conditions",
+        "procedure",
         "fee_yuan",
         "fee_basis",
         "statutory_limit_days",
         "promised_limit_days",
         "visits_needed",
         "parallel_approval",
+        "consultation_channel",
+        "complaint_channel",
         "published_on",
+        "updated_at",
         "steps",
         "edges",
+        "materials",
+        "adjustments",
     ),
     "case-statistics": (
         "power_code",
@@ -95,11 +111,23 @@ COLUMNS: dict[str, Sequence[str]] = {
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, date | datetime):
+    """A cell as JSON has it: times in China, days as ISO dates, money exact as text; nested
+    lists and objects stay nested."""
+    if isinstance(value, datetime):
+        return china_time(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
     return str(value)  # Decimal: exact, as text
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: nested lists and objects as JSON text (a sheet has no nesting)."""
+    value = _value(value)
+    if isinstance(value, list | dict):
+        return orjson.dumps(value).decode()
+    return "" if value is None else value
 
 
 def _encoder(fmt: str, columns: Sequence[str]) -> tuple[Callable[[dict[str, Any]], bytes], bytes, str]:
@@ -117,10 +145,29 @@ def _encoder(fmt: str, columns: Sequence[str]) -> tuple[Callable[[dict[str, Any]
 
     # A BOM so that spreadsheet programs read the Chinese as UTF-8.
     return (
-        lambda row: line(["" if (v := _value(row.get(c))) is None else v for c in columns]),
+        lambda row: line([_cell(row.get(c)) for c in columns]),
         "\ufeff".encode() + line(columns),
         "text/csv; charset=utf-8",
     )
+
+
+def _power(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A power's row as the file has it: the schema's enum names (``serviceLevel`` is text there,
+    so ``service_level`` stays ``county``), the nested lists decoded."""
+    power = dict(row)
+    power["category"] = PowerCategory(row["category"]).name
+    power["status"] = PowerStatus(row["status"]).name
+    for key in ("steps", "edges", "materials", "adjustments"):
+        power[key] = orjson.loads(row[key])
+    for adjustment in power["adjustments"]:
+        adjustment["kind"] = AdjustmentKind(adjustment["kind"]).name
+        adjustment["recorded_at"] = _value(datetime.fromisoformat(adjustment["recorded_at"]))
+    return power
+
+
+async def _powers(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    async for row in rows:
+        yield _power(row)
 
 
 async def _rankings(pool: asyncpg.Pool, period: Period, today: date) -> AsyncIterator[dict[str, Any]]:
@@ -182,7 +229,7 @@ async def open_data(request: Request) -> Response:
     pool: asyncpg.Pool = request.app.state.pool
     # Every parameter is checked before the answer starts, so a bad one is a 400, not a broken stream.
     if dataset == "powers":
-        rows, modified = db_open_data.list_powers(pool), await db_open_data.get_powers_modified(pool)
+        rows, modified = _powers(db_open_data.list_powers(pool)), await db_open_data.get_powers_modified(pool)
     elif dataset == "case-statistics":
         rows, modified = db_open_data.list_case_statistics(pool), await db_open_data.get_cases_modified(pool)
     elif dataset == "department-rankings":
@@ -220,11 +267,14 @@ def _validators(request: Request, dataset: str, fmt: str, modified: datetime | N
     """A weak ETag and Last-Modified from when the data under the file last changed: the same
     file for as long as that holds, so a site that has it is told 304 instead of downloading it."""
     stamp = modified.astimezone(UTC) if modified is not None else EPOCH
-    tag = hashlib.sha256(f"{dataset}.{fmt}?{request.url.query}@{stamp.isoformat()}".encode()).hexdigest()
+    tag = hashlib.sha256(
+        f"{LAYOUT}:{dataset}.{fmt}?{request.url.query}@{stamp.isoformat()}".encode()
+    ).hexdigest()
     return {
         "ETag": f'W/"{tag[:32]}"',
-        "Last-Modified": format_datetime(stamp, usegmt=True),
+        "Last-Modified": format_datetime(stamp, usegmt=True),  # HTTP dates are GMT (RFC 9110)
         "Cache-Control": "public, max-age=300",
+        **LICENSE_HEADERS,
     }
 
 
