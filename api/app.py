@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from api import changes, health, open_data, public_get
+from api import changes, health, open_data, public_files, public_get
 from api.answer_cache import AnswerCache, listening
 from api.auth import TokenVerifier, mint_dev_token
 from api.clients import ClientRegistry
@@ -95,6 +95,10 @@ def create_app(
             Route("/readyz", health.readyz),
             Route("/metrics", health.prometheus),
             Route("/maps/{code}.svg", public_get.process_map_svg),
+            # The fixed paths before the pattern that would take them as an operation.
+            Route("/public/manifest.json", public_files.manifest),
+            Route("/public/schema.graphql", public_files.schema_sdl),
+            Route("/public/documents/{file}", public_files.document),
             Route("/public/{operation}", public_get.public_get),
             Route("/open-data/changes.jsonl", changes.changes),  # before the pattern that would take it
             Route("/open-data/{dataset}.{fmt}", open_data.open_data),
