@@ -207,4 +207,5 @@ def gql(client: httpx.AsyncClient) -> GraphQL:
 
 
 # Fixtures that live with their helpers, available to every test module.
+from tests.browsing import browser, browsing, page, playwright, site  # noqa: E402, F401  # re-exported for pytest
 from tests.casework import month_db_settings, world  # noqa: E402, F401  # re-exported for pytest
