@@ -11,24 +11,25 @@ from brotli_asgi import BrotliMiddleware
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from api import changes, health, open_data, public_files, public_get
 from api.answer_cache import AnswerCache, listening
-from api.auth import TokenVerifier, mint_dev_token
+from api.auth import TokenVerifier
 from api.clients import ClientRegistry
 from api.cors import CORSMiddleware
 from api.errors import EXCEPTION_HANDLERS
+from api.graphiql import ROLE_SWITCH_PATH, GraphiQLPage, dev_token
 from api.graphql_http import GraphQLEndpoint
 from api.observability import Metrics, RequestLogMiddleware
 from api.public_get import SERVICE_OPERATIONS
 from api.public_queries import PublicQueries
 from api.settings import Settings
+from api.static_files import static_files
 from api.workers import background
 from db import migrate
 from db.admin import APP_ROLE
 from db.ratelimit import make_limiter
-from domain.viewer import Role
 from schema import build_schema
 from schema.compiled import COMPILED
 
@@ -40,21 +41,19 @@ def create_app(
     metrics = Metrics(
         known_operations=frozenset(d.operation for d in public_queries if d.operation) | SERVICE_OPERATIONS
     )
+    schema = build_schema(settings.document_limits)
     endpoint = GraphQLEndpoint(
-        schema=build_schema(settings.document_limits),
+        schema=schema,
         verifier=TokenVerifier(settings),
         public_queries=public_queries,
         limits=settings.request_limits,
         metrics=metrics,
         request_timeout_s=settings.request_timeout_s,
         max_body_bytes=settings.max_body_bytes,
-        graphiql=settings.graphiql,
+        graphiql=GraphiQLPage(schema, public_queries, dev=settings.dev) if settings.graphiql else None,
         clients=ClientRegistry.from_setting(
             settings.client_keys, anonymous_per_minute=settings.anonymous_per_minute
         ),
-        graphiql_token=mint_dev_token(settings, role=Role.DISCIPLINE, staff_no="dev-graphiql")
-        if settings.dev and settings.graphiql
-        else None,
     )
     if settings.compiled_documents:
         endpoint.compiled = COMPILED
@@ -103,6 +102,9 @@ def create_app(
             Route("/open-data/changes.jsonl", changes.changes),  # before the pattern that would take it
             Route("/open-data/{dataset}.{fmt}", open_data.open_data),
             Route("/", _home),
+            Mount("/static", app=static_files()),
+            # Development tokens for GraphiQL's role switch: the route exists only in development.
+            *([Route(ROLE_SWITCH_PATH, dev_token)] if settings.dev else []),
         ],
         lifespan=lifespan,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -16,8 +16,7 @@ from typing import Any
 import orjson
 import strawberry
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
@@ -25,6 +24,7 @@ from api.answer_cache import AnswerCache, Key
 from api.auth import TokenVerifier, viewer_for
 from api.clients import ClientRegistry, UnknownClientKey, charge
 from api.errors import LIMIT_CODES, HTTPError, error_body, format_error
+from api.graphiql import GraphiQLPage
 from api.observability import Metrics, request_id_of
 from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
 from api.responses import JSONResponse
@@ -83,16 +83,16 @@ class GraphQLEndpoint:
     metrics: Metrics
     request_timeout_s: float
     max_body_bytes: int
-    graphiql: bool
-    graphiql_token: str | None = None
+    graphiql: GraphiQLPage | None  # the page a browser gets at GET /graphql, when it is on
     clients: ClientRegistry = field(default_factory=lambda: ClientRegistry({}))
     today: Callable[[], date] = field(default=lambda: china_day(datetime.now(UTC)))
     compiled: Mapping[str, CompiledDocument] = field(default_factory=dict)  # by document SHA-256
     answers: AnswerCache | None = None  # the public's catalogue answers
 
     async def handle(self, request: Request) -> Response:
-        if request.method == "GET" and "text/html" in request.headers.get("accept", "") and self.graphiql:
-            return HTMLResponse(self._graphiql_html())
+        page = self.graphiql
+        if request.method == "GET" and "text/html" in request.headers.get("accept", "") and page is not None:
+            return page.response()
         payload = await self._payload(request)
         viewer = await self._viewer(request)
         gql = self._admit(payload, viewer)
@@ -304,14 +304,6 @@ class GraphQLEndpoint:
                 "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
             )
         return GraphQLRequest.vetted(doc, variables, operation_name)
-
-    def _graphiql_html(self) -> str:
-        html = get_graphql_ide_html(graphql_ide="graphiql")
-        if self.graphiql_token:
-            # Development only: explore as the discipline committee without pasting a token.
-            header = orjson.dumps({"Authorization": f"Bearer {self.graphiql_token}"}).decode()
-            html = html.replace("const defaultHeaders = {};", f"const defaultHeaders = {header};")
-        return html
 
 
 _OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
