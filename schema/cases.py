@@ -156,6 +156,14 @@ class Case:
         steps = await info.context.loaders.steps.load(self.power_id)
         return next((s.name for s in steps if s.key == self.current_step), None)
 
+    @field(PUBLIC, description="当前环节编号，即流程图中的环节编号（key）：/maps/{事项编码}.svg?current=…")
+    async def current_step_key(self, info: Info) -> str | None:
+        # Only a step the power's map has: the key is for finding the step on that map.
+        if self.current_step is None:
+            return None
+        steps = await info.context.loaders.steps.load(self.power_id)
+        return self.current_step if any(s.key == self.current_step for s in steps) else None
+
     @field(PUBLIC, description="办理进度：已开始的环节及日期")
     async def timeline(self, info: Info) -> list[TimelineEntry]:
         progress = await info.context.loaders.case_steps.load(self.id)

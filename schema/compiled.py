@@ -90,6 +90,8 @@ async def case_status(
                 completed_on=case.completed_on, promised_due_on=case.promised_due_on, today=today
             ),
             "currentStepName": row.current_step_name,
+            # The executor's rule: the key only of a step the power's map has (then it has a name).
+            "currentStepKey": case.current_step_key if row.current_step_name is not None else None,
             "applicantName": as_public(Case, "applicant_name", case.applicant_name),
             "power": {
                 "code": row.power_code,
@@ -126,7 +128,7 @@ COMPILED = {
     c.sha256: c
     for c in (
         CompiledDocument(
-            "case_status", "851b01a5c3daa0b4c6bb3e815151b7beba1e5499acbbd39bae0705f41e4a3830", case_status
+            "case_status", "26cb015df4a23698b796e10f4f1cc33d46e96338667e5841af379d4bb0acee6d", case_status
         ),
     )
 }
