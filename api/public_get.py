@@ -17,7 +17,13 @@ from api.observability import request_id_of
 from api.public_queries import PRIVATE_OPERATIONS
 from domain.viewer import ANONYMOUS
 
-_MAP_QUERY = "query ProcessMapSvg($code: String!) { power(code: $code) { processMap { svg } } }"
+_MAP_QUERY = (
+    "query ProcessMapSvg($code: String!, $layout: MapLayout!, $current: String) "
+    "{ power(code: $code) { processMap { svg(layout: $layout, current: $current) } } }"
+)
+_MAP_LAYOUTS = {"kiosk": "KIOSK", "phone": "PHONE"}
+# A refused map may be fine a moment later (a power published, a database back): never kept.
+_NO_STORE = {"Cache-Control": "no-store"}
 SERVICE_OPERATIONS = frozenset({"ProcessMapSvg"})  # the documents the service runs on its own
 
 
@@ -55,22 +61,39 @@ def _if_none_match(request: Request) -> set[str]:
 
 
 async def process_map_svg(request: Request) -> Response:
-    """The process map as an image for kiosks (``<img src="/maps/CODE.svg">``)."""
+    """The process map as an image for kiosks and case pages: ``<img src="/maps/CODE.svg">``,
+    ``?layout=phone`` for a phone's width, ``?current=STEP`` (a case's ``currentStepKey``) to
+    highlight the step a case is at. Answers carry a strong ETag of their own bytes (so a
+    highlighted map has its own) and ``304 Not Modified`` for a matching ``If-None-Match``."""
+    params = request.query_params
+    layout = _MAP_LAYOUTS.get(params.get("layout", "kiosk"))
+    if layout is None:
+        raise HTTPError(
+            400, "UNKNOWN_MAP_LAYOUT", "参数 layout 只能是 kiosk（触摸屏）或 phone（手机）", headers=_NO_STORE
+        )
     endpoint: GraphQLEndpoint = request.app.state.endpoint
     await endpoint.charge(request, "ProcessMapSvg")
-    gql = GraphQLRequest(_MAP_QUERY, {"code": request.path_params["code"]}, "ProcessMapSvg")
+    variables = {"code": request.path_params["code"], "layout": layout, "current": params.get("current")}
+    gql = GraphQLRequest(_MAP_QUERY, variables, "ProcessMapSvg")
     status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
     power = (result.get("data") or {}).get("power")
     if status != 200 or power is None:
         error = result["errors"][0]
         code = error["extensions"]["code"]
         status = {"NOT_FOUND": 404, "DATABASE_UNAVAILABLE": 503, "TIMEOUT": 504}.get(code, 400)
-        raise HTTPError(status, code, error["message"])
-    return Response(
-        power["processMap"]["svg"],
-        media_type="image/svg+xml; charset=utf-8",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+        raise HTTPError(status, code, error["message"], headers=_NO_STORE)
+    body = power["processMap"]["svg"].encode()
+    headers = {
+        "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        # Maps change only when a power is adjusted: shared caches keep one for five minutes and
+        # may serve it for a day while they revalidate, which the ETag makes cheap.
+        "Cache-Control": "public, max-age=300, stale-while-revalidate=86400",
+        "Vary": "Accept-Encoding",
+    }
+    # If-None-Match compares weakly (RFC 9110 13.1.2): a cache may send the tag back as W/"…".
+    if {tag.removeprefix("W/") for tag in _if_none_match(request)} & {headers["ETag"], "*"}:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="image/svg+xml; charset=utf-8", headers=headers)
 
 
 async def public_get(request: Request) -> Response:

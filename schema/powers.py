@@ -12,7 +12,7 @@ import strawberry
 from db import powers
 from domain import process_map
 from domain.errors import InvalidInput, NotFound
-from domain.process_map_svg import SvgStep, render_svg
+from domain.process_map_svg import KIOSK, PHONE, SvgStep, render_svg
 from domain.search import keyword_query
 from schema.context import Info
 from schema.org import Department
@@ -250,6 +250,15 @@ class ParallelBranch:
     steps: list[str] = field(PUBLIC, description="分支上的环节编号")
 
 
+@strawberry.enum(description="流程图图形版式")
+class MapLayout(Enum):
+    KIOSK = strawberry.enum_value("kiosk", description="触摸屏（竖屏约 1000 像素宽）：长流程分栏排布")
+    PHONE = strawberry.enum_value("phone", description="手机（约 360 像素宽）：单栏，上下滚动")
+
+
+_FRAMES = {MapLayout.KIOSK: KIOSK, MapLayout.PHONE: PHONE}
+
+
 @strawberry.type(description="权力运行流程图")
 class ProcessMap:
     power_name: strawberry.Private[str]
@@ -258,8 +267,12 @@ class ProcessMap:
     edges: list[ProcessEdge] = field(PUBLIC, description="连线")
     branches: list[ParallelBranch] = field(PUBLIC, description="并联分支（无并联时为空）")
 
-    @field(PUBLIC, description="流程图 SVG 图形，触摸屏可直接显示")
-    async def svg(self, info: Info) -> str:
+    @field(
+        PUBLIC,
+        description="流程图 SVG 图形（可缩放，文字在版式宽度下不小于 16 像素）；"
+        "current 为办件当前环节编号（CaseProgress.currentStepKey），该环节突出显示",
+    )
+    async def svg(self, info: Info, layout: MapLayout = MapLayout.KIOSK, current: str | None = None) -> str:
         loader = info.context.loaders.department
         departments = {
             row.id: row.short_name
@@ -276,7 +289,13 @@ class ProcessMap:
             )
             for n in self.nodes
         ]
-        return render_svg(self.power_name, steps, [process_map.Edge(e.source, e.target) for e in self.edges])
+        return render_svg(
+            self.power_name,
+            steps,
+            [process_map.Edge(e.source, e.target) for e in self.edges],
+            frame=_FRAMES[layout],
+            current=current,
+        )
 
 
 def parallel_branches(keys: list[str], edges: list[process_map.Edge]) -> list[ParallelBranch]:

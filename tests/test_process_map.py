@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from domain.process_map import Edge, InvalidProcessMap, Node, Placement, layout, validate
-from domain.process_map_svg import SvgStep, render_svg, wrap
+from domain.process_map_svg import KIOSK, PHONE, SvgStep, UnknownStep, render_svg, wrap
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -31,7 +31,7 @@ def parallel_approval() -> tuple[list[SvgStep], list[Edge]]:
         SvgStep("accept", "统一受理", "综合窗口受理员", 1, "政务服务中心"),
         SvgStep("plan", "规划许可审查", "规划股经办人", 3, "自然资源局"),
         SvgStep("eia", "环境影响评价文件技术审查与现场核实", "环评股经办人", 5, "生态环境分局"),
-        SvgStep("fire", "消防设计审查", "消防审查员", 4, "住建局", highlighted=True),
+        SvgStep("fire", "消防设计审查", "消防审查员", 4, "住建局"),
         SvgStep("reply", "集中回复", "综合窗口受理员", 1, "政务服务中心"),
     ]
     return steps, edges("accept>plan", "accept>eia", "accept>fire", "plan>reply", "eia>reply", "fire>reply")
@@ -153,7 +153,9 @@ def test_svg_shows_every_step_with_its_post_and_limit() -> None:
     for step in steps:
         group = groups[step.key]
         assert group.findtext(f"{SVG}title") == step.name
-        assert f"{step.post} · {step.limit_days}个工作日" in texts(group)
+        # post and limit share a line when it is wide enough, else take one each
+        shown = " · ".join(texts(group)[-2:])
+        assert f"{step.post} · {step.limit_days}个工作日" in {texts(group)[-1], shown}
     # The long name wraps over two lines, cut by character count, with nothing lost.
     eia = texts(groups["eia"])
     assert "".join(eia[1:3]) == "环境影响评价文件技术审查与现场核实"
@@ -186,11 +188,59 @@ def test_svg_tints_and_names_the_other_departments_of_a_parallel_approval() -> N
     assert not any("政务服务中心" in text for text in texts(groups["accept"]))
 
 
-def test_svg_marks_the_highlighted_step() -> None:
+def test_svg_marks_the_current_step_and_adds_it_to_the_legend() -> None:
     steps, links = parallel_approval()
-    groups = step_groups(parse(render_svg("并联审批", steps, links)))
-    assert groups["fire"].attrib["class"] == "step highlighted"
+    root = parse(render_svg("并联审批", steps, links, current="fire"))
+    groups = step_groups(root)
+    assert groups["fire"].attrib["class"] == "step current"
+    assert groups["fire"].findtext(f"{SVG}title") == "当前环节：消防设计审查"
     assert groups["plan"].attrib["class"] == "step"
+    legend = root.find(f".//{SVG}g[@class='legend']")
+    assert legend is not None and "当前环节" in texts(legend)
+    assert root.findtext(f"{SVG}desc") == "权力运行流程图，共5个环节，当前环节：消防设计审查"
+
+
+def test_svg_refuses_a_current_step_the_map_does_not_have() -> None:
+    steps, links = parallel_approval()
+    with pytest.raises(UnknownStep) as refused:
+        render_svg("并联审批", steps, links, current="nope")
+    assert refused.value.code == "UNKNOWN_STEP"
+    assert "nope" in refused.value.message
+
+
+def chain(count: int) -> tuple[list[SvgStep], list[Edge]]:
+    steps = [SvgStep(f"s{index}", f"第{index}个环节", "经办人", 1, "交易中心") for index in range(count)]
+    return steps, [Edge(f"s{index}", f"s{index + 1}") for index in range(count - 1)]
+
+
+def test_a_short_map_stays_in_one_column_and_a_long_one_wraps_on_a_kiosk_but_not_on_a_phone() -> None:
+    short = parse(render_svg("短", *chain(4), frame=KIOSK))
+    long = parse(render_svg("长", *chain(18), frame=KIOSK))
+    phone = parse(render_svg("长", *chain(18), frame=PHONE))
+
+    def columns(root: ET.Element) -> int:
+        return len({next(group.iter(f"{SVG}rect")).attrib["x"] for group in step_groups(root).values()})
+
+    assert (columns(short), columns(long), columns(phone)) == (1, 3, 1)
+    assert int(long.attrib["width"]) <= KIOSK.width
+    assert int(phone.attrib["width"]) <= PHONE.width
+
+
+def test_an_edge_between_columns_becomes_a_pair_of_numbered_connectors() -> None:
+    steps, links = chain(18)
+    root = parse(render_svg("长", steps, links))
+    connectors = [group for group in root.iter(f"{SVG}g") if "connector" in group.attrib.get("class", "")]
+    assert sorted((group.attrib["data-number"], group.attrib["class"]) for group in connectors) == [
+        ("1", "connector"),
+        ("1", "connector inlet"),
+        ("2", "connector"),
+        ("2", "connector inlet"),
+    ]
+    continued = [path for path in root.iter(f"{SVG}path") if path.attrib.get("class") == "edge continued"]
+    assert {(path.attrib["data-source"], path.attrib["data-target"]) for path in continued} == {
+        ("s5", "s6"),
+        ("s11", "s12"),
+    }
 
 
 def test_svg_escapes_names_that_look_like_markup() -> None:
@@ -241,3 +291,9 @@ def test_names_with_line_breaks_and_control_characters_still_give_well_formed_sv
     groups = step_groups(parse(render_svg("标题\x00", steps, [Edge("a", "b")])))
     assert groups["a"].findtext(f"{SVG}title") == "受理 登记"
     assert "窗口 人员 · 1个工作日" in texts(groups["a"])
+
+
+def test_all_text_is_at_least_16_units_so_it_reads_at_16px_at_the_frames_width() -> None:
+    steps, links = parallel_approval()
+    root = parse(render_svg("并联审批", steps, links, current="fire"))
+    assert min(int(text.attrib["font-size"]) for text in root.iter(f"{SVG}text")) >= 16
