@@ -9,7 +9,6 @@ import asyncio
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -54,13 +53,29 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     migrate.upgrade(url)
     parts = demo.PARTS if args.only is None else tuple(p for p in args.only.split(",") if p)
     counts = asyncio.run(
-        demo.load(url, seed=args.seed, scale=args.scale, parts=parts, part_scale=args.data_scale)
+        demo.load(
+            url,
+            seed=args.seed,
+            scale=args.scale,
+            parts=parts,
+            part_scale=args.data_scale,
+            progress=_report_progress,
+        )
     )
     print(
         "已载入："
         + ("，".join(f"{k} {v}" for k, v in counts.items()) if counts else "无（数据库中已有数据）")
     )
     return 0
+
+
+def _report_progress(what: str, done: int, total: int) -> None:
+    """How far a demo load has come: a line for people on stdout, one for machines in the log."""
+    import demo
+
+    share = done * 100 // total if total else 100
+    print(f"示范数据载入中：{demo.LABELS.get(what, what)} {done:,}/{total:,}（{share}%）", flush=True)
+    log.info("demo load progress", extra={"part": what, "done": done, "total": total})
 
 
 def _exit_with(parent: int) -> None:
@@ -82,28 +97,33 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import demo
     from api import embedded
     from api.app import create_app
+    from api.demo_load import DemoLoad
     from db import migrate
 
     url = database_url(settings)
     # A killed embedded server is started again while serve runs, and never after.
     watching = embedded.keep_alive(settings.data_dir) if not settings.database_url else None
     migrate.upgrade(url)
+    load = DemoLoad.none()
     if not args.no_seed:
         counts = asyncio.run(demo.load(url, seed=args.seed, scale=args.scale))
         if counts:
             log.info("demo county loaded", extra={"counts": counts})
-        # A year of cases and three years of subsidies take a few minutes to generate: they load
-        # in a process of their own while the server already answers.
-        # Same environment: with the embedded server the loader attaches to it itself, which keeps
-        # it running until both processes are done.
-        background = subprocess.Popen(  # noqa: S603  # our own CLI with fixed arguments
-            [
-                *(sys.executable, "-m", "api.cli", "seed", "--seed", str(args.seed)),
-                *("--scale", str(args.scale), "--exit-with", str(os.getpid())),
-            ]
-        )
-        print("办件与惠民资金示范数据正在后台载入（约 3 分钟）……", flush=True)
+        # A year of cases and three years of subsidies take a few minutes to generate: the parts
+        # the database lacks load in a process of their own while the server already answers.
+        missing = asyncio.run(demo.missing_parts(url))
+        if missing:
+            load = DemoLoad.start(parts=missing, seed=args.seed, scale=args.scale, parent=os.getpid())
+            names = "与".join(demo.LABELS[part] for part in missing)
+            print(
+                f"{names}示范数据正在后台载入（需几分钟），进度见日志；/readyz 显示 demo: loading",
+                flush=True,
+            )
+        else:
+            load = DemoLoad.complete()
+            print("示范数据已在数据库中，无需载入（试用的查询键：sunshine demo-keys）", flush=True)
     app = create_app(settings, database_url=url)
+    app.state.demo_load = load  # for /readyz
     print(f"阳光政务 Sunshine 已启动：http://{settings.host}:{settings.port}/graphql", flush=True)
     # uvicorn finishes in-flight requests on SIGTERM/SIGINT before the lifespan closes the pool.
     try:
@@ -121,8 +141,29 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         if watching is not None:
             watching.set()
-        if not args.no_seed and background.poll() is None:
-            background.terminate()  # one transaction a part: a stopped load leaves nothing half done
+        load.stop()
+    return 0
+
+
+def cmd_demo_keys(settings: Settings, args: argparse.Namespace) -> int:
+    """Real keys of the demo county as loaded, to try the public API with: case numbers with their
+    receipt codes, a household for the real-name lookup, a notice list, a long process map."""
+    from demo import keys
+
+    url = database_url(settings)
+
+    async def main() -> keys.DemoKeys:
+        conn = await asyncpg.connect(url)
+        try:
+            return await keys.find(conn, seed=args.seed, today=today_of(settings, None))
+        finally:
+            await conn.close()
+
+    found = asyncio.run(main())
+    if args.shell:
+        print("\n".join(found.shell()))
+        return 0
+    print("\n".join(found.lines(seed=args.seed)))
     return 0
 
 
@@ -442,6 +483,9 @@ def parser() -> argparse.ArgumentParser:
     subsidy.add_argument("file", help="CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件，首行为列名")
     subsidy.add_argument("--department", help="主管部门编码（funds、money 必填）")
     sub.add_parser("manifest", help="重新生成 public_queries/manifest.json")
+    keys = sub.add_parser("demo-keys", help="列出示范县中真实可查的办件号与查询码、户、公示名单、流程图")
+    keys.add_argument("--seed", type=int, default=20261122, help="载入示范数据时用的随机种子")
+    keys.add_argument("--shell", action="store_true", help="输出 shell 的 export 语句（供 eval）")
     flags = sub.add_parser("red-flags", help="对某日以来的补助运行疑点规则（不重复预警）")
     flags.add_argument("--since", required=True, help="所属期起（YYYY-MM-DD）")
     flags.add_argument("--as-of", help="按此日期判断（YYYY-MM-DD），默认今天")
@@ -466,6 +510,7 @@ COMMANDS = {
     "load-subsidy": cmd_load_subsidy,
     "red-flags": cmd_red_flags,
     "manifest": cmd_manifest,
+    "demo-keys": cmd_demo_keys,
 }
 
 

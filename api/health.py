@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.demo_load import DemoLoad
 from api.errors import HTTPError
 from api.responses import JSONResponse
 from db import migrate
@@ -23,22 +24,34 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+def _demo(request: Request) -> str:
+    """How far the demo county's load has come. ``serve`` sets the load on the app it assembled;
+    an app it did not start (production, tests) loads no demo."""
+    load: DemoLoad = getattr(request.app.state, "demo_load", None) or DemoLoad.none()
+    return load.state().value
+
+
 async def readyz(request: Request) -> Response:
-    """Ready when the database answers and its schema is at this release's migration head."""
+    """Ready when the database answers and its schema is at this release's migration head; also
+    says whether the demo county is still loading (``demo``), which does not keep it from ready."""
     head = request.app.state.migration_head
+    demo = _demo(request)
     try:
         current = await migrate.get_version(request.app.state.pool, timeout=2)
     except _NOT_READY as exc:
-        return JSONResponse({"status": "unavailable", "reason": f"数据库不可用：{type(exc).__name__}"}, 503)
+        return JSONResponse(
+            {"status": "unavailable", "reason": f"数据库不可用：{type(exc).__name__}", "demo": demo}, 503
+        )
     if current != head:
         return JSONResponse(
             {
                 "status": "unavailable",
                 "reason": f"数据库迁移版本 {current} 不是 {head}，请先执行 sunshine migrate",
+                "demo": demo,
             },
             503,
         )
-    return JSONResponse({"status": "ready", "migration": current})
+    return JSONResponse({"status": "ready", "migration": current, "demo": demo})
 
 
 async def prometheus(request: Request) -> Response:

@@ -7,7 +7,18 @@ database and is reproducible from its seed. Its power codes fit the API's defaul
 
 from demo.cases import demo_query_code, seed_cases
 from demo.foundation import seed_foundation
-from demo.load import PARTS, load
+from demo.load import PARTS, load, missing_parts
+from demo.progress import LABELS, Progress
 from demo.subsidies import seed_subsidies
 
-__all__ = ["PARTS", "demo_query_code", "load", "seed_cases", "seed_foundation", "seed_subsidies"]
+__all__ = [
+    "LABELS",
+    "PARTS",
+    "Progress",
+    "demo_query_code",
+    "load",
+    "missing_parts",
+    "seed_cases",
+    "seed_foundation",
+    "seed_subsidies",
+]

@@ -38,6 +38,7 @@ from demo.arithmetic import systematic
 from demo.case_people import Applicant, ApplicantMaker
 from demo.case_story import Action, CardRecord, Story, Teller, Timing
 from demo.case_world import Dept, Power, SeedRandom, World, load_world
+from demo.progress import Progress, quiet
 from domain.cases import query_code_hash
 from domain.supervision import COLOR_LABELS, RULE_LABELS
 
@@ -580,10 +581,11 @@ async def seed_cases(
     seed: int = DEFAULT_SEED,
     scale: float = 1.0,
     today: date = DEFAULT_TODAY,
+    progress: Progress = quiet,
 ) -> dict[str, int]:
     """Load the demo cases when there are none yet; return how many rows went into each table
-    (an empty dict when the database already had cases).  Needs the demo county and the working
-    calendar loaded first."""
+    (an empty dict when the database already had cases), telling ``progress`` after each chunk.
+    Needs the demo county and the working calendar loaded first."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     async with conn.transaction():
@@ -599,6 +601,7 @@ async def seed_cases(
         gc.set_threshold(50_000, 20, 100)
         counts: dict[str, int] = dict.fromkeys(IDENTITY_TABLES, 0)
         counts["case_steps"] = 0
+        received = 0
         # Build the next chunk in a thread while this one is copied: the server works meanwhile.
         building = asyncio.ensure_future(asyncio.to_thread(generator.build, chunks[0]))
         try:
@@ -610,6 +613,9 @@ async def seed_cases(
                     if rows:
                         await conn.copy_records_to_table(table, records=rows, columns=columns)
                     counts[table] += len(rows)
+                # Applications received so far (the sub-cases of parallel approvals come on top).
+                received += sum(count for _, count in chunks[position])
+                progress("cases", received, generator.total)
         finally:
             # A failed copy leaves a chunk being built; let it finish before the caller goes on.
             if not building.done():

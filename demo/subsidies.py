@@ -25,12 +25,13 @@ import asyncio
 import contextlib
 import gc
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Protocol, TypeVar
 
 import asyncpg
 
+from demo.progress import Progress, quiet
 from demo.subsidy_funds import FUNDS
 from demo.subsidy_ledger import Fund, Ledger
 from demo.subsidy_officials import build_officials
@@ -77,10 +78,12 @@ async def seed_subsidies(
     seed: int = DEFAULT_SEED,
     scale: float = 1.0,
     today: date = DEFAULT_TODAY,
+    progress: Progress = quiet,
 ) -> dict[str, int]:
     """Load the demo subsidies when there are no funds yet; return how many rows went into each
     table and how many of each red flag were planted (``planted_*``), or an empty dict when the
-    database already had funds.  Needs the demo county and the working calendar loaded first."""
+    database already had funds.  ``progress`` hears after each chunk of households and of
+    payments (by month).  Needs the demo county and the working calendar loaded first."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     async with conn.transaction():
@@ -97,7 +100,12 @@ async def seed_subsidies(
         gc.set_threshold(50_000, 20, 100)
         try:
             registry = Registry(world, random.Random(f"{seed}:households"), scale=scale)
-            await _copy_chunks(conn, counts, registry.chunks())
+            await _copy_chunks(
+                conn,
+                counts,
+                registry.chunks(),
+                lambda _: progress("households", counts["households"], registry.total),
+            )
             officials = build_officials(world, registry, random.Random(f"{seed}:officials"))
             await _copy(conn, counts, ("officials", OfficialCopy._fields, officials.officials))
             await _copy(conn, counts, ("official_relatives", RelativeCopy._fields, officials.relatives))
@@ -115,7 +123,18 @@ async def seed_subsidies(
                 plants=plants.lines,
                 rng=random.Random(f"{seed}:payments"),
             )
-            await _copy_chunks(conn, counts, ledger.chunks())
+            # Batches come in time order: a chunk's last period is how far the months have come.
+            await _copy_chunks(
+                conn,
+                counts,
+                ledger.chunks(),
+                lambda chunk: progress(
+                    "payment months",
+                    max((world.month_of(p.period) + 1 for p in chunk.payments), default=0),
+                    world.months,
+                ),
+            )
+            progress("payment months", world.months, world.months)
         finally:
             gc.set_threshold(*thresholds)
         # The seed numbered each table's rows 1..n; identity columns carry on from n + 1.
@@ -162,15 +181,21 @@ async def _copy(conn: asyncpg.Connection, counts: dict[str, int], table: Table) 
     counts[name] = counts.get(name, 0) + len(rows)
 
 
-async def _copy_chunks(conn: asyncpg.Connection, counts: dict[str, int], chunks: Iterator[ChunkT]) -> None:
+async def _copy_chunks(
+    conn: asyncpg.Connection,
+    counts: dict[str, int],
+    chunks: Iterator[ChunkT],
+    copied: Callable[[ChunkT], None],
+) -> None:
     """Copy every chunk, building the next one in a worker thread meanwhile (the server works
-    on the copy while Python builds)."""
+    on the copy while Python builds); ``copied`` hears of each chunk once it is in."""
     pending: asyncio.Future[ChunkT | None] = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
     try:
         while (chunk := await pending) is not None:
             pending = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
             for table in chunk.tables():
                 await _copy(conn, counts, table)
+            copied(chunk)
     finally:
         if not pending.done():
             with contextlib.suppress(Exception):
