@@ -13,6 +13,7 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
@@ -24,6 +25,7 @@ from schema.org import OrgQueries
 from schema.performance import PerformanceQueries
 from schema.powers import PowerQueries
 from schema.ratings import RatingMutations
+from schema.scalars import SCALARS
 from schema.subsidies import SubsidyMutations, SubsidyQueries
 from schema.supervision import SupervisionMutations, SupervisionQueries
 from schema.text import TextLiteralRule
@@ -112,6 +114,7 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=limits.cache_size),

@@ -30,6 +30,7 @@ from db.executor import Executor
 from domain.cases import STATE_LABELS, State, check_receipt, on_time
 from domain.errors import DomainError
 from schema.cases import CHANNEL_LABELS, Case
+from schema.scalars import moment_text
 from schema.visibility import as_public
 from services.attempts import CodeGuard
 
@@ -82,7 +83,7 @@ async def case_status(
             "state": state.name,
             "stateLabel": STATE_LABELS[state],
             "channelLabel": CHANNEL_LABELS.get(case.channel, case.channel),
-            "receivedAt": case.received_at.isoformat(),
+            "receivedAt": moment_text(case.received_at),
             "acceptedOn": _iso(case.accepted_on),
             "promisedDueOn": _iso(case.promised_due_on),
             "completedOn": _iso(case.completed_on),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -64,6 +65,19 @@ async def test_compiled_case_status_equals_the_executor_for_every_case(
         compiled, general = await answers(clients, "case_status", variables)
         assert "errors" not in general, general
         assert compiled == general, case_no
+
+
+async def test_compiled_and_executor_both_write_the_receipt_time_in_china_time(
+    clients: Clients, populated_db: asyncpg.Pool
+) -> None:
+    case_no = await populated_db.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
+    variables = {"caseNo": case_no, "queryCode": demo_query_code(TEST_SEED, case_no)}
+    compiled, general = await answers(clients, "case_status", variables)
+    received = compiled["data"]["caseProgress"]["receivedAt"]
+    assert received.endswith("+08:00")
+    assert received == general["data"]["caseProgress"]["receivedAt"]
+    stored = await populated_db.fetchval("SELECT received_at FROM cases WHERE case_no = $1", case_no)
+    assert datetime.fromisoformat(received) == stored
 
 
 async def test_compiled_case_status_reads_input_as_the_executor_does(
