@@ -18,7 +18,7 @@ from api.answer_cache import AnswerCache, listening
 from api.auth import TokenVerifier
 from api.clients import ClientRegistry
 from api.cors import CORSMiddleware
-from api.errors import EXCEPTION_HANDLERS
+from api.errors import EXCEPTION_HANDLERS, UncachedErrors
 from api.graphiql import ROLE_SWITCH_PATH, GraphiQLPage, dev_token
 from api.graphql_http import GraphQLEndpoint
 from api.observability import Metrics, RequestLogMiddleware
@@ -109,7 +109,9 @@ def create_app(
         lifespan=lifespan,
         exception_handlers=EXCEPTION_HANDLERS,
     )
-    # Outermost first at the bottom: log every request, answer CORS, then compress what is sent.
+    # Outermost first at the bottom: log every request, answer CORS, compress what is sent, and
+    # keep every error out of caches.
+    app.add_middleware(UncachedErrors)
     app.add_middleware(BrotliMiddleware, minimum_size=1024, gzip_fallback=True)
     app.add_middleware(CORSMiddleware, official_origins=settings.cors_origins)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)

@@ -23,7 +23,7 @@ from strawberry.types.graphql import OperationType
 from api.answer_cache import AnswerCache, Key
 from api.auth import TokenVerifier, viewer_for
 from api.clients import ClientRegistry, UnknownClientKey, charge
-from api.errors import LIMIT_CODES, HTTPError, error_body, format_error
+from api.errors import DATABASE_UNAVAILABLE, LIMIT_CODES, HTTPError, error_body, format_error
 from api.graphiql import GraphiQLPage
 from api.observability import Metrics, request_id_of
 from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
@@ -124,7 +124,9 @@ class GraphQLEndpoint:
         self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
     ) -> Response:
         status, body = await self.run(request, gql, viewer, request_id)
-        return JSONResponse(body, status_code=status)
+        # An answer with errors is never kept, whatever its status (README, "HTTP 状态码").
+        headers = {"Cache-Control": "no-store"} if "errors" in body else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
     async def run(
         self, request: Request, gql: GraphQLRequest, viewer: Viewer, request_id: str
@@ -220,7 +222,7 @@ class GraphQLEndpoint:
             )
         except InvalidOperationTypeError:
             raise HTTPError(
-                405, "METHOD_NOT_ALLOWED", "变更（mutation）只能用 POST 提交", headers={"Allow": "POST"}
+                405, "METHOD_NOT_ALLOWED", "变更操作只能用 POST 方法提交", headers={"Allow": "POST"}
             ) from None
         except CannotGetOperationTypeError:
             raise HTTPError(
@@ -261,9 +263,9 @@ class GraphQLEndpoint:
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
-            raise HTTPError(400, "BAD_JSON", "请求体不是合法的 JSON") from None
+            raise HTTPError(400, "BAD_JSON", "请求体不是合法的 JSON 文本") from None
         if not isinstance(payload, dict):
-            raise HTTPError(400, "BAD_REQUEST", "请求体应为 JSON 对象（批量请求不受支持）")
+            raise HTTPError(400, "BAD_REQUEST", "请求体应为一个对象（不支持批量请求）")
         return payload
 
     async def _viewer(self, request: Request) -> Viewer:
@@ -276,20 +278,20 @@ class GraphQLEndpoint:
         variables = payload.get("variables")
         operation_name = payload.get("operationName")
         if variables is not None and not isinstance(variables, dict):
-            raise HTTPError(400, "BAD_VARIABLES", "variables 应为 JSON 对象")
+            raise HTTPError(400, "BAD_VARIABLES", "变量（variables）应为对象")
         if operation_name is not None and not isinstance(operation_name, str):
-            raise HTTPError(400, "BAD_REQUEST", "operationName 应为字符串")
+            raise HTTPError(400, "BAD_REQUEST", "操作名（operationName）应为文本")
         if query is not None and not isinstance(query, str):
-            raise HTTPError(400, "BAD_REQUEST", "query 应为字符串")
+            raise HTTPError(400, "BAD_REQUEST", "查询（query）应为文本")
         document_id = _persisted_id(payload)
         if viewer.is_official:
             if query is None and document_id is not None:
                 doc = self.public_queries.by_id(document_id)
                 if doc is None:
-                    raise HTTPError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
+                    raise HTTPError(400, "PERSISTED_QUERY_NOT_FOUND", "没有这个编号的公开查询")
                 query = doc.text
             if not query:
-                raise HTTPError(400, "QUERY_REQUIRED", "请求中缺少 query")
+                raise HTTPError(400, "QUERY_REQUIRED", "请求中缺少查询（query）")
             return GraphQLRequest(query, variables, operation_name)
         # The public may run only the vetted documents, named by id or sent as their exact text.
         doc = self.public_queries.by_id(document_id) if document_id else None
@@ -297,11 +299,11 @@ class GraphQLEndpoint:
             doc = self.public_queries.by_text(query)
         if doc is None:
             if document_id:
-                raise HTTPError(400, "PERSISTED_QUERY_NOT_FOUND", "未找到该 id 的公开查询")
+                raise HTTPError(400, "PERSISTED_QUERY_NOT_FOUND", "没有这个编号的公开查询")
             raise HTTPError(
-                400,
+                403,
                 "QUERY_NOT_ALLOWED",
-                "匿名调用只能执行已审核的公开查询（见 public_queries/），请按 id 调用或发送其原文",
+                "匿名调用只能执行已审核的公开查询，请按其编号调用或发送其原文",
             )
         return GraphQLRequest.vetted(doc, variables, operation_name)
 
@@ -317,18 +319,24 @@ def _operation_name(query: str) -> str | None:
 
 
 def _status_of(body: dict[str, Any], request: Request) -> int:
-    """200, or 429 when a limit refused the operation (the per-caller lookup budget, a locked case
-    or complaint number): every limit answers 429 with Retry-After, inside GraphQL or not."""
-    waits = [
-        e["extensions"].get("retryAfter", 60)
-        for e in body.get("errors", ())
-        if e["extensions"]["code"] in LIMIT_CODES
-    ]
-    if not waits:
-        return 200
+    """The HTTP status of a GraphQL answer (README, "HTTP 状态码"): 503 when the database was away
+    (Retry-After), 429 when a limit refused the operation (the per-caller lookup budget, a locked
+    case or complaint number; Retry-After, inside GraphQL or not), 400 when the request was refused
+    before anything ran (its syntax, its document, its variables: errors and no data, none of them
+    at a field), else 200 — field errors included, the answer's ``data`` beside them."""
+    errors = body.get("errors", ())
+    codes = {e["extensions"]["code"] for e in errors}
     headers = request.scope.setdefault("state", {}).setdefault("response_headers", {})
-    headers["Retry-After"] = str(max(waits))
-    return 429
+    if DATABASE_UNAVAILABLE in codes:
+        headers["Retry-After"] = "5"
+        return 503
+    waits = [e["extensions"].get("retryAfter", 60) for e in errors if e["extensions"]["code"] in LIMIT_CODES]
+    if waits:
+        headers["Retry-After"] = str(max(waits))
+        return 429
+    if errors and "data" not in body and not any("path" in e for e in errors):
+        return 400
+    return 200
 
 
 def _client_of(request: Request) -> str:
@@ -343,7 +351,7 @@ def _json_param(value: str, name: str) -> Any:
     try:
         return orjson.loads(value)
     except orjson.JSONDecodeError:
-        raise HTTPError(400, "BAD_REQUEST", f"参数 {name} 不是合法的 JSON") from None
+        raise HTTPError(400, "BAD_REQUEST", f"参数 {name} 不是合法的 JSON 文本") from None
 
 
 def _persisted_id(payload: dict[str, Any]) -> str | None:

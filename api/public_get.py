@@ -33,16 +33,17 @@ def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
         try:
             value = orjson.loads(params["variables"])
         except orjson.JSONDecodeError:
-            raise ValueError("参数 variables 不是合法的 JSON") from None
+            raise ValueError("参数 variables 不是合法的 JSON 文本") from None
         if not isinstance(value, dict):
-            raise ValueError("参数 variables 应为 JSON 对象")
+            raise ValueError('参数 variables 应为对象，如 {"first": 5}')
         return value
     # Each variable as its own parameter, read as the document declares it: text stays text
     # (a 12-digit village code is a String), numbers, booleans and input objects are JSON.
     variables: dict[str, Any] = {}
     for key, raw in params.items():
         if key not in types:
-            raise ValueError(f"该查询没有变量 {key}")
+            listed = f"，可用的参数：{'、'.join(types)}" if types else "，它没有参数"
+            raise ValueError(f"该查询没有参数 {key}{listed}")
         if types[key] in {"String", "ID", "Date", "DateTime", "Decimal"}:
             variables[key] = raw
             continue
@@ -103,11 +104,9 @@ async def public_get(request: Request) -> Response:
     endpoint: GraphQLEndpoint = request.app.state.endpoint
     document = endpoint.public_queries.by_operation(request.path_params["operation"])
     if document is None:
-        raise HTTPError(404, "UNKNOWN_OPERATION", "没有这个公开查询，见 public_queries/manifest.json")
+        raise HTTPError(404, "UNKNOWN_OPERATION", f"没有名为 {request.path_params['operation']} 的公开查询")
     if document.is_mutation:
-        raise HTTPError(
-            405, "METHOD_NOT_ALLOWED", "变更（mutation）只能用 POST 提交", headers={"Allow": "POST"}
-        )
+        raise HTTPError(405, "METHOD_NOT_ALLOWED", "变更操作只能用 POST 方法提交", headers={"Allow": "POST"})
     try:
         variables = _get_variables(request, document.variable_types())
     except ValueError as exc:
@@ -116,15 +115,18 @@ async def public_get(request: Request) -> Response:
     await endpoint.charge(request, document.operation or document.name)
     status, result = await endpoint.run(request, gql, ANONYMOUS, request_id_of(request))
     body = orjson.dumps(result)
+    # Errors are never kept by a cache and carry no validator: an error may pass (a database
+    # restarting) and must not be served for a minute after. Personal answers are not kept either.
+    if status != 200 or "errors" in result:
+        headers = {"Cache-Control": "no-store"}
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    # Personal answers and errors are never kept by a shared cache: an error may pass (a database
-    # restarting) and must not be served for a minute after.
-    shared = document.operation not in PRIVATE_OPERATIONS and "errors" not in result
+    shared = document.operation not in PRIVATE_OPERATIONS
     headers = {
         "ETag": etag,
         "Cache-Control": "public, max-age=60, stale-while-revalidate=300" if shared else "no-store",
         "Vary": "Accept-Encoding",
     }
-    if status == 200 and "errors" not in result and etag in _if_none_match(request):
+    if etag in _if_none_match(request):
         return Response(status_code=304, headers=headers)
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)

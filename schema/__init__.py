@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -15,8 +17,9 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.base import get_object_definition
+from strawberry.types.graphql import OperationType
 
 from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
@@ -25,6 +28,7 @@ from schema.org import OrgQueries
 from schema.performance import PerformanceQueries
 from schema.powers import PowerQueries
 from schema.ratings import RatingMutations
+from schema.refusals import TellingRules, plain
 from schema.scalars import SCALARS
 from schema.subsidies import SubsidyMutations, SubsidyQueries
 from schema.supervision import SupervisionMutations, SupervisionQueries
@@ -93,7 +97,31 @@ class DocumentLimits:
 
 class Schema(strawberry.Schema):
     """Strawberry's schema, less its own error log: every error of an answer is logged once where
-    it is formatted for the client (api/errors.py), a refusal at INFO and a bug at ERROR."""
+    it is formatted for the client (api/errors.py), a refusal at INFO and a bug at ERROR. Its
+    answers' refusals read in Chinese (schema/refusals.py)."""
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        if result.errors:
+            result.errors = plain(result.errors, self._schema, variable_values or {})
+        return result
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -119,6 +147,7 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=limits.cache_size),
             lambda: AddValidationRules(rules),
+            TellingRules,  # after the rules are all added, before they run
             lambda: BoundedValidation(maxsize=limits.cache_size),
         ],
     )

@@ -56,7 +56,11 @@ def make_cost_rule(*, max_cost: int, page_max: int) -> type[ValidationRule]:
             total = self.cost(node.selection_set, root, 1, set(), paged=False)
             if total > max_cost:
                 self.report_error(
-                    GraphQLError(f"Query cost {total} exceeds the maximum cost of {max_cost}.", node)
+                    GraphQLError(
+                        f"查询代价 {total} 超过上限 {max_cost}，请减少每页条数或嵌套的列表",
+                        node,
+                        extensions={"code": "QUERY_TOO_COSTLY"},
+                    )
                 )
 
         def cost(

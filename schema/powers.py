@@ -503,8 +503,9 @@ async def list_powers(
 def check_power_code(info: Info, code: str) -> None:
     if not info.context.limits.power_code_pattern.fullmatch(code):
         raise InvalidInput(
-            f"事项编码格式不正确：{code}（应符合 {info.context.limits.power_code_pattern.pattern}）",
+            f"事项编码格式不正确：{code}，请按权力清单上的事项编码填写",
             code="INVALID_POWER_CODE",
+            detail=f"pattern {info.context.limits.power_code_pattern.pattern}",
         )
 
 

@@ -18,13 +18,13 @@ MAX_TEXT = 10_000
 def text_problem(value: str) -> str | None:
     """What is wrong with ``value`` as text for this service, in Chinese; None when nothing."""
     if "\x00" in value:
-        return "不能含有 NUL 字符（\\u0000）"
+        return "不能含有空字符（\\u0000）"
     if len(value) > MAX_TEXT:
         return f"过长（上限 {MAX_TEXT} 个字符）"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "含有无法用 UTF-8 表示的字符"
+        return "含有无法存储的字符（不成对的代理码位）"
     return None
 
 
@@ -52,4 +52,6 @@ class TextLiteralRule(ValidationRule):
     def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
         problem = text_problem(node.value)
         if problem:
-            self.report_error(GraphQLError(f"文本{problem}", node))
+            self.report_error(
+                GraphQLError(f"文本{problem}", node, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+            )

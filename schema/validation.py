@@ -75,7 +75,10 @@ class BoundedValidation(ValidationCache):
         document = self.execution_context.graphql_document
         if document is not None and merge_work(document) > MAX_MERGE_WORK:
             self.execution_context.pre_execution_errors = [
-                GraphQLError("查询过于复杂（同名字段重复过多），校验代价超过上限，请合并重复的字段")
+                GraphQLError(
+                    "查询过于复杂（同名字段重复过多），校验代价超过上限，请合并重复的字段",
+                    extensions={"code": "QUERY_TOO_COMPLEX"},
+                )
             ]
             yield
             return

@@ -72,7 +72,7 @@ async def test_no_token_is_the_public(client: httpx.AsyncClient) -> None:
     # The public may run only vetted documents, so the refusal of this one shows the request was
     # taken as the public's.
     response = await ask(client, None)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_NOT_ALLOWED"
 
 

@@ -111,7 +111,7 @@ async def test_anonymous_may_run_a_vetted_document_by_text_or_id(client: httpx.A
 
 async def test_anonymous_other_documents_are_refused(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_NOT_ALLOWED"
     unknown = await client.post("/graphql", json={"id": "0" * 64})
     assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
