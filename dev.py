@@ -33,15 +33,17 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
     if not (BIN / "python").exists():
-        print("创建虚拟环境 .venv …", flush=True)
+        print("创建虚拟环境 .venv …", file=sys.stderr, flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("安装依赖 …", flush=True)
+    # Set-up talk goes to stderr: a command's own output stays clean to pipe or eval
+    # (eval "$(python3 dev.py sunshine demo-keys --shell)").
+    print("安装依赖 …", file=sys.stderr, flush=True)
     # Only the pinned dependencies: the code runs from this checkout (the commands below start
     # in it), so there is nothing to build. `pip install .` gives the `sunshine` console script.
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     requirements = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *requirements], check=True, cwd=ROOT)
+    subprocess.run([*pip, *requirements], check=True, cwd=ROOT, stdout=sys.stderr)
     STAMP.write_text(wanted)
 
 
