@@ -9,11 +9,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 from brotli_asgi import BrotliMiddleware
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from api import changes, health, open_data, public_files, public_get
+from api import changes, health, open_data, public_files, public_get, web
 from api.answer_cache import AnswerCache, listening
 from api.auth import TokenVerifier
 from api.clients import ClientRegistry
@@ -101,7 +99,7 @@ def create_app(
             Route("/public/{operation}", public_get.public_get),
             Route("/open-data/changes.jsonl", changes.changes),  # before the pattern that would take it
             Route("/open-data/{dataset}.{fmt}", open_data.open_data),
-            Route("/", _home),
+            Route("/", web.home),
             Mount("/static", app=static_files()),
             # Development tokens for GraphiQL's role switch: the route exists only in development.
             *([Route(ROLE_SWITCH_PATH, dev_token)] if settings.dev else []),
@@ -121,7 +119,3 @@ def create_app(
     app.state.metrics = metrics
     app.state.migration_head = migrate.head()
     return app
-
-
-async def _home(request: Request) -> Response:
-    return PlainTextResponse("阳光政务 Sunshine：GraphQL 接口在 /graphql\n")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -195,18 +196,25 @@ async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
     await chromium.close()
 
 
-@pytest.fixture
-async def browsing(browser: Browser, site: str, request: pytest.FixtureRequest) -> AsyncIterator[Browsing]:
-    watched = Browsing(browser, site)
+@asynccontextmanager
+async def watching(browser: Browser, base_url: str, test_name: str) -> AsyncIterator[Browsing]:
+    """Watched pages on ``base_url`` for one test; the test fails with what went wrong on them."""
+    watched = Browsing(browser, base_url)
     yield watched
     unexpected = watched.unexpected()
     if unexpected:
         for i, page in enumerate(watched.pages):
             if not page.is_closed():
-                await shot(page, f"failed-{request.node.name}-{i}")
+                await shot(page, f"failed-{test_name}-{i}")
     await watched.close()
     if unexpected:
         pytest.fail("what went wrong in the browser:\n" + "\n".join(unexpected), pytrace=False)
+
+
+@pytest.fixture
+async def browsing(browser: Browser, site: str, request: pytest.FixtureRequest) -> AsyncIterator[Browsing]:
+    async with watching(browser, site, request.node.name) as watched:
+        yield watched
 
 
 @pytest.fixture

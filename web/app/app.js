@@ -1,0 +1,816 @@
+/*
+ * 阳光政务 · the reference public app.
+ *
+ * Built only on the public API: every read is a plain GET of a vetted document
+ * (/public/<Operation>), every write a POST of a vetted document by its id (/graphql), the ids
+ * read from /public/manifest.json. No framework, no dependency, nothing fetched from elsewhere.
+ * Everything shown comes from the API as it is (personal data arrives masked); data is written
+ * into the page as text, never as HTML.
+ *
+ * Two layouts from this one script: the phone (H5, WeChat's browser) by default, and the kiosk
+ * (1080×1920 portrait touch) with ?mode=kiosk, which returns home after 90 s without a touch.
+ */
+(function () {
+  'use strict';
+
+  var view = document.getElementById('view');
+  var KIOSK = new URLSearchParams(location.search).get('mode') === 'kiosk';
+  var IDLE_MS = 90 * 1000;
+  if (KIOSK) document.documentElement.classList.add('kiosk');
+
+  // ---- elements ---------------------------------------------------------------------------
+
+  /** An element with attributes (on* are listeners) and children (strings become text). */
+  function h(tag, attrs, children) {
+    var el = document.createElement(tag);
+    var key;
+    for (key in attrs || {}) {
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) continue;
+      if (key.slice(0, 2) === 'on') el.addEventListener(key.slice(2), value);
+      else if (key === 'class') el.className = value;
+      else el.setAttribute(key, value === true ? '' : String(value));
+    }
+    append(el, children);
+    return el;
+  }
+
+  function append(el, children) {
+    [].concat(children === undefined ? [] : children).forEach(function (child) {
+      if (child === null || child === undefined || child === false) return;
+      el.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    });
+    return el;
+  }
+
+  function section(title, children) {
+    return h('section', { class: 'card' }, [h('h2', null, title)].concat(children));
+  }
+
+  /** A definition list of [label, value] pairs; pairs without a value are left out. */
+  function facts(pairs) {
+    var dl = h('dl', { class: 'facts' });
+    pairs.forEach(function (pair) {
+      if (pair[1] === null || pair[1] === undefined || pair[1] === '') return;
+      dl.appendChild(h('dt', null, pair[0]));
+      dl.appendChild(h('dd', null, pair[1]));
+    });
+    return dl;
+  }
+
+  function table(headers, rows, caption) {
+    return h('div', { class: 'scroll' }, h('table', null, [
+      caption ? h('caption', null, caption) : null,
+      h('thead', null, h('tr', null, headers.map(function (t) { return h('th', { scope: 'col' }, t); }))),
+      h('tbody', null, rows.map(function (row) {
+        return h('tr', null, row.map(function (cell) { return h('td', null, cell === null ? '—' : cell); }));
+      })),
+    ]));
+  }
+
+  function labelled(label, control, hint) {
+    return h('label', { class: 'field' }, [h('span', { class: 'label' }, label), control,
+      hint ? h('span', { class: 'hint' }, hint) : null]);
+  }
+
+  function select(name, options, value) {
+    return h('select', { name: name }, options.map(function (o) {
+      return h('option', { value: o[0], selected: o[0] === value }, o[1]);
+    }));
+  }
+
+  function problemBox(error) {
+    return h('p', { class: 'problem', role: 'alert' }, error.message || String(error));
+  }
+
+  function busy() {
+    return h('p', { class: 'loading' }, '正在查询……');
+  }
+
+  function badge(text, tone) {
+    return h('span', { class: 'badge ' + (tone || '') }, text);
+  }
+
+  function pill(href, text, current) {
+    return h('a', { class: 'pill' + (current ? ' current' : ''), href: href }, text);
+  }
+
+  // ---- formats ----------------------------------------------------------------------------
+
+  /** A moment as a clock in China (+08:00), whatever offset it came with: 2026-11-20 09:53. */
+  function moment(text) {
+    if (!text) return null;
+    var ms = Date.parse(text);
+    if (isNaN(ms)) return text;
+    return new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  }
+
+  function yuan(text) {
+    if (text === null || text === undefined) return null;
+    var n = Number(text);
+    return isNaN(n) ? text : n.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 元';
+  }
+
+  function days(n) {
+    return n === null || n === undefined ? null : n + ' 个工作日';
+  }
+
+  function percent(x) {
+    return x === null || x === undefined ? null : (Number(x) * 100).toFixed(1) + '%';
+  }
+
+  function monthsBack(count) {
+    var now = new Date(Date.now() + 8 * 3600 * 1000);
+    var out = [];
+    for (var i = 1; i <= count; i++) {
+      var d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+      out.push(d.toISOString().slice(0, 7));
+    }
+    return out;
+  }
+
+  // ---- the API ----------------------------------------------------------------------------
+
+  function Problem(message, code) {
+    this.message = message;
+    this.code = code;
+  }
+
+  function unwrap(response) {
+    return response.json().then(function (body) {
+      if (body.errors && body.errors.length) {
+        var first = body.errors[0];
+        throw new Problem(first.message, first.extensions && first.extensions.code);
+      }
+      if (!response.ok) throw new Problem('请求未成功（' + response.status + '），请稍后再试');
+      return body.data;
+    }, function () {
+      throw new Problem('服务暂时没有应答，请稍后再试');
+    });
+  }
+
+  function offline() {
+    throw new Problem('网络连接失败，请检查网络后重试');
+  }
+
+  /** Leave out what the caller did not fill in: the document's defaults apply. */
+  function filled(object) {
+    var out = {};
+    Object.keys(object).forEach(function (key) {
+      var value = object[key];
+      if (value === null || value === undefined || value === '') return;
+      out[key] = value && typeof value === 'object' && !Array.isArray(value) ? filled(value) : value;
+    });
+    return out;
+  }
+
+  /** A vetted read over GET: cacheable by the browser and any proxy between. */
+  function read(operation, variables) {
+    var vars = filled(variables || {});
+    var search = Object.keys(vars).length ? '?variables=' + encodeURIComponent(JSON.stringify(vars)) : '';
+    return fetch('/public/' + operation + search, { headers: { accept: 'application/json' } })
+      .then(unwrap, offline);
+  }
+
+  var manifest = null;
+
+  function documentId(operation) {
+    manifest = manifest || fetch('/public/manifest.json', { headers: { accept: 'application/json' } })
+      .then(function (r) { return r.json(); });
+    return manifest.then(function (m) {
+      var entries = Array.isArray(m) ? m : Array.isArray(m.documents) ? m.documents : Object.values(m);
+      var found = entries.filter(function (d) { return d && d.operation === operation; })[0];
+      if (!found) throw new Problem('服务暂不支持此操作');
+      return found.sha256 || found.id;
+    });
+  }
+
+  /** A vetted write: POST of the document's id with its variables. */
+  function write(operation, variables) {
+    return documentId(operation).then(function (id) {
+      return fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ id: id, variables: filled(variables) }),
+      }).then(unwrap, offline);
+    });
+  }
+
+  var remembered = {};
+
+  function once(key, load) {
+    if (!remembered[key]) {
+      remembered[key] = load().catch(function (error) {
+        delete remembered[key];
+        throw error;
+      });
+    }
+    return remembered[key];
+  }
+
+  function departments() {
+    return once('departments', function () {
+      return read('Departments').then(function (d) { return d.departments; });
+    });
+  }
+
+  function funds() {
+    return once('funds', function () { return read('Funds').then(function (d) { return d.funds; }); });
+  }
+
+  function regions(parentCode, level) {
+    return once('regions:' + parentCode + ':' + level, function () {
+      return read('Regions', { parentCode: parentCode, level: level }).then(function (d) { return d.regions; });
+    });
+  }
+
+  /** Run a form's work: the button waits, the answer (or the problem) lands in `out`. */
+  function submitting(form, out, work) {
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var button = form.querySelector('button[type=submit]');
+      if (button) button.disabled = true;
+      out.replaceChildren(busy());
+      Promise.resolve().then(work).then(function (node) {
+        out.replaceChildren(node);
+      }, function (error) {
+        out.replaceChildren(problemBox(error));
+      }).then(function () {
+        if (button) button.disabled = false;
+      });
+    });
+    return form;
+  }
+
+  function value(form, name) {
+    var el = form.elements.namedItem(name);
+    return el ? el.value.trim() : '';
+  }
+
+  // ---- pages ------------------------------------------------------------------------------
+
+  function home() {
+    var tiles = [
+      ['#/powers', '权力清单', '查事项：办事条件、材料、时限、收费、流程图'],
+      ['#/case', '办件查询', '凭办件编号和查询码查进度，办结后评价'],
+      ['#/complaint', '投诉建议', '提交投诉或建议，查询处理结果'],
+      ['#/subsidy', '惠民资金', '实名查询补助、村级公示名单、资金统计'],
+      ['#/ranking', '部门排名', '各部门按时办结与绩效排名'],
+    ];
+    return h('div', { class: 'home' }, [
+      h('h1', null, '欢迎使用阳光政务'),
+      h('p', { class: 'lead' }, '让权力在阳光下运行：事项怎么办、办到哪一步、资金发给了谁，一查便知。'),
+      h('div', { class: 'tiles' }, tiles.map(function (t) {
+        return h('a', { class: 'tile', href: t[0] }, [h('strong', null, t[1]), h('span', null, t[2])]);
+      })),
+    ]);
+  }
+
+  var CATEGORIES = [
+    ['', '全部类别'], ['LICENSING', '行政许可'], ['PENALTY', '行政处罚'], ['COERCION', '行政强制'],
+    ['LEVY', '行政征收'], ['BENEFIT', '行政给付'], ['INSPECTION', '行政检查'], ['CONFIRMATION', '行政确认'],
+    ['REWARD', '行政奖励'], ['ADJUDICATION', '行政裁决'], ['PUBLIC_SERVICE', '公共服务'], ['OTHER', '其他行政权力'],
+  ];
+
+  function powerCard(p) {
+    return h('li', null, h('a', { class: 'item', href: '#/power/' + encodeURIComponent(p.code) }, [
+      h('strong', null, p.name),
+      h('span', { class: 'meta' }, [badge(p.categoryLabel), ' ', p.department ? p.department.shortName : '',
+        p.promisedLimitDays !== null ? ' · 承诺 ' + p.promisedLimitDays + ' 个工作日' : '',
+        ' · ', p.fee ? p.fee.label : '', ' · 跑动 ' + p.visitsNeeded + ' 次']),
+    ]));
+  }
+
+  function powerList(route) {
+    var q = route.query;
+    var filter = { keyword: q.get('keyword') || '', category: q.get('category') || '', departmentCode: q.get('dept') || '' };
+    return departments().then(function (depts) {
+      var form = h('form', { class: 'search', role: 'search' }, [
+        labelled('关键词', h('input', { name: 'keyword', type: 'search', value: filter.keyword, placeholder: '如：食品、营业执照', maxlength: 50 })),
+        labelled('类别', select('category', CATEGORIES, filter.category)),
+        labelled('部门', select('dept', [['', '全部部门']].concat(depts.map(function (d) { return [d.code, d.name]; })), filter.departmentCode)),
+        h('button', { type: 'submit' }, '搜索'),
+      ]);
+      form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        var next = new URLSearchParams(filled({ keyword: value(form, 'keyword'), category: value(form, 'category'), dept: value(form, 'dept') }));
+        location.hash = '#/powers?' + next.toString();
+      });
+      var list = h('ul', { class: 'list' });
+      var count = h('p', { class: 'count' });
+      var more = h('div', { class: 'more' });
+      function page(after) {
+        more.replaceChildren(busy());
+        return read('PowerSearch', { filter: filter, first: 20, after: after }).then(function (data) {
+          var found = data.powers;
+          count.textContent = '共 ' + found.totalCount + ' 项';
+          append(list, found.nodes.map(powerCard));
+          more.replaceChildren(found.pageInfo.hasNextPage
+            ? h('button', { type: 'button', class: 'secondary', onclick: function () { page(found.pageInfo.endCursor); } }, '加载更多')
+            : (found.totalCount ? h('p', { class: 'end' }, '已全部显示') : h('p', { class: 'end' }, '没有符合条件的事项')));
+        }, function (error) { more.replaceChildren(problemBox(error)); });
+      }
+      return page(null).then(function () {
+        return h('div', null, [h('h1', null, '权力清单'), form, count, list, more]);
+      });
+    });
+  }
+
+  /** The process map as an image, wide enough to read; the current step marked when given. */
+  function processMap(code, currentStep) {
+    var src = '/maps/' + encodeURIComponent(code) + '.svg';
+    var params = new URLSearchParams();
+    if (currentStep) params.set('current', currentStep);
+    params.set('layout', KIOSK ? 'kiosk' : 'phone');
+    if (params.toString()) src += '?' + params.toString();
+    return h('figure', { class: 'map' }, [
+      h('img', { src: src, alt: '办理流程图' + (currentStep ? '（已标出当前环节）' : ''), loading: 'lazy' }),
+      h('figcaption', null, currentStep ? '黄色标出的是当前所在环节' : '办理流程图'),
+    ]);
+  }
+
+  function powerDetail(route) {
+    return read('PowerDetail', { code: route.arg }).then(function (data) {
+      var p = data.power;
+      if (!p) return h('div', null, [h('h1', null, '未找到该事项'), h('p', null, '编码 ' + route.arg + ' 没有对应的公开事项。')]);
+      var dept = p.department || {};
+      var steps = p.processMap ? p.processMap.nodes : [];
+      return h('article', { class: 'power' }, [
+        h('h1', null, p.name),
+        h('p', { class: 'meta' }, [badge(p.categoryLabel), ' ', badge(p.statusLabel, p.status === 'PUBLISHED' ? 'good' : 'warn'), ' 事项编码 ', p.code]),
+        section('办事指南', facts([
+          ['实施部门', dept.name],
+          ['办理地点', dept.hall || dept.address],
+          ['咨询电话', dept.phone],
+          ['法定时限', days(p.statutoryLimitDays)],
+          ['承诺时限', days(p.promisedLimitDays)],
+          ['到现场次数', p.visitsNeeded + ' 次'],
+          ['收费', p.fee ? p.fee.label + (p.fee.basis ? '（依据：' + p.fee.basis + '）' : '') : null],
+          ['并联审批', p.parallelApproval ? '是' : null],
+          ['设定依据', p.legalBasis],
+          ['公布日期', p.publishedOn],
+        ])),
+        section('受理条件', h('p', { class: 'prose' }, p.conditions || '无特别条件')),
+        section('申请材料', p.materials.length ? h('ol', { class: 'materials' }, p.materials.map(function (m) {
+          return h('li', null, [h('strong', null, m.name), h('span', { class: 'meta' },
+            ' · ' + m.copies + ' 份' + (m.originalRequired ? ' · 需原件' : '') + (m.note ? ' · ' + m.note : ''))]);
+        })) : h('p', null, '无需提交材料')),
+        p.procedure ? section('办理程序', h('p', { class: 'prose' }, p.procedure)) : null,
+        section('流程图', [
+          processMap(p.code, null),
+          steps.length ? h('ol', { class: 'steps' }, steps.map(function (n) {
+            return h('li', null, [h('strong', null, n.name), h('span', { class: 'meta' },
+              [n.post ? ' · ' + n.post : '', n.limitDays !== null ? ' · ' + n.limitDays + ' 个工作日' : ''])]);
+          })) : null,
+        ]),
+        p.adjustments.length ? section('调整记录', table(['日期', '调整', '原因', '文号'], p.adjustments.map(function (a) {
+          return [a.effectiveOn, a.kindLabel, a.reason, a.documentNo];
+        }))) : null,
+        section('咨询与投诉', facts([['咨询', p.consultationChannel], ['投诉', p.complaintChannel]])),
+        h('p', null, h('a', { class: 'button secondary', href: '#/complaint?about=department&ref=' + encodeURIComponent(dept.code || '') }, '对此事项办理提意见')),
+      ]);
+    });
+  }
+
+  var LEVELS = [
+    ['VERY_SATISFIED', '非常满意'], ['SATISFIED', '满意'], ['BASICALLY_SATISFIED', '基本满意'],
+    ['DISSATISFIED', '不满意'], ['VERY_DISSATISFIED', '非常不满意'],
+  ];
+
+  function ratingForm(caseNo, queryCode) {
+    var out = h('div', { class: 'out' });
+    var form = h('form', { class: 'rating' }, [
+      h('fieldset', null, [h('legend', null, '请为本次办理评价（好差评）')].concat(LEVELS.map(function (l, i) {
+        return h('label', { class: 'choice' }, [h('input', { type: 'radio', name: 'level', value: l[0], required: i === 0 }), l[1]]);
+      }))),
+      labelled('意见（可不填）', h('textarea', { name: 'comment', maxlength: 500, rows: 3 })),
+      h('button', { type: 'submit' }, '提交评价'),
+    ]);
+    submitting(form, out, function () {
+      var level = form.querySelector('input[name=level]:checked').value;
+      return write('RateCase', { caseNo: caseNo, queryCode: queryCode, level: level, comment: value(form, 'comment') })
+        .then(function (data) {
+          var r = data.rateCase;
+          form.remove();
+          return h('p', { class: 'done', role: 'status' }, '已收到您的评价：' + r.levelLabel + '。' +
+            (r.bad ? '部门须在 ' + r.rectifyDueOn + ' 前整改并答复。' : '感谢您的评价。'));
+        });
+    });
+    return h('div', null, [form, out]);
+  }
+
+  function caseResult(c, queryCode) {
+    var timing = c.onTime === true ? badge(c.completedOn ? '按时办结' : '在承诺时限内', 'good')
+      : c.onTime === false ? badge('已超期', 'bad') : badge('办理中');
+    return h('div', { class: 'case' }, [
+      h('h2', null, [c.stateLabel, ' ', timing]),
+      facts([
+        ['办件编号', c.caseNo],
+        ['事项', c.power ? h('a', { href: '#/power/' + encodeURIComponent(c.power.code) }, c.power.name) : null],
+        ['承办部门', c.department ? c.department.name : null],
+        ['部门电话', c.department ? c.department.phone : null],
+        ['申请人', c.applicantName],
+        ['申请方式', c.channelLabel],
+        ['接件时间', moment(c.receivedAt)],
+        ['受理日期', c.acceptedOn],
+        ['承诺办结日期', c.promisedDueOn],
+        ['办结日期', c.completedOn],
+        ['当前环节', c.completedOn ? null : c.currentStepName],
+      ]),
+      c.timeline.length ? section('办理过程', h('ol', { class: 'timeline' }, c.timeline.map(function (s) {
+        return h('li', { class: s.finishedOn ? 'finished' : 'current' }, [
+          h('strong', null, s.stepName),
+          h('span', { class: 'meta' }, ' ' + s.startedOn + ' 开始' + (s.finishedOn ? '，' + s.finishedOn + ' 完成' : '，办理中')),
+        ]);
+      }))) : null,
+      c.subCases.length ? section('并联办件', table(['办件编号', '部门', '状态'], c.subCases.map(function (s) {
+        return [s.caseNo, s.department ? s.department.name : null, s.stateLabel];
+      }))) : null,
+      c.power ? section('流程图', processMap(c.power.code, c.completedOn ? null : c.currentStepKey)) : null,
+      c.completedOn ? section('好差评', ratingForm(c.caseNo, queryCode)) : null,
+    ]);
+  }
+
+  function caseLookup() {
+    var out = h('div', { class: 'out' });
+    var form = h('form', { class: 'lookup' }, [
+      labelled('办件编号', h('input', { name: 'caseNo', required: true, maxlength: 40, autocomplete: 'off', placeholder: '受理回执上的办件编号' })),
+      labelled('查询码', h('input', { name: 'queryCode', required: true, maxlength: 12, inputmode: 'numeric', autocomplete: 'off', placeholder: '回执上的 6 位查询码' })),
+      h('button', { type: 'submit' }, '查询进度'),
+    ]);
+    submitting(form, out, function () {
+      var caseNo = value(form, 'caseNo');
+      var queryCode = value(form, 'queryCode');
+      return read('CaseStatus', { caseNo: caseNo, queryCode: queryCode }).then(function (data) {
+        return caseResult(data.caseProgress, queryCode);
+      });
+    });
+    return h('div', null, [h('h1', null, '办件查询'), form, out]);
+  }
+
+  var ABOUT = [['department', '部门'], ['case', '办件'], ['fund', '惠民资金'], ['official', '公职人员'], ['other', '其他']];
+
+  function newKey() {
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return 'web-' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  function complaintSubmit(route) {
+    return Promise.all([departments(), funds()]).then(function (loaded) {
+      var depts = loaded[0];
+      var fundList = loaded[1];
+      var key = newKey();  // one per submission, kept for its retries
+      var out = h('div', { class: 'out' });
+      var about = select('about', ABOUT, route.query.get('about') || 'department');
+      var refSlot = h('div');
+      function refControl() {
+        var kind = about.value;
+        var preset = route.query.get('ref') || '';
+        if (kind === 'department') return labelled('被投诉（建议）部门', select('aboutRef', depts.map(function (d) { return [d.code, d.name]; }), preset));
+        if (kind === 'fund') return labelled('资金', select('aboutRef', fundList.map(function (f) { return [f.code, f.name]; }), preset));
+        if (kind === 'case') return labelled('办件编号', h('input', { name: 'aboutRef', required: true, maxlength: 40 }));
+        return labelled('涉及部门（可不选）', select('departmentCode', [['', '不确定']].concat(depts.map(function (d) { return [d.code, d.name]; })), ''));
+      }
+      about.addEventListener('change', function () { refSlot.replaceChildren(refControl()); });
+      refSlot.appendChild(refControl());
+      var form = h('form', { class: 'complaint' }, [
+        h('fieldset', null, [h('legend', null, '类型'),
+          h('label', { class: 'choice' }, [h('input', { type: 'radio', name: 'kind', value: 'complaint', checked: true }), '投诉']),
+          h('label', { class: 'choice' }, [h('input', { type: 'radio', name: 'kind', value: 'suggestion' }), '建议'])]),
+        labelled('涉及', about),
+        refSlot,
+        labelled('内容', h('textarea', { name: 'content', required: true, minlength: 5, maxlength: 2000, rows: 5, placeholder: '请写明事情经过和您的诉求（5–2000 字）' })),
+        labelled('联系人（可不填）', h('input', { name: 'contactName', maxlength: 50, autocomplete: 'name' })),
+        labelled('联系电话（可不填）', h('input', { name: 'contactPhone', type: 'tel', maxlength: 20, autocomplete: 'tel' })),
+        h('button', { type: 'submit' }, '提交'),
+      ]);
+      submitting(form, out, function () {
+        var complaint = {
+          idempotencyKey: key,
+          kind: form.querySelector('input[name=kind]:checked').value,
+          about: about.value,
+          aboutRef: value(form, 'aboutRef'),
+          departmentCode: value(form, 'departmentCode'),
+          content: value(form, 'content'),
+          contactName: value(form, 'contactName'),
+          contactPhone: value(form, 'contactPhone'),
+        };
+        return write('SubmitComplaint', { complaint: complaint }).then(function (data) {
+          var r = data.submitComplaint;
+          key = newKey();
+          form.reset();
+          return h('div', { class: 'done', role: 'status' }, [
+            h('h2', null, '已提交'),
+            facts([['查询编号', r.trackingNo], ['查询码', r.trackingCode], ['受理期限', r.acceptDueOn],
+              ['处理', r.toDiscipline ? '涉及公职人员，已转纪委监委' : null]]),
+            h('p', { class: 'hint' }, '请记下查询编号和查询码：查询码只显示这一次，凭它查询处理结果。'),
+            h('a', { class: 'button secondary', href: '#/complaint/track?no=' + encodeURIComponent(r.trackingNo) }, '去查询'),
+          ]);
+        });
+      });
+      return h('div', null, [form, out]);
+    });
+  }
+
+  function starsForm(trackingNo, trackingCode) {
+    var out = h('div', { class: 'out' });
+    var form = h('form', { class: 'stars' }, [
+      h('fieldset', null, [h('legend', null, '对处理结果评价（1–6 星，6 星最好）')].concat([1, 2, 3, 4, 5, 6].map(function (n) {
+        return h('label', { class: 'choice' }, [h('input', { type: 'radio', name: 'stars', value: n, required: n === 1 }), n + ' 星']);
+      }))),
+      h('button', { type: 'submit' }, '提交评价'),
+    ]);
+    submitting(form, out, function () {
+      var stars = Number(form.querySelector('input[name=stars]:checked').value);
+      return write('RateComplaint', { trackingNo: trackingNo, trackingCode: trackingCode, stars: stars }).then(function (data) {
+        form.remove();
+        return h('p', { class: 'done', role: 'status' }, '已评价 ' + data.rateComplaint.stars + ' 星，感谢您的监督。');
+      });
+    });
+    return h('div', null, [form, out]);
+  }
+
+  function complaintTrack(route) {
+    var out = h('div', { class: 'out' });
+    var form = h('form', { class: 'lookup' }, [
+      labelled('查询编号', h('input', { name: 'trackingNo', required: true, maxlength: 40, autocomplete: 'off', value: route.query.get('no') || '' })),
+      labelled('查询码', h('input', { name: 'trackingCode', required: true, maxlength: 12, inputmode: 'numeric', autocomplete: 'off' })),
+      h('button', { type: 'submit' }, '查询'),
+    ]);
+    submitting(form, out, function () {
+      var no = value(form, 'trackingNo');
+      var code = value(form, 'trackingCode');
+      return read('TrackComplaint', { trackingNo: no, trackingCode: code }).then(function (data) {
+        var c = data.trackComplaint;
+        return h('div', { class: 'complaint-status' }, [
+          h('h2', null, c.statusLabel),
+          facts([
+            ['查询编号', c.trackingNo],
+            ['类型', c.kind === 'suggestion' ? '建议' : '投诉'],
+            ['提交时间', moment(c.submittedAt)],
+            ['受理期限', c.acceptDueOn],
+            ['承办', c.toDiscipline ? '纪委监委' : c.department ? c.department.name : null],
+            ['不予受理的理由', c.refusalReason],
+            ['答复', c.reply],
+            ['答复时间', moment(c.repliedAt)],
+            ['评价', c.stars ? c.stars + ' 星' : null],
+          ]),
+          c.status === 'replied' && !c.stars ? starsForm(no, code) : null,
+        ]);
+      });
+    });
+    return h('div', null, [form, out]);
+  }
+
+  function complaintPage(route) {
+    var tracking = route.arg === 'track';
+    var body = tracking ? Promise.resolve(complaintTrack(route)) : complaintSubmit(route);
+    return body.then(function (node) {
+      return h('div', null, [
+        h('h1', null, '投诉建议'),
+        h('div', { class: 'pills' }, [pill('#/complaint', '我要投诉建议', !tracking), pill('#/complaint/track', '查询处理结果', tracking)]),
+        node,
+      ]);
+    });
+  }
+
+  function householdLookup() {
+    var out = h('div', { class: 'out' });
+    var form = h('form', { class: 'lookup' }, [
+      labelled('姓名', h('input', { name: 'name', required: true, maxlength: 30, autocomplete: 'off' })),
+      labelled('身份证号', h('input', { name: 'idNumber', required: true, maxlength: 18, minlength: 18, autocomplete: 'off', inputmode: 'text' }), '18 位，只用于本次查询'),
+      h('button', { type: 'submit' }, '查询本户补助'),
+    ]);
+    submitting(form, out, function () {
+      var vars = { name: value(form, 'name'), idNumber: value(form, 'idNumber') };
+      form.reset();  // the name and ID number are not left on a shared screen
+      return read('HouseholdSubsidies', vars).then(function (data) {
+        var found = data.householdSubsidies;
+        var rows = Array.isArray(found) ? found : found.nodes;
+        return h('div', null, [
+          h('p', { class: 'count' }, '共 ' + rows.length + ' 笔' + (found.pageInfo && found.pageInfo.hasNextPage ? '（仅显示最近的部分）' : '')),
+          table(['资金', '标准', '享受人', '所属期', '发放日期', '方式', '地址', '金额'], rows.map(function (r) {
+            return [r.fundName, r.standard, r.beneficiary, r.period, r.disbursedOn, r.form, r.address, yuan(r.amountYuan)];
+          })),
+        ]);
+      });
+    });
+    return Promise.resolve(h('div', null, [
+      h('p', { class: 'hint' }, '输入户内任一成员的姓名和身份证号，查询本户享受的各项补助资金。'), form, out]));
+  }
+
+  function noticeList() {
+    return Promise.all([regions('', 'TOWNSHIP'), funds()]).then(function (loaded) {
+      var townships = loaded[0];
+      var listed = loaded[1].filter(function (f) { return f.noticeListed; });
+      var township = select('township', townships.map(function (t) { return [t.code, t.name]; }), townships.length ? townships[0].code : '');
+      var villageSlot = h('div');
+      function villages() {
+        return regions(township.value, 'VILLAGE').then(function (vs) {
+          villageSlot.replaceChildren(labelled('村（社区）', select('village', vs.map(function (v) { return [v.code, v.name]; }), vs.length ? vs[0].code : '')));
+        });
+      }
+      township.addEventListener('change', villages);
+      var out = h('div', { class: 'out' });
+      var form = h('form', { class: 'search' }, [
+        labelled('乡镇（街道）', township),
+        villageSlot,
+        labelled('资金', select('fund', listed.map(function (f) { return [f.code, f.name]; }), listed.length ? listed[0].code : '')),
+        labelled('月份', h('input', { name: 'month', type: 'month', required: true, value: monthsBack(1)[0] })),
+        h('button', { type: 'submit' }, '查看公示名单'),
+      ]);
+      submitting(form, out, function () {
+        var vars = { villageCode: value(form, 'village'), fundCode: value(form, 'fund'), period: value(form, 'month') + '-01', first: 50 };
+        var body = h('tbody');
+        var more = h('div', { class: 'more' });
+        function page(after) {
+          return read('NoticeList', Object.assign({}, vars, { after: after })).then(function (data) {
+            var list = data.noticeList;
+            append(body, list.nodes.map(function (n) {
+              return h('tr', null, [n.name, n.idNumber, n.address, n.period, yuan(n.amountYuan), n.landMu].map(function (c) {
+                return h('td', null, c === null ? '—' : c);
+              }));
+            }));
+            more.replaceChildren(list.pageInfo.hasNextPage
+              ? h('button', { type: 'button', class: 'secondary', onclick: function () { page(list.pageInfo.endCursor).catch(function (e) { more.replaceChildren(problemBox(e)); }); } }, '加载更多')
+              : h('p', { class: 'end' }, body.children.length ? '已全部显示' : '该村本月没有此项资金的公示'));
+          });
+        }
+        return page(null).then(function () {
+          return h('div', null, [h('div', { class: 'scroll' }, h('table', null, [
+            h('thead', null, h('tr', null, ['姓名', '身份证号', '地址', '所属期', '金额', '耕地（亩）'].map(function (t) { return h('th', { scope: 'col' }, t); }))),
+            body])), more]);
+        });
+      });
+      return villages().then(function () { return h('div', null, [form, out]); });
+    });
+  }
+
+  var SVG = 'http://www.w3.org/2000/svg';
+
+  function svg(tag, attrs, text) {
+    var el = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  /** A horizontal bar chart in plain SVG: [{label, value, text}]. */
+  function barChart(items, title) {
+    var rowH = 34;
+    var labelW = 150;
+    var width = KIOSK ? 640 : 420;
+    var max = Math.max.apply(null, items.map(function (i) { return i.value; }).concat([1]));
+    var chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + (items.length * rowH + 10), role: 'img', 'aria-label': title, class: 'chart' });
+    items.forEach(function (item, i) {
+      var y = i * rowH + 5;
+      var w = Math.max(2, (width - labelW - 130) * item.value / max);
+      chart.appendChild(svg('text', { x: labelW - 8, y: y + 21, 'text-anchor': 'end', class: 'axis' }, item.label));
+      chart.appendChild(svg('rect', { x: labelW, y: y + 4, width: w, height: rowH - 10, rx: 3, class: 'bar' }));
+      chart.appendChild(svg('text', { x: labelW + w + 6, y: y + 21, class: 'value' }, item.text));
+    });
+    return h('figure', { class: 'chart-box' }, [chart, h('figcaption', null, title)]);
+  }
+
+  function subsidyStats() {
+    var thisYear = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear();
+    return Promise.all([regions('', 'TOWNSHIP'), funds()]).then(function (loaded) {
+      var names = {};
+      loaded[0].forEach(function (t) { names[t.code] = t.name; });
+      var out = h('div', { class: 'out' });
+      var form = h('form', { class: 'search' }, [
+        labelled('年度', select('year', [thisYear, thisYear - 1, thisYear - 2].map(function (y) { return [String(y), y + ' 年']; }), String(thisYear))),
+        labelled('资金', select('fund', [['', '全部资金']].concat(loaded[1].map(function (f) { return [f.code, f.name]; })), '')),
+        h('button', { type: 'submit' }, '查看统计'),
+      ]);
+      submitting(form, out, function () {
+        return read('SubsidyAggregates', { year: Number(value(form, 'year')), fundCode: value(form, 'fund') }).then(function (data) {
+          var totals = {};
+          var withheld = 0;
+          data.subsidyAggregates.cells.forEach(function (c) {
+            if (c.withheld) { withheld += 1; return; }
+            var t = totals[c.regionCode] = totals[c.regionCode] || { amount: 0, people: 0 };
+            t.amount += Number(c.amountYuan);
+            t.people += c.beneficiaries;
+          });
+          var items = Object.keys(totals).sort().map(function (code) {
+            return { label: names[code] || code, value: totals[code].amount, text: (totals[code].amount / 10000).toFixed(1) + ' 万元', people: totals[code].people };
+          });
+          if (!items.length) return h('p', { class: 'end' }, '该年度暂无可公开的统计');
+          return h('div', null, [
+            barChart(items, '各乡镇（街道）发放金额'),
+            table(['乡镇（街道）', '金额', '人次'], items.map(function (i) { return [i.label, i.text, String(i.people)]; })),
+            withheld ? h('p', { class: 'hint' }, '有 ' + withheld + ' 组人数少于 ' + data.subsidyAggregates.minGroupSize + ' 人，为保护个人信息不单独公开。') : null,
+          ]);
+        });
+      });
+      return h('div', null, [form, out]);
+    });
+  }
+
+  function subsidyPage(route) {
+    var tab = route.arg || 'lookup';
+    var pages = { lookup: householdLookup, notice: noticeList, stats: subsidyStats };
+    return (pages[tab] || householdLookup)().then(function (node) {
+      return h('div', null, [
+        h('h1', null, '惠民资金'),
+        h('div', { class: 'pills' }, [pill('#/subsidy', '实名查询', tab === 'lookup'), pill('#/subsidy/notice', '公示名单', tab === 'notice'), pill('#/subsidy/stats', '资金统计', tab === 'stats')]),
+        node,
+      ]);
+    });
+  }
+
+  function rankingPage(route) {
+    var months = monthsBack(12);
+    var period = route.query.get('period') || months[0];
+    var form = h('form', { class: 'search' }, [
+      labelled('考核期', select('period', months.map(function (m) { return [m, m.replace('-', ' 年 ') + ' 月']; }), period)),
+    ]);
+    form.elements.namedItem('period').addEventListener('change', function (event) {
+      location.hash = '#/ranking?period=' + event.target.value;
+    });
+    return read('DepartmentRanking', { period: period }).then(function (data) {
+      var rows = data.departmentPerformance.rows;
+      var ranked = rows.filter(function (r) { return r.rank !== null; });
+      var base = Math.max(0, Math.floor(Math.min.apply(null, ranked.map(function (r) { return Number(r.score); }).concat([100])) - 5));
+      return h('div', null, [
+        h('h1', null, '部门绩效排名'),
+        form,
+        ranked.length ? barChart(ranked.slice(0, 10).map(function (r) {
+          return { label: r.department.name.replace(/^[\u4e00-\u9fa5]{1,5}县(?=.)/, ''), value: Number(r.score) - base, text: String(r.score) };
+        }), '得分前十名（' + period.replace('-', ' 年 ') + ' 月，横轴自 ' + base + ' 分起）') : null,
+        table(['名次', '部门', '等次', '得分', '办结', '按时率', '超期', '黄牌', '红牌', '差评'], rows.map(function (r) {
+          return [r.rank === null ? '不排名' : String(r.rank), r.department.name, r.grade, String(r.score), String(r.completed),
+            percent(r.onTimeRate), String(r.lateCases), String(r.yellowCards), String(r.redCards), String(r.badRatings)];
+        })),
+        h('p', { class: 'hint' }, '得分 = 100 + 加分 − 扣分；按时率为考核期内办结件中按承诺时限办结的比例。'),
+      ]);
+    });
+  }
+
+  function notFound() {
+    return Promise.resolve(h('div', null, [h('h1', null, '页面不存在'), h('p', null, h('a', { href: '#/' }, '返回首页'))]));
+  }
+
+  // ---- routing ----------------------------------------------------------------------------
+
+  var ROUTES = {
+    '': function () { return Promise.resolve(home()); },
+    powers: powerList,
+    power: powerDetail,
+    case: function () { return Promise.resolve(caseLookup()); },
+    complaint: complaintPage,
+    subsidy: subsidyPage,
+    ranking: rankingPage,
+  };
+
+  function parseHash() {
+    var raw = location.hash.replace(/^#\/?/, '');
+    var cut = raw.indexOf('?');
+    var path = cut < 0 ? raw : raw.slice(0, cut);
+    var parts = path.split('/').map(function (p) {
+      try { return decodeURIComponent(p); } catch (e) { return p; }
+    });
+    return { name: parts[0] || '', arg: parts[1] || '', query: new URLSearchParams(cut < 0 ? '' : raw.slice(cut + 1)) };
+  }
+
+  var rendering = 0;
+
+  function render() {
+    var route = parseHash();
+    var mine = ++rendering;
+    document.querySelectorAll('.tabs a').forEach(function (a) {
+      a.classList.toggle('current', a.getAttribute('data-section') === route.name ||
+        (route.name === 'power' && a.getAttribute('data-section') === 'powers'));
+    });
+    view.replaceChildren(h('p', { class: 'loading' }, '正在加载……'));
+    var page = ROUTES.hasOwnProperty(route.name) ? ROUTES[route.name] : notFound;
+    page(route).then(function (node) {
+      if (mine !== rendering) return;
+      view.replaceChildren(node);
+      document.title = (node.querySelector('h1') ? node.querySelector('h1').textContent + ' · ' : '') + '阳光政务';
+      window.scrollTo(0, 0);
+    }, function (error) {
+      if (mine === rendering) view.replaceChildren(problemBox(error));
+    });
+  }
+
+  window.addEventListener('hashchange', render);
+  render();
+
+  // ---- the kiosk: home again after 90 s without a touch --------------------------------------
+
+  if (KIOSK) {
+    var last = Date.now();
+    ['pointerdown', 'keydown', 'touchstart', 'input'].forEach(function (type) {
+      document.addEventListener(type, function () { last = Date.now(); }, { passive: true, capture: true });
+    });
+    setInterval(function () {
+      if (Date.now() - last < IDLE_MS) return;
+      last = Date.now();
+      if (location.hash && location.hash !== '#/') location.hash = '#/';
+      else render();  // also clears a half-filled form on the home page's sections
+    }, 5000);
+  }
+})();
