@@ -68,6 +68,32 @@
     ]));
   }
 
+  /**
+   * A table that pages with a keyset cursor: `load(after)` answers {nodes, pageInfo}; the first
+   * page arrives before the table is returned, later ones append behind 加载更多.
+   */
+  function pagedTable(headers, load, toRow, emptyText) {
+    var body = h('tbody');
+    var more = h('div', { class: 'more' });
+    function page(after) {
+      return load(after).then(function (found) {
+        append(body, found.nodes.map(function (node) {
+          return h('tr', null, toRow(node).map(function (cell) { return h('td', null, cell === null ? '—' : cell); }));
+        }));
+        more.replaceChildren(found.pageInfo.hasNextPage
+          ? h('button', { type: 'button', class: 'secondary', onclick: function () {
+            more.replaceChildren(busy());
+            page(found.pageInfo.endCursor).catch(function (error) { more.replaceChildren(problemBox(error)); });
+          } }, '加载更多')
+          : h('p', { class: 'end' }, body.children.length ? '已全部显示' : emptyText));
+      });
+    }
+    return page(null).then(function () {
+      return h('div', null, [h('div', { class: 'scroll' }, h('table', null, [
+        h('thead', null, h('tr', null, headers.map(function (t) { return h('th', { scope: 'col' }, t); }))), body])), more]);
+    });
+  }
+
   function labelled(label, control, hint) {
     return h('label', { class: 'field' }, [h('span', { class: 'label' }, label), control,
       hint ? h('span', { class: 'hint' }, hint) : null]);
@@ -585,16 +611,13 @@
     submitting(form, out, function () {
       var vars = { name: value(form, 'name'), idNumber: value(form, 'idNumber') };
       form.reset();  // the name and ID number are not left on a shared screen
-      return read('HouseholdSubsidies', vars).then(function (data) {
-        var found = data.householdSubsidies;
-        var rows = Array.isArray(found) ? found : found.nodes;
-        return h('div', null, [
-          h('p', { class: 'count' }, '共 ' + rows.length + ' 笔' + (found.pageInfo && found.pageInfo.hasNextPage ? '（仅显示最近的部分）' : '')),
-          table(['资金', '标准', '享受人', '所属期', '发放日期', '方式', '地址', '金额'], rows.map(function (r) {
-            return [r.fundName, r.standard, r.beneficiary, r.period, r.disbursedOn, r.form, r.address, yuan(r.amountYuan)];
-          })),
-        ]);
-      });
+      return pagedTable(['资金', '标准', '享受人', '所属期', '发放日期', '方式', '地址', '金额'], function (after) {
+        return read('HouseholdSubsidies', Object.assign({ first: 50, after: after }, vars)).then(function (data) {
+          return data.householdSubsidies;
+        });
+      }, function (r) {
+        return [r.fundName, r.standard, r.beneficiary, r.period, r.disbursedOn, r.form, r.address, yuan(r.amountYuan)];
+      }, '没有查到本户的补助记录');
     });
     return Promise.resolve(h('div', null, [
       h('p', { class: 'hint' }, '输入户内任一成员的姓名和身份证号，查询本户享受的各项补助资金。'), form, out]));
@@ -622,26 +645,11 @@
       ]);
       submitting(form, out, function () {
         var vars = { villageCode: value(form, 'village'), fundCode: value(form, 'fund'), period: value(form, 'month') + '-01', first: 50 };
-        var body = h('tbody');
-        var more = h('div', { class: 'more' });
-        function page(after) {
-          return read('NoticeList', Object.assign({}, vars, { after: after })).then(function (data) {
-            var list = data.noticeList;
-            append(body, list.nodes.map(function (n) {
-              return h('tr', null, [n.name, n.idNumber, n.address, n.period, yuan(n.amountYuan), n.landMu].map(function (c) {
-                return h('td', null, c === null ? '—' : c);
-              }));
-            }));
-            more.replaceChildren(list.pageInfo.hasNextPage
-              ? h('button', { type: 'button', class: 'secondary', onclick: function () { page(list.pageInfo.endCursor).catch(function (e) { more.replaceChildren(problemBox(e)); }); } }, '加载更多')
-              : h('p', { class: 'end' }, body.children.length ? '已全部显示' : '该村本月没有此项资金的公示'));
-          });
-        }
-        return page(null).then(function () {
-          return h('div', null, [h('div', { class: 'scroll' }, h('table', null, [
-            h('thead', null, h('tr', null, ['姓名', '身份证号', '地址', '所属期', '金额', '耕地（亩）'].map(function (t) { return h('th', { scope: 'col' }, t); }))),
-            body])), more]);
-        });
+        return pagedTable(['姓名', '身份证号', '地址', '所属期', '金额', '耕地（亩）'], function (after) {
+          return read('NoticeList', Object.assign({ after: after }, vars)).then(function (data) { return data.noticeList; });
+        }, function (n) {
+          return [n.name, n.idNumber, n.address, n.period, yuan(n.amountYuan), n.landMu];
+        }, '该村本月没有此项资金的公示');
       });
       return villages().then(function () { return h('div', null, [form, out]); });
     });
