@@ -8,6 +8,7 @@ import hashlib
 from typing import Any
 
 import orjson
+from graphql import GraphQLInputObjectType, GraphQLSchema, get_named_type
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -27,7 +28,35 @@ _NO_STORE = {"Cache-Control": "no-store"}
 SERVICE_OPERATIONS = frozenset({"ProcessMapSvg"})  # the documents the service runs on its own
 
 
-def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
+_TEXT_TYPES = frozenset({"String", "ID", "Date", "DateTime", "Decimal"})
+
+
+def _read(raw: str, type_name: str) -> Any:
+    """A parameter's text as the document declares it: text stays text (a 12-digit village code is
+    a String), numbers, booleans and input objects are JSON; anything else is passed on as written
+    (an enum's name written bare, level=VILLAGE, or a wrong value that GraphQL refuses by type)."""
+    if type_name in _TEXT_TYPES:
+        return raw
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw
+
+
+def _input_fields(schema: GraphQLSchema, types: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """The fields of the document's input-object variables that may be written as parameters of
+    their own (``keyword=食品`` for ``$filter``'s ``keyword``): name → (variable, field's type), for
+    names no variable has and only one input object declares."""
+    seen: dict[str, list[tuple[str, str]]] = {}
+    for variable, type_name in types.items():
+        declared = schema.get_type(type_name)
+        if isinstance(declared, GraphQLInputObjectType):
+            for name, field in declared.fields.items():
+                seen.setdefault(name, []).append((variable, get_named_type(field.type).name))
+    return {name: owners[0] for name, owners in seen.items() if len(owners) == 1 and name not in types}
+
+
+def _get_variables(request: Request, types: dict[str, str], schema: GraphQLSchema) -> dict[str, Any]:
     params = request.query_params
     if "variables" in params:
         try:
@@ -37,22 +66,24 @@ def _get_variables(request: Request, types: dict[str, str]) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise ValueError('参数 variables 应为对象，如 {"first": 5}')
         return value
-    # Each variable as its own parameter, read as the document declares it: text stays text
-    # (a 12-digit village code is a String), numbers, booleans and input objects are JSON.
+    # Each variable as its own parameter, or a field of an input object as its own parameter.
+    fields = _input_fields(schema, types)
     variables: dict[str, Any] = {}
+    parts: dict[str, dict[str, Any]] = {}
     for key, raw in params.items():
-        if key not in types:
-            listed = f"，可用的参数：{'、'.join(types)}" if types else "，它没有参数"
+        if key in types:
+            variables[key] = _read(raw, types[key])
+        elif key in fields:
+            variable, type_name = fields[key]
+            parts.setdefault(variable, {})[key] = _read(raw, type_name)
+        else:
+            named = [*types, *fields]
+            listed = f"，可用的参数：{'、'.join(named)}" if named else "，它没有参数"
             raise ValueError(f"该查询没有参数 {key}{listed}")
-        if types[key] in {"String", "ID", "Date", "DateTime", "Decimal"}:
-            variables[key] = raw
-            continue
-        try:
-            variables[key] = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            # Not JSON: an enum's name written bare (level=VILLAGE), or a wrong value, which
-            # GraphQL then refuses by the variable's declared type.
-            variables[key] = raw
+    for variable, given in parts.items():
+        if variable in variables:
+            raise ValueError(f"参数 {'、'.join(given)} 属于 {variable}，不能与参数 {variable} 同时给出")
+        variables[variable] = given
     return variables
 
 
@@ -108,7 +139,7 @@ async def public_get(request: Request) -> Response:
     if document.is_mutation:
         raise HTTPError(405, "METHOD_NOT_ALLOWED", "变更操作只能用 POST 方法提交", headers={"Allow": "POST"})
     try:
-        variables = _get_variables(request, document.variable_types())
+        variables = _get_variables(request, document.variable_types(), endpoint.schema._schema)
     except ValueError as exc:
         raise HTTPError(400, "BAD_VARIABLES", str(exc)) from None
     gql = GraphQLRequest.vetted(document, variables)

@@ -163,7 +163,7 @@ GETS: list[tuple[str, dict[str, str], str, list[str]]] = [
     ("/public/Regions", {"level": "PLANET"}, "BAD_VARIABLES", ["$level", "COUNTY"]),
     ("/public/PowerSearch", {"first": "abc"}, "BAD_VARIABLES", ["$first", "整数"]),
     ("/public/PowerSearch", {"filter": "食品"}, "BAD_VARIABLES", ["$filter", "对象"]),
-    ("/public/PowerSearch", {"keyword": "食品"}, "BAD_VARIABLES", ["keyword", "filter"]),
+    ("/public/PowerSearch", {"limit": "5"}, "BAD_VARIABLES", ["limit", "keyword", "filter"]),
     ("/public/PowerSearch", {"variables": "{first: 5}"}, "BAD_VARIABLES", ["variables"]),
     (
         "/public/PowerAsOf",

@@ -145,3 +145,28 @@ async def test_get_reads_an_enum_name_written_bare(client: httpx.AsyncClient) ->
     assert {r["level"] for r in villages.json()["data"]["regions"]} == {"VILLAGE"}
     wrong = await client.get("/public/Regions", params={"level": "PLANET"})
     assert wrong.json()["errors"][0]["extensions"]["code"] == "BAD_VARIABLES"
+
+
+async def test_get_reads_a_field_of_a_filter_written_as_its_own_parameter(client: httpx.AsyncClient) -> None:
+    """``keyword=食品&category=PENALTY`` is PowerSearch's ``$filter``, as a kiosk's link writes it."""
+    found = await client.get(
+        "/public/PowerSearch", params={"keyword": "食品", "category": "PENALTY", "first": "50"}
+    )
+    assert found.status_code == 200, found.text
+    nodes = found.json()["data"]["powers"]["nodes"]
+    assert nodes and all("食品" in n["name"] and n["category"] == "PENALTY" for n in nodes)
+    county = await client.get("/public/Departments", params={"serviceLevel": "COUNTY"})
+    assert county.status_code == 200 and county.json()["data"]["departments"]
+    assert {d["serviceLevel"] for d in county.json()["data"]["departments"]} == {"COUNTY"}
+
+
+async def test_get_refuses_a_filter_given_both_whole_and_by_its_fields(client: httpx.AsyncClient) -> None:
+    both = await client.get(
+        "/public/PowerSearch", params={"filter": '{"keyword": "食品"}', "keyword": "许可"}
+    )
+    assert both.status_code == 400
+    error = both.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_VARIABLES" and "filter" in error["message"]
+    wrong = await client.get("/public/PowerSearch", params={"category": "PLANET"})
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"][0]["extensions"]["code"] == "BAD_VARIABLES"
