@@ -7,9 +7,9 @@ variables, ``$NAME`` and jq's ``$ENV.NAME`` are the exported values, ``export X=
 reads an answer kept with ``| tee FILE``. Every request must answer with data.
 
 Case numbers, households and villages depend on the seed and the scale, so the README takes them
-from ``demo-keys``; its literal values (a department, a power code, a keyword, periods) exist at
-every scale, since regions and departments are whole at any scale and the first power of each
-category is always drawn.
+from ``demo-keys``; its literal values (a department, a power code, a keyword, periods) are ones
+the county has at the tests' scale, as here, and at the default scale ``serve`` loads (regions
+and departments are whole at any scale).
 """
 
 from __future__ import annotations
