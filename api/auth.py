@@ -122,7 +122,7 @@ class TokenVerifier:
                 # PyJWKClient fetches over blocking HTTP; keep it off the event loop.
                 signing = await anyio.to_thread.run_sync(jwks.get_signing_key_from_jwt, token)
             except jwt.PyJWKClientError as exc:
-                raise AuthError(f"无法取得令牌签名公钥：{exc}") from exc
+                raise AuthError("暂时无法取得核验令牌的公钥，请稍后重试") from exc
             return signing.key
         if self._key is None:
             raise AuthError("本服务未配置令牌公钥，不接受令牌")
@@ -152,8 +152,14 @@ class TokenVerifier:
             raise AuthError(f"令牌算法不被接受（只接受 {self._algorithm}）", "TOKEN_INVALID") from None
         except jwt.MissingRequiredClaimError as exc:
             raise AuthError(f"令牌缺少必需字段：{exc.claim}", "TOKEN_INVALID") from None
-        except jwt.InvalidTokenError as exc:
-            raise AuthError(f"令牌无效：{exc}", "TOKEN_INVALID") from None
+        except jwt.ImmatureSignatureError:
+            raise AuthError("令牌尚未生效（nbf 在将来）", "TOKEN_INVALID") from None
+        except jwt.InvalidIssuedAtError:
+            raise AuthError("令牌的签发时间（iat）在将来", "TOKEN_INVALID") from None
+        except jwt.DecodeError:
+            raise AuthError("令牌无效：格式不是可以解析的 JWT", "TOKEN_INVALID") from None
+        except jwt.InvalidTokenError:
+            raise AuthError("令牌无效", "TOKEN_INVALID") from None
         try:
             lifetime = float(payload["exp"]) - float(payload["iat"])
         except (TypeError, ValueError):
