@@ -1,0 +1,32 @@
+"""The audit of reads with a reason and the operation's name; the township role (issue 12; placeholder until filled).
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-03
+
+Hand-written. Keep it working with the release before it: add before you drop, and never import
+application code here.
+"""
+
+from migrations.sql import run_script
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+UPGRADE = r"""
+SELECT 1;
+"""
+
+DOWNGRADE = r"""
+SELECT 1;
+"""
+
+
+def upgrade() -> None:
+    run_script(UPGRADE)
+
+
+def downgrade() -> None:
+    run_script(DOWNGRADE)
