@@ -18,177 +18,15 @@
   var IDLE_MS = 90 * 1000;
   if (KIOSK) document.documentElement.classList.add('kiosk');
 
-  // ---- elements ---------------------------------------------------------------------------
-
-  /** An element with attributes (on* are listeners) and children (strings become text). */
-  function h(tag, attrs, children) {
-    var el = document.createElement(tag);
-    var key;
-    for (key in attrs || {}) {
-      var value = attrs[key];
-      if (value === null || value === undefined || value === false) continue;
-      if (key.slice(0, 2) === 'on') el.addEventListener(key.slice(2), value);
-      else if (key === 'class') el.className = value;
-      else el.setAttribute(key, value === true ? '' : String(value));
-    }
-    append(el, children);
-    return el;
-  }
-
-  function append(el, children) {
-    [].concat(children === undefined ? [] : children).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      el.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
-    });
-    return el;
-  }
-
-  function section(title, children) {
-    return h('section', { class: 'card' }, [h('h2', null, title)].concat(children));
-  }
-
-  /** A definition list of [label, value] pairs; pairs without a value are left out. */
-  function facts(pairs) {
-    var dl = h('dl', { class: 'facts' });
-    pairs.forEach(function (pair) {
-      if (pair[1] === null || pair[1] === undefined || pair[1] === '') return;
-      dl.appendChild(h('dt', null, pair[0]));
-      dl.appendChild(h('dd', null, pair[1]));
-    });
-    return dl;
-  }
-
-  function table(headers, rows, caption) {
-    return h('div', { class: 'scroll' }, h('table', null, [
-      caption ? h('caption', null, caption) : null,
-      h('thead', null, h('tr', null, headers.map(function (t) { return h('th', { scope: 'col' }, t); }))),
-      h('tbody', null, rows.map(function (row) {
-        return h('tr', null, row.map(function (cell) { return h('td', null, cell === null ? '—' : cell); }));
-      })),
-    ]));
-  }
-
-  /**
-   * A table that pages with a keyset cursor: `load(after)` answers {nodes, pageInfo}; the first
-   * page arrives before the table is returned, later ones append behind 加载更多.
-   */
-  function pagedTable(headers, load, toRow, emptyText) {
-    var body = h('tbody');
-    var more = h('div', { class: 'more' });
-    function page(after) {
-      return load(after).then(function (found) {
-        append(body, found.nodes.map(function (node) {
-          return h('tr', null, toRow(node).map(function (cell) { return h('td', null, cell === null ? '—' : cell); }));
-        }));
-        more.replaceChildren(found.pageInfo.hasNextPage
-          ? h('button', { type: 'button', class: 'secondary', onclick: function () {
-            more.replaceChildren(busy());
-            page(found.pageInfo.endCursor).catch(function (error) { more.replaceChildren(problemBox(error)); });
-          } }, '加载更多')
-          : h('p', { class: 'end' }, body.children.length ? '已全部显示' : emptyText));
-      });
-    }
-    return page(null).then(function () {
-      return h('div', null, [h('div', { class: 'scroll' }, h('table', null, [
-        h('thead', null, h('tr', null, headers.map(function (t) { return h('th', { scope: 'col' }, t); }))), body])), more]);
-    });
-  }
-
-  function labelled(label, control, hint) {
-    return h('label', { class: 'field' }, [h('span', { class: 'label' }, label), control,
-      hint ? h('span', { class: 'hint' }, hint) : null]);
-  }
-
-  function select(name, options, value) {
-    return h('select', { name: name }, options.map(function (o) {
-      return h('option', { value: o[0], selected: o[0] === value }, o[1]);
-    }));
-  }
-
-  function problemBox(error) {
-    return h('p', { class: 'problem', role: 'alert' }, error.message || String(error));
-  }
-
-  function busy() {
-    return h('p', { class: 'loading' }, '正在查询……');
-  }
-
-  function badge(text, tone) {
-    return h('span', { class: 'badge ' + (tone || '') }, text);
-  }
-
-  function pill(href, text, current) {
-    return h('a', { class: 'pill' + (current ? ' current' : ''), href: href }, text);
-  }
-
-  // ---- formats ----------------------------------------------------------------------------
-
-  /** A moment as a clock in China (+08:00), whatever offset it came with: 2026-11-20 09:53. */
-  function moment(text) {
-    if (!text) return null;
-    var ms = Date.parse(text);
-    if (isNaN(ms)) return text;
-    return new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
-  }
-
-  function yuan(text) {
-    if (text === null || text === undefined) return null;
-    var n = Number(text);
-    return isNaN(n) ? text : n.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 元';
-  }
-
-  function days(n) {
-    return n === null || n === undefined ? null : n + ' 个工作日';
-  }
-
-  function percent(x) {
-    return x === null || x === undefined ? null : (Number(x) * 100).toFixed(1) + '%';
-  }
-
-  function monthsBack(count) {
-    var now = new Date(Date.now() + 8 * 3600 * 1000);
-    var out = [];
-    for (var i = 1; i <= count; i++) {
-      var d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
-      out.push(d.toISOString().slice(0, 7));
-    }
-    return out;
-  }
+  var ui = window.SunshineUI;
+  var h = ui.h, append = ui.append, section = ui.section, facts = ui.facts, table = ui.table;
+  var pagedTable = ui.pagedTable, labelled = ui.labelled, select = ui.select, problemBox = ui.problemBox;
+  var busy = ui.busy, badge = ui.badge, pill = ui.pill, moment = ui.moment, yuan = ui.yuan, days = ui.days;
+  var percent = ui.percent, monthsBack = ui.monthsBack, Problem = ui.Problem, unwrap = ui.unwrap;
+  var offline = ui.offline, filled = ui.filled, once = ui.once, submitting = ui.submitting, value = ui.value;
+  var CHART_WIDTH = KIOSK ? 640 : 420;
 
   // ---- the API ----------------------------------------------------------------------------
-
-  function Problem(message, code) {
-    this.message = message;
-    this.code = code;
-  }
-
-  function unwrap(response) {
-    return response.json().then(function (body) {
-      if (body.errors && body.errors.length) {
-        var first = body.errors[0];
-        throw new Problem(first.message, first.extensions && first.extensions.code);
-      }
-      if (!response.ok) throw new Problem('请求未成功（' + response.status + '），请稍后再试');
-      return body.data;
-    }, function () {
-      throw new Problem('服务暂时没有应答，请稍后再试');
-    });
-  }
-
-  function offline() {
-    throw new Problem('网络连接失败，请检查网络后重试');
-  }
-
-  /** Leave out what the caller did not fill in: the document's defaults apply. */
-  function filled(object) {
-    var out = {};
-    Object.keys(object).forEach(function (key) {
-      var value = object[key];
-      if (value === null || value === undefined || value === '') return;
-      out[key] = value && typeof value === 'object' && !Array.isArray(value) ? filled(value) : value;
-    });
-    return out;
-  }
 
   /** A vetted read over GET: cacheable by the browser and any proxy between. */
   function read(operation, variables) {
@@ -222,18 +60,6 @@
     });
   }
 
-  var remembered = {};
-
-  function once(key, load) {
-    if (!remembered[key]) {
-      remembered[key] = load().catch(function (error) {
-        delete remembered[key];
-        throw error;
-      });
-    }
-    return remembered[key];
-  }
-
   function departments() {
     return once('departments', function () {
       return read('Departments').then(function (d) { return d.departments; });
@@ -248,29 +74,6 @@
     return once('regions:' + parentCode + ':' + level, function () {
       return read('Regions', { parentCode: parentCode, level: level }).then(function (d) { return d.regions; });
     });
-  }
-
-  /** Run a form's work: the button waits, the answer (or the problem) lands in `out`. */
-  function submitting(form, out, work) {
-    form.addEventListener('submit', function (event) {
-      event.preventDefault();
-      var button = form.querySelector('button[type=submit]');
-      if (button) button.disabled = true;
-      out.replaceChildren(busy());
-      Promise.resolve().then(work).then(function (node) {
-        out.replaceChildren(node);
-      }, function (error) {
-        out.replaceChildren(problemBox(error));
-      }).then(function () {
-        if (button) button.disabled = false;
-      });
-    });
-    return form;
-  }
-
-  function value(form, name) {
-    var el = form.elements.namedItem(name);
-    return el ? el.value.trim() : '';
   }
 
   // ---- pages ------------------------------------------------------------------------------
@@ -655,32 +458,6 @@
     });
   }
 
-  var SVG = 'http://www.w3.org/2000/svg';
-
-  function svg(tag, attrs, text) {
-    var el = document.createElementNS(SVG, tag);
-    Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
-    if (text !== undefined) el.textContent = text;
-    return el;
-  }
-
-  /** A horizontal bar chart in plain SVG: [{label, value, text}]. */
-  function barChart(items, title) {
-    var rowH = 34;
-    var labelW = 150;
-    var width = KIOSK ? 640 : 420;
-    var max = Math.max.apply(null, items.map(function (i) { return i.value; }).concat([1]));
-    var chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + (items.length * rowH + 10), role: 'img', 'aria-label': title, class: 'chart' });
-    items.forEach(function (item, i) {
-      var y = i * rowH + 5;
-      var w = Math.max(2, (width - labelW - 130) * item.value / max);
-      chart.appendChild(svg('text', { x: labelW - 8, y: y + 21, 'text-anchor': 'end', class: 'axis' }, item.label));
-      chart.appendChild(svg('rect', { x: labelW, y: y + 4, width: w, height: rowH - 10, rx: 3, class: 'bar' }));
-      chart.appendChild(svg('text', { x: labelW + w + 6, y: y + 21, class: 'value' }, item.text));
-    });
-    return h('figure', { class: 'chart-box' }, [chart, h('figcaption', null, title)]);
-  }
-
   function subsidyStats() {
     var thisYear = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear();
     return Promise.all([regions('', 'TOWNSHIP'), funds()]).then(function (loaded) {
@@ -707,7 +484,7 @@
           });
           if (!items.length) return h('p', { class: 'end' }, '该年度暂无可公开的统计');
           return h('div', null, [
-            barChart(items, '各乡镇（街道）发放金额'),
+            ui.barChart(items, '各乡镇（街道）发放金额', CHART_WIDTH),
             table(['乡镇（街道）', '金额', '人次'], items.map(function (i) { return [i.label, i.text, String(i.people)]; })),
             withheld ? h('p', { class: 'hint' }, '有 ' + withheld + ' 组人数少于 ' + data.subsidyAggregates.minGroupSize + ' 人，为保护个人信息不单独公开。') : null,
           ]);
@@ -745,9 +522,9 @@
       return h('div', null, [
         h('h1', null, '部门绩效排名'),
         form,
-        ranked.length ? barChart(ranked.slice(0, 10).map(function (r) {
+        ranked.length ? ui.barChart(ranked.slice(0, 10).map(function (r) {
           return { label: r.department.name.replace(/^[\u4e00-\u9fa5]{1,5}县(?=.)/, ''), value: Number(r.score) - base, text: String(r.score) };
-        }), '得分前十名（' + period.replace('-', ' 年 ') + ' 月，横轴自 ' + base + ' 分起）') : null,
+        }), '得分前十名（' + period.replace('-', ' 年 ') + ' 月，横轴自 ' + base + ' 分起）', CHART_WIDTH) : null,
         table(['名次', '部门', '等次', '得分', '办结', '按时率', '超期', '黄牌', '红牌', '差评'], rows.map(function (r) {
           return [r.rank === null ? '不排名' : String(r.rank), r.department.name, r.grade, String(r.score), String(r.completed),
             percent(r.onTimeRate), String(r.lateCases), String(r.yellowCards), String(r.redCards), String(r.badRatings)];
@@ -773,39 +550,14 @@
     ranking: rankingPage,
   };
 
-  function parseHash() {
-    var raw = location.hash.replace(/^#\/?/, '');
-    var cut = raw.indexOf('?');
-    var path = cut < 0 ? raw : raw.slice(0, cut);
-    var parts = path.split('/').map(function (p) {
-      try { return decodeURIComponent(p); } catch (e) { return p; }
-    });
-    return { name: parts[0] || '', arg: parts[1] || '', query: new URLSearchParams(cut < 0 ? '' : raw.slice(cut + 1)) };
-  }
-
-  var rendering = 0;
-
-  function render() {
-    var route = parseHash();
-    var mine = ++rendering;
+  var render = ui.route(view, ROUTES, notFound, function (where, node) {
     document.querySelectorAll('.tabs a').forEach(function (a) {
-      a.classList.toggle('current', a.getAttribute('data-section') === route.name ||
-        (route.name === 'power' && a.getAttribute('data-section') === 'powers'));
+      var section = a.getAttribute('data-section');
+      a.classList.toggle('current', section === where.name || (where.name === 'power' && section === 'powers'));
     });
-    view.replaceChildren(h('p', { class: 'loading' }, '正在加载……'));
-    var page = ROUTES.hasOwnProperty(route.name) ? ROUTES[route.name] : notFound;
-    page(route).then(function (node) {
-      if (mine !== rendering) return;
-      view.replaceChildren(node);
-      document.title = (node.querySelector('h1') ? node.querySelector('h1').textContent + ' · ' : '') + '阳光政务';
-      window.scrollTo(0, 0);
-    }, function (error) {
-      if (mine === rendering) view.replaceChildren(problemBox(error));
-    });
-  }
-
-  window.addEventListener('hashchange', render);
-  render();
+    document.title = (node.querySelector('h1') ? node.querySelector('h1').textContent + ' · ' : '') + '阳光政务';
+    window.scrollTo(0, 0);
+  });
 
   // ---- the kiosk: home again after 90 s without a touch --------------------------------------
 
