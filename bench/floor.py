@@ -31,7 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain import process_map
-from domain.calendar import china_day
+from domain.calendar import china_day, china_time
 from domain.cases import STATE_LABELS, State, query_code_hash
 from domain.masking import mask_name
 from domain.process_map_svg import SvgStep, render_svg
@@ -53,6 +53,8 @@ SELECT c.case_no, c.query_code_hash, c.state, c.channel, c.received_at, c.accept
        d.name AS department_name, d.phone AS department_phone,
        (SELECT s.name FROM process_steps s
         WHERE s.power_id = c.power_id AND s.key = c.current_step_key) AS current_step_name,
+       (SELECT s.key FROM process_steps s
+        WHERE s.power_id = c.power_id AND s.key = c.current_step_key) AS current_step_key,
        (SELECT json_agg(json_build_object('stepKey', cs.step_key, 'stepName', coalesce(s.name, cs.step_key),
                                           'startedOn', cs.started_on, 'finishedOn', cs.finished_on)
                         ORDER BY cs.started_at, cs.step_key)
@@ -138,12 +140,13 @@ async def case_status(request: Request) -> Response:
                     "state": state.name,
                     "stateLabel": STATE_LABELS[state],
                     "channelLabel": CHANNEL_LABELS.get(row["channel"], row["channel"]),
-                    "receivedAt": row["received_at"].isoformat(),
+                    "receivedAt": china_time(row["received_at"]).isoformat(),
                     "acceptedOn": _iso(row["accepted_on"]),
                     "promisedDueOn": _iso(due),
                     "completedOn": _iso(completed_on),
                     "onTime": None if due is None else (completed_on or today) <= due,
                     "currentStepName": row["current_step_name"],
+                    "currentStepKey": row["current_step_key"],
                     "applicantName": mask_name(row["applicant_name"]),
                     "power": {
                         "code": row["power_code"],
