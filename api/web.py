@@ -1,7 +1,11 @@
-"""The reference public app at ``/`` (``web/app/``; its script and style under ``/static/app/``): one
-page that runs in the browser on the public API alone. It is served with a content security policy
-that lets it reach nothing but this server, so a kiosk or a WeChat page built on it cannot load
-anything from elsewhere by mistake."""
+"""The two pages browsers open: the reference public app at ``/`` (``web/app/``), which runs on the
+public API alone, and the officials' console at ``/console/`` (``web/console/``), which runs on an
+official's token. Their scripts and styles are under ``/static/``. Both are served with a content
+security policy that lets them reach nothing but this server, so a kiosk, a WeChat page or an
+office PC cannot load anything from elsewhere by mistake; both are revalidated on every visit.
+
+The console's page says whether the server runs in development (``data-dev="1"``), where it offers
+the development tokens; it is the only difference between the page in development and in service."""
 
 from __future__ import annotations
 
@@ -21,15 +25,25 @@ CONTENT_SECURITY_POLICY = (
 
 
 @functools.cache
-def _page() -> tuple[bytes, str]:
-    body = (WEB_DIR / "app" / "index.html").read_bytes()
+def _page(path: str, *, dev: bool = False) -> tuple[bytes, str]:
+    body = (WEB_DIR / path).read_bytes()
+    if dev:
+        body = body.replace(b'data-dev=""', b'data-dev="1"', 1)
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 async def home(request: Request) -> Response:
-    """The app's page, revalidated on every visit (``no-cache`` with an ETag): a kiosk picks up a
-    new release on its next load and never keeps a stale page."""
-    body, etag = _page()
+    """The public app's page."""
+    return _serve(request, *_page("app/index.html"))
+
+
+async def console(request: Request) -> Response:
+    """The officials' console's page (纪检监管版 and 部门版, by the token's role)."""
+    return _serve(request, *_page("console/index.html", dev=request.app.state.settings.dev))
+
+
+def _serve(request: Request, body: bytes, etag: str) -> Response:
+    # no-cache with an ETag: a kiosk picks up a new release on its next load, never a stale page.
     headers = {
         "ETag": etag,
         "Cache-Control": "no-cache",
