@@ -194,12 +194,45 @@ def _repeat(url: str, every: float, round_: Callable[[asyncpg.Pool], Awaitable[s
 
 
 def cmd_supervise(settings: Settings, args: argparse.Namespace) -> int:
-    """One sweep of the supervision rules over every open case (cron it, or use --every)."""
-    from api.workers import run_sweep
+    """One sweep of the supervision rules over every open case (cron it, or use --every); with
+    --dry-run, what it would raise, written nowhere. A day after today is refused without it."""
+    from api.workers import china_today, preview_sweep, run_sweep
+    from domain.calendar import parse_day
+    from domain.supervision import COLOR_LABELS, RULE_LABELS
+
+    try:
+        day = parse_day(args.as_of) if args.as_of else today_of(settings, None)
+    except ValueError as exc:
+        print(f"错误：--as-of {exc}", file=sys.stderr)
+        return 2
+    if day > china_today() and not args.dry_run:
+        print(
+            f"错误：{day} 晚于今天（{china_today()}，北京时间），不能按未来的日期检查：那会给尚未逾期的"
+            "办件发牌、锁定办件并发出通知。只想看看会发生什么，请加 --dry-run（只报告，不写入）",
+            file=sys.stderr,
+        )
+        return 2
 
     async def sweep(pool: asyncpg.Pool) -> str:
-        result = await run_sweep(pool, today=today_of(settings, args.as_of))
-        return f"已检查 {result.cases_checked} 件在办件，新发监察卡 {result.cards_raised} 张"
+        if args.dry_run:
+            preview = await preview_sweep(pool, today=day)
+            lines = [
+                f"试运行，未写入任何数据：按 {day} 检查 {preview.cases_checked} 件在办件，"
+                f"将发监察卡 {preview.cards} 张、锁定办件 {sum(r.locks for r in preview.raised)} 件、"
+                f"发出通知 {sum(r.notifications for r in preview.raised)} 条，"
+                f"将有 {preview.cards_superseded} 张黄牌被红牌取代"
+            ]
+            lines += [
+                f"  {COLOR_LABELS[r.color]} {RULE_LABELS.get(r.rule_code, r.rule_code)}（{r.rule_code}）："
+                f"{r.cards} 张，锁定 {r.locks} 件，通知 {r.notifications} 条"
+                for r in preview.raised
+            ]
+            return "\n".join(lines)
+        result = await run_sweep(pool, today=day)
+        return (
+            f"已检查 {result.cases_checked} 件在办件，新发监察卡 {result.cards_raised} 张，"
+            f"{result.cards_superseded} 张黄牌被红牌取代"
+        )
 
     return _repeat(database_url(settings), args.every, sweep)
 
@@ -213,7 +246,10 @@ def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
 
     async def deliver_due(pool: asyncpg.Pool) -> str:
         result = await deliver(pool, sender=sender)
-        return f"送达 {result.delivered} 条，失败待重试 {result.failed} 条"
+        return (
+            f"送达 {result.delivered} 条，失败待重试 {result.failed} 条，"
+            f"收件人退避中暂缓 {result.deferred} 条（共 {result.batches} 批，已无到期待发的通知）"
+        )
 
     return _repeat(database_url(settings), args.every, deliver_due)
 
@@ -469,6 +505,11 @@ def parser() -> argparse.ArgumentParser:
     supervise = sub.add_parser("supervise", help="电子监察：按时限规则检查全部在办件（可多进程同时运行）")
     supervise.add_argument("--as-of", help="按此日期检查（YYYY-MM-DD），默认今天")
     supervise.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
+    supervise.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="试运行：只报告将发的监察卡、锁定与通知，不写入（可用未来日期）",
+    )
     notify = sub.add_parser("notify", help="投递待发的监察通知")
     notify.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
     sub.add_parser("audit-verify", help="校验个人信息查看审计链及其签名检查点，报告第一处断裂")

@@ -154,6 +154,33 @@ async def insert_card(
     return card_id
 
 
+async def update_cards_superseded(
+    conn: Connection, *, case_id: int, rules: Sequence[str], by_card_id: int, at: datetime, note: str
+) -> list[int]:
+    """Close the case's cards of ``rules`` still open as superseded by ``by_card_id``; their ids."""
+    rows = await conn.fetch(Q.update_cards_superseded, case_id, list(rules), at, by_card_id, note)
+    return [r["id"] for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedCountRow:
+    rule_code: str
+    color: str
+    cards: int
+    locks: int
+    notifications: int
+
+
+async def get_last_card_id(db: Executor) -> int:
+    last: int = await db.fetchval(Q.get_last_card_id)
+    return last
+
+
+async def list_cards_raised_at(db: Executor, *, after_id: int, raised_at: datetime) -> list[RaisedCountRow]:
+    """What one sweep raised (cards after ``after_id`` raised at its moment), by rule and colour."""
+    return [RaisedCountRow(**r) for r in await db.fetch(Q.list_cards_raised_at, after_id, raised_at)]
+
+
 async def update_case_locked(conn: Connection, *, case_id: int) -> bool:
     return await conn.execute(Q.update_case_locked, case_id) == "UPDATE 1"
 

@@ -50,6 +50,19 @@ async def record_attempt(
     await conn.execute(Q.record_attempt, notification_id, sender, ok, detail)
 
 
+async def get_recipient_failures(conn: Connection, *, department_id: int, recipient: str) -> int:
+    failures: int = await conn.fetchval(Q.get_recipient_failures, department_id, recipient)
+    return failures
+
+
+async def update_recipient_deferred(
+    conn: Connection, *, department_id: int, recipient: str, delay_s: float, failed_id: int
+) -> int:
+    """Hold the recipient's other pending notifications for ``delay_s``; how many there were."""
+    status = await conn.execute(Q.update_recipient_deferred, department_id, recipient, delay_s, failed_id)
+    return int(status.split()[-1])
+
+
 async def update_notification_delivered(conn: Connection, *, notification_id: int) -> None:
     await conn.execute(Q.update_notification_delivered, notification_id)
 

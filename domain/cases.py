@@ -22,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 from domain.calendar import WorkingCalendar
 from domain.codes import code_holds
 from domain.errors import DomainError, NotFound
+from domain.supervision import SUPERSEDES
 
 
 class State(IntEnum):
@@ -576,7 +577,9 @@ def time_cards(
 ) -> list[CardCandidate]:
     """Cards the passage of time proves on an open case as of ``today`` (the supervision sweep).
 
-    ``rules`` maps each enabled rule code to its parameters.
+    ``rules`` maps each enabled rule code to its parameters. One card per escalation: a red card
+    proved here leaves out the yellow warnings it supersedes (an overdue case is not also near its
+    deadline).
     """
     if case.completed_on is not None or case.state in CLOSED:
         return []
@@ -644,7 +647,8 @@ def time_cards(
                         progress.staff_no,
                     )
                 )
-    return cards
+    superseded = {code for c in cards for code in SUPERSEDES.get(c.rule, ())}
+    return [c for c in cards if c.rule not in superseded]
 
 
 def receive(

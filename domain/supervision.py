@@ -25,3 +25,13 @@ RULE_LABELS = {
     "LATE_DISBURSEMENT": "拨付后逾期未发放到户",
 }
 COLOR_LABELS = {"yellow": "黄牌", "red": "红牌"}
+
+# One card per escalation of a limit: a red card supersedes the yellow warnings about the same
+# limit. A sweep that proves the red card does not also raise those yellows, and raising the red
+# card closes the case's yellows still open, as superseded (their note names the red card).
+SUPERSEDES: dict[str, tuple[str, ...]] = {"OVERDUE": ("NEAR_DEADLINE", "DAY_BEFORE_DEADLINE")}
+
+
+def superseded_note(rule: str, card_id: int) -> str:
+    """The closing note of a yellow card that ``rule``'s red card (``card_id``) supersedes."""
+    return f"已升级为红牌（{RULE_LABELS.get(rule, rule)}，监察卡 {card_id}），本预警随之关闭"

@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 
 from db import notifications as db_notifications
+from db.executor import Connection
 
 log = logging.getLogger("sunshine.notify")
 
@@ -76,6 +77,8 @@ class WebhookSender:
 class DeliveryResult:
     delivered: int
     failed: int
+    deferred: int = 0  # held back untried: their recipient failed in this run and waits its backoff
+    batches: int = 0
 
 
 def backoff(attempt: int, *, base_s: float = 30, cap_s: float = 3600) -> float:
@@ -86,27 +89,63 @@ def backoff(attempt: int, *, base_s: float = 30, cap_s: float = 3600) -> float:
 async def deliver(
     pool: asyncpg.Pool, *, sender: Sender, batch: int = 100, max_attempts: int = 8
 ) -> DeliveryResult:
-    delivered = failed = 0
-    async with pool.acquire() as conn, conn.transaction():
-        for n in await db_notifications.lock_due_notifications(conn, limit=batch):
-            try:
-                await sender.send(n)
-            except Exception as exc:  # any sender failure is recorded and retried
-                failed += 1
-                await db_notifications.record_attempt(
-                    conn,
-                    notification_id=n.id,
-                    sender=sender.name,
-                    ok=False,
-                    detail=f"{type(exc).__name__}: {exc}"[:500],
-                )
-                await db_notifications.update_notification_retry(
-                    conn, notification_id=n.id, delay_s=backoff(n.attempts + 1), max_attempts=max_attempts
-                )
-                continue
-            delivered += 1
-            await db_notifications.record_attempt(
-                conn, notification_id=n.id, sender=sender.name, ok=True, detail=""
-            )
-            await db_notifications.update_notification_delivered(conn, notification_id=n.id)
-    return DeliveryResult(delivered, failed)
+    """Drain the outbox: deliver what is due, a batch (one transaction) at a time, until nothing
+    due is left.
+
+    Backoff is per recipient: when a recipient's delivery fails, that notification and every other
+    one pending for the same recipient wait ``backoff(n)`` (``n`` the recipient's failures so far),
+    while the other recipients' notifications go on. Every attempt is recorded; a notification
+    that has failed ``max_attempts`` times is marked failed.
+    """
+    delivered = failed = deferred = batches = 0
+    async with pool.acquire() as conn:
+        while True:
+            async with conn.transaction():
+                due = await db_notifications.lock_due_notifications(conn, limit=batch)
+                if not due:
+                    break
+                batches += 1
+                backing_off: set[tuple[int, str]] = set()
+                for n in due:
+                    recipient = (n.department_id, n.recipient)
+                    if recipient in backing_off:
+                        continue  # held back (and counted) when its recipient failed
+                    try:
+                        await sender.send(n)
+                    except Exception as exc:  # any sender failure is recorded and retried
+                        failed += 1
+                        backing_off.add(recipient)
+                        deferred += await _back_off(
+                            conn, n, sender=sender, exc=exc, max_attempts=max_attempts
+                        )
+                        continue
+                    delivered += 1
+                    await db_notifications.record_attempt(
+                        conn, notification_id=n.id, sender=sender.name, ok=True, detail=""
+                    )
+                    await db_notifications.update_notification_delivered(conn, notification_id=n.id)
+    return DeliveryResult(delivered, failed, deferred, batches)
+
+
+async def _back_off(
+    conn: Connection,
+    n: db_notifications.NotificationRow,
+    *,
+    sender: Sender,
+    exc: Exception,
+    max_attempts: int,
+) -> int:
+    """Record the failed attempt and hold the recipient back; how many others were held with it."""
+    await db_notifications.record_attempt(
+        conn, notification_id=n.id, sender=sender.name, ok=False, detail=f"{type(exc).__name__}: {exc}"[:500]
+    )
+    failures = await db_notifications.get_recipient_failures(
+        conn, department_id=n.department_id, recipient=n.recipient
+    )
+    delay = backoff(max(failures, n.attempts) + 1)
+    await db_notifications.update_notification_retry(
+        conn, notification_id=n.id, delay_s=delay, max_attempts=max_attempts
+    )
+    return await db_notifications.update_recipient_deferred(
+        conn, department_id=n.department_id, recipient=n.recipient, delay_s=delay, failed_id=n.id
+    )

@@ -17,6 +17,7 @@ import asyncpg
 from db import cards as db_cards
 from db import notifications as db_notifications
 from db import subsidies as db_subsidies
+from db.executor import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +32,16 @@ class FlagResult:
 async def run(pool: asyncpg.Pool, *, since: date, until: date, at: datetime | None = None) -> FlagResult:
     """Evaluate every enabled red-flag rule on payments for periods from ``since`` (and years up
     to ``until``); ``at`` is when the alerts count as raised (``until`` for lateness)."""
+    async with pool.acquire() as conn:
+        return await run_on(conn, since=since, until=until, at=at)
+
+
+async def run_on(conn: Connection, *, since: date, until: date, at: datetime | None = None) -> FlagResult:
+    """:func:`run` on one connection, in a transaction (a savepoint inside the caller's)."""
     at = at or datetime.now(UTC)
     years = list(range(since.year, until.year + 1))
     raised: dict[str, int] = {}
-    async with pool.acquire() as conn, conn.transaction():
+    async with conn.transaction():
         rules = {r.code: r for r in await db_cards.list_rules(conn) if r.code in db_subsidies.FLAG_QUERIES}
         for code, rule in rules.items():
             if not rule.enabled:

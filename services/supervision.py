@@ -25,6 +25,7 @@ from db.executor import Connection
 from domain.calendar import WorkingCalendar, china_day
 from domain.cases import CardCandidate, Case, CaseMap, MapStep, State, StepProgress, time_cards
 from domain.errors import DomainError, NotFound
+from domain.supervision import SUPERSEDES, superseded_note
 
 # -- from rows to the engine's terms ------------------------------------------------------------
 
@@ -117,6 +118,7 @@ class RaisedCard:
     id: int
     rule: str
     color: str
+    superseded: tuple[int, ...] = ()  # the yellow cards this red card closed
 
 
 Rules = Mapping[str, tuple[str, Mapping[str, Any]]]  # enabled rule code -> (color, parameters)
@@ -139,7 +141,8 @@ async def raise_cards(
     at: datetime,
 ) -> list[RaisedCard]:
     """Store each candidate whose rule is enabled, once per case and subject; lock the case on a
-    new red card; notify the handler and the approver of every new card."""
+    new red card and close the yellow warnings it supersedes; notify the handler and the approver
+    of every new card."""
     raised: list[RaisedCard] = []
     for candidate in candidates:
         if candidate.rule not in rules:
@@ -159,7 +162,17 @@ async def raise_cards(
         )
         if card_id is None:
             continue  # raised before: a repeated evaluation raises nothing new
-        raised.append(RaisedCard(card_id, candidate.rule, color))
+        superseded: list[int] = []
+        if color == "red" and candidate.rule in SUPERSEDES:
+            superseded = await db_cards.update_cards_superseded(
+                conn,
+                case_id=case_id,
+                rules=SUPERSEDES[candidate.rule],
+                by_card_id=card_id,
+                at=at,
+                note=superseded_note(candidate.rule, card_id),
+            )
+        raised.append(RaisedCard(card_id, candidate.rule, color, tuple(superseded)))
         if color == "red" and await db_cards.update_case_locked(conn, case_id=case_id):
             await db_cards.insert_lock_event(
                 conn,
@@ -181,6 +194,7 @@ async def raise_cards(
 class SweepResult:
     cases_checked: int
     cards_raised: int
+    cards_superseded: int = 0  # yellow cards closed by the red cards raised
 
 
 async def sweep(
@@ -196,58 +210,70 @@ async def sweep(
     Safe in several processes at once: each batch locks its cases with SKIP LOCKED, and a card is
     unique per case, rule and subject, so a repeated or concurrent sweep raises nothing twice.
     """
-    now = now or datetime.now(UTC)
-    checked = raised = 0
-    after = 0
     async with pool.acquire() as conn:
-        all_rules = await db_cards.list_rules(conn)
-        map_cache: dict[int, CaseMap] = {}
-        while True:
-            async with conn.transaction():
-                rows = await db_cases.lock_open_cases(conn, after_id=after, limit=batch)
-                if not rows:
-                    break
-                after = rows[-1].id
-                steps: defaultdict[int, list[db_cases.StepRow]] = defaultdict(list)
-                for s in await db_cases.list_steps_by_case(conn, case_ids=[r.id for r in rows]):
-                    steps[s.case_id].append(s)
-                overrides = await db_cards.list_rule_overrides_by_power(
-                    conn, power_ids=sorted({r.power_id for r in rows})
+        return await sweep_on(conn, calendar=calendar, today=today, now=now, batch=batch)
+
+
+async def sweep_on(
+    conn: Connection,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+    now: datetime | None = None,
+    batch: int = 500,
+) -> SweepResult:
+    """:func:`sweep` on one connection: a transaction per batch, or savepoints when the caller
+    holds a transaction (a dry run rolls it all back)."""
+    now = now or datetime.now(UTC)
+    checked = 0
+    raised: list[RaisedCard] = []
+    after = 0
+    all_rules = await db_cards.list_rules(conn)
+    map_cache: dict[int, CaseMap] = {}
+    while True:
+        async with conn.transaction():
+            rows = await db_cases.lock_open_cases(conn, after_id=after, limit=batch)
+            if not rows:
+                break
+            after = rows[-1].id
+            steps: defaultdict[int, list[db_cases.StepRow]] = defaultdict(list)
+            for s in await db_cases.list_steps_by_case(conn, case_ids=[r.id for r in rows]):
+                steps[s.case_id].append(s)
+            overrides = await db_cards.list_rule_overrides_by_power(
+                conn, power_ids=sorted({r.power_id for r in rows})
+            )
+            for row in rows:
+                if row.power_id not in map_cache:
+                    map_cache[row.power_id] = await load_case_map(conn, power_id=row.power_id)
+                rules = with_overrides(all_rules, overrides.get(row.power_id, []))
+                case = case_from(row, steps[row.id])
+                candidates = time_cards(
+                    case,
+                    case_map=map_cache[row.power_id],
+                    calendar=calendar,
+                    today=today,
+                    rules={code: params for code, (_, params) in rules.items()},
                 )
-                for row in rows:
-                    if row.power_id not in map_cache:
-                        map_cache[row.power_id] = await load_case_map(conn, power_id=row.power_id)
-                    rules = with_overrides(all_rules, overrides.get(row.power_id, []))
-                    case = case_from(row, steps[row.id])
-                    candidates = time_cards(
-                        case,
-                        case_map=map_cache[row.power_id],
-                        calendar=calendar,
-                        today=today,
-                        rules={code: params for code, (_, params) in rules.items()},
+                checked += 1
+                if candidates:
+                    raised += await raise_cards(
+                        conn,
+                        case_id=row.id,
+                        department_id=row.department_id,
+                        handler=row.handler_staff_no,
+                        candidates=candidates,
+                        rules=rules,
+                        at=now,
                     )
-                    checked += 1
-                    if candidates:
-                        raised += len(
-                            await raise_cards(
-                                conn,
-                                case_id=row.id,
-                                department_id=row.department_id,
-                                handler=row.handler_staff_no,
-                                candidates=candidates,
-                                rules=rules,
-                                at=now,
-                            )
-                        )
-        raised += await _overdue_rectifications(
-            conn, today=today, now=now, rules=with_overrides(all_rules, [])
-        )
-    return SweepResult(checked, raised)
+    raised += await _overdue_rectifications(conn, today=today, now=now, rules=with_overrides(all_rules, []))
+    return SweepResult(checked, len(raised), sum(len(r.superseded) for r in raised))
 
 
-async def _overdue_rectifications(conn: Connection, *, today: date, now: datetime, rules: Rules) -> int:
+async def _overdue_rectifications(
+    conn: Connection, *, today: date, now: datetime, rules: Rules
+) -> list[RaisedCard]:
     """Bad ratings not rectified within their working days: a red card on the case."""
-    raised = 0
+    raised: list[RaisedCard] = []
     for late in await db_ratings.list_overdue_rectifications(conn, today=today):
         candidate = CardCandidate(
             "RECTIFICATION_OVERDUE",
@@ -260,16 +286,14 @@ async def _overdue_rectifications(conn: Connection, *, today: date, now: datetim
             late.handler_staff_no,
         )
         async with conn.transaction():
-            raised += len(
-                await raise_cards(
-                    conn,
-                    case_id=late.case_id,
-                    department_id=late.department_id,
-                    handler=late.handler_staff_no,
-                    candidates=[candidate],
-                    rules=rules,
-                    at=now,
-                )
+            raised += await raise_cards(
+                conn,
+                case_id=late.case_id,
+                department_id=late.department_id,
+                handler=late.handler_staff_no,
+                candidates=[candidate],
+                rules=rules,
+                at=now,
             )
     return raised
 

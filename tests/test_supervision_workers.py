@@ -123,15 +123,16 @@ async def test_concurrent_sweeps_raise_each_card_once(
         results = await asyncio.gather(
             *(sweep(p, calendar=calendar, today=date(2026, 10, 15), now=now, batch=2) for p in pools)
         )
-        # Due Oct 14: each case gets one yellow and one red card, however many sweepers ran.
-        assert sum(r.cards_raised for r in results) == 24
+        # Due Oct 14: each case gets its red card (and not also the yellow it supersedes), however
+        # many sweepers ran.
+        assert sum(r.cards_raised for r in results) == 12
         again = await sweep(pools[0], calendar=calendar, today=date(2026, 10, 15), now=now)
         assert again.cards_raised == 0
         per_case = await pools[0].fetch(
             "SELECT k.case_no, count(*) AS n FROM cards c JOIN cases k ON k.id = c.case_id "
             "WHERE k.case_no LIKE 'CASE-R-%' GROUP BY k.case_no"
         )
-        assert {r["n"] for r in per_case} == {2}
+        assert {r["n"] for r in per_case} == {1}
         assert len(per_case) == 12
     finally:
         for p in pools:

@@ -12,6 +12,27 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (case_id, rule_code, subject) DO NOTHING
 RETURNING id;
 
+-- name: update_cards_superseded
+-- A red card ($4's rule) supersedes the case's yellow warnings of rules $2 still open: closed by
+-- the system at $3 with a note naming the red card.
+UPDATE cards SET status = 'closed', closed_by = '电子监察系统', closed_at = $3, closing_note = $5
+WHERE case_id = $1 AND rule_code = ANY($2::text[]) AND status <> 'closed' AND id <> $4
+RETURNING id;
+
+-- name: get_last_card_id
+SELECT coalesce(max(id), 0) FROM cards;
+
+-- name: list_cards_raised_at
+-- What one sweep raised: its cards (ids after $1, raised at the sweep's moment $2) by rule and
+-- colour, with the locks they put on cases and the notifications they queued.
+SELECT c.rule_code, c.color, count(*) AS cards, count(l.id) AS locks, coalesce(sum(n.queued), 0) AS notifications
+FROM cards c
+LEFT JOIN case_lock_events l ON l.card_id = c.id AND l.action = 'locked'
+CROSS JOIN LATERAL (SELECT count(*) AS queued FROM notifications WHERE card_id = c.id) n
+WHERE c.id > $1 AND c.raised_at = $2
+GROUP BY c.rule_code, c.color
+ORDER BY c.color DESC, c.rule_code;
+
 -- name: update_case_locked
 UPDATE cases SET locked = true, updated_at = now() WHERE id = $1 AND NOT locked;
 

@@ -44,6 +44,18 @@ FOR UPDATE OF n SKIP LOCKED;
 -- name: record_attempt
 INSERT INTO notification_attempts (notification_id, sender, ok, detail) VALUES ($1, $2, $3, $4);
 
+-- name: get_recipient_failures
+-- How often the recipient has failed lately: the most attempts among its notifications pending.
+SELECT coalesce(max(attempts), 0) FROM notifications
+WHERE department_id = $1 AND recipient = $2 AND status = 'pending';
+
+-- name: update_recipient_deferred
+-- The recipient's other pending notifications (all but $4, the one that failed) wait out its
+-- backoff ($3 seconds) too, so a failing recipient is tried again later, holding back no one else.
+UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $3)
+WHERE department_id = $1 AND recipient = $2 AND status = 'pending' AND id <> $4
+  AND next_attempt_at < now() + make_interval(secs => $3);
+
 -- name: update_notification_delivered
 UPDATE notifications SET status = 'delivered', attempts = attempts + 1, delivered_at = now() WHERE id = $1;
 
