@@ -15,12 +15,16 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 log = logging.getLogger("sunshine.cli")
 
@@ -100,6 +104,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from api.demo_load import DemoLoad
     from db import migrate
 
+    workers = args.workers or ((os.cpu_count() or 1) if settings.redis_url else 1)
+    if workers < 1:
+        print("工作进程数须为正整数", file=sys.stderr)
+        return 2
+    if workers > 1 and not settings.redis_url:
+        print(
+            f"不能以 {workers} 个工作进程启动：未配置 REDIS_URL 时请求额度在每个进程内各自计数，"
+            "调用方可用的额度会随进程数成倍放大。请配置 REDIS_URL，或只用 1 个进程。",
+            file=sys.stderr,
+        )
+        return 2
     url = database_url(settings)
     # A killed embedded server is started again while serve runs, and never after.
     watching = embedded.keep_alive(settings.data_dir) if not settings.database_url else None
@@ -122,27 +137,67 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         else:
             load = DemoLoad.complete()
             print("示范数据已在数据库中，无需载入（试用的查询键：sunshine demo-keys）", flush=True)
-    app = create_app(settings, database_url=url)
-    app.state.demo_load = load  # for /readyz
-    print(f"阳光政务 Sunshine 已启动：http://{settings.host}:{settings.port}/graphql", flush=True)
-    # uvicorn finishes in-flight requests on SIGTERM/SIGINT before the lifespan closes the pool.
-    try:
+
+    def run(target: Any, **workers_kwargs: Any) -> None:
         uvicorn.run(
-            app,
+            target,
             host=settings.host,
             port=settings.port,
             log_config=None,
             access_log=False,
+            # uvicorn finishes in-flight requests on SIGTERM/SIGINT before the lifespan closes the pool.
             timeout_graceful_shutdown=30,
             # X-Forwarded-For only from the proxies named in TRUSTED_PROXIES (default: nobody).
             proxy_headers=bool(settings.trusted_proxies),
             forwarded_allow_ips=settings.trusted_proxies or None,
+            # libuv's event loop and the C HTTP parser: measured here, 29–80 % more on the public paths.
+            loop="uvloop",
+            http="httptools",
+            **workers_kwargs,
         )
+
+    print(
+        f"阳光政务 Sunshine 已启动：http://{settings.host}:{settings.port}/graphql（{workers} 个工作进程）",
+        flush=True,
+    )
+    try:
+        if workers == 1:
+            app = create_app(settings, database_url=url)
+            app.state.demo_load = load  # for /readyz
+            run(app)
+        else:
+            # Each worker builds its own app (worker_app): the database this process settled on,
+            # and the demo load's state, which only this process sees, through a file.
+            state = (settings.data_dir / "demo-state").resolve()
+            state.parent.mkdir(parents=True, exist_ok=True)
+            load.record_to(state)
+            os.environ[WORKER_DATABASE_URL] = url
+            os.environ[WORKER_DEMO_STATE] = str(state)
+            run("api.cli:worker_app", factory=True, workers=workers)
     finally:
         if watching is not None:
             watching.set()
         load.stop()
     return 0
+
+
+WORKER_DATABASE_URL = "SUNSHINE_WORKER_DATABASE_URL"
+WORKER_DEMO_STATE = "SUNSHINE_WORKER_DEMO_STATE"
+
+
+def worker_app() -> Starlette:
+    """The app of one of ``serve --workers N``'s processes (uvicorn calls this in each). Budgets are
+    shared through Redis, the answer cache follows the database's notifications in every process,
+    and supervision sweeps lock what they work on, so N processes answer as one."""
+    from api.app import create_app
+    from api.demo_load import DemoLoad
+    from api.observability import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    app = create_app(settings, database_url=os.environ[WORKER_DATABASE_URL])
+    app.state.demo_load = DemoLoad.recorded(Path(os.environ[WORKER_DEMO_STATE]))
+    return app
 
 
 def cmd_demo_keys(settings: Settings, args: argparse.Namespace) -> int:
@@ -494,6 +549,12 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="迁移数据库、（空库时）载入示范县数据并启动服务")
     serve.add_argument("--no-seed", action="store_true", help="不载入示范数据")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY") or 0),
+        help="工作进程数（默认：配置了 REDIS_URL 时为 CPU 核数，否则 1；多于 1 个须配置 REDIS_URL）",
+    )
     seed = sub.add_parser("seed", help="迁移并在空库中载入示范县数据")
     for command in (serve, seed):
         command.add_argument("--seed", type=int, default=20261122, help="随机种子（相同种子得到相同数据）")

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 
 log = logging.getLogger("sunshine.demo")
 
@@ -33,6 +34,25 @@ class DemoLoad:
         self._process = process
         self._wanted = wanted
         self._stopped = False
+        self._record: Path | None = None  # where the serving process writes the state for workers
+        self._recorded: Path | None = None  # where a worker reads it
+
+    @classmethod
+    def recorded(cls, path: Path) -> DemoLoad:
+        """The state as the serving process records it in ``path``: what each of several worker
+        processes reports (the loader is the serving process's child, not theirs)."""
+        load = cls(None, wanted=True)
+        load._recorded = path
+        return load
+
+    def record_to(self, path: Path) -> None:
+        """Write the state to ``path`` now and again when the load ends."""
+        self._record = path
+        self._write()
+
+    def _write(self) -> None:
+        if self._record is not None:
+            self._record.write_text(self.state().value, encoding="utf-8")
 
     @classmethod
     def none(cls) -> DemoLoad:
@@ -59,6 +79,11 @@ class DemoLoad:
         return load
 
     def state(self) -> DemoState:
+        if self._recorded is not None:
+            try:
+                return DemoState(self._recorded.read_text(encoding="utf-8").strip())
+            except (OSError, ValueError):
+                return DemoState.NONE
         if not self._wanted:
             return DemoState.NONE
         if self._process is None:
@@ -76,6 +101,7 @@ class DemoLoad:
 
     def _announce_end(self, process: subprocess.Popen[bytes]) -> None:
         code = process.wait()
+        self._write()
         if self._stopped:
             return
         if code == 0:
