@@ -309,6 +309,41 @@ def cmd_notify(settings: Settings, args: argparse.Namespace) -> int:
     return _repeat(database_url(settings), args.every, deliver_due)
 
 
+def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
+    """Load or replace a year's working-day calendar (CSV, or the State Council's notice) and
+    recompute the due dates of the open cases it moves, in one transaction."""
+    from domain.calendar_notice import read_calendar
+    from domain.errors import InvalidInput
+    from services import calendar
+
+    text = _read_file(args.file)
+    if text is None:
+        return 1
+    stem = Path(args.file).stem
+    year = args.year or (int(stem) if stem.isdigit() and len(stem) == 4 else None)
+    url = database_url(settings)
+
+    async def main() -> calendar.CalendarLoad:
+        conn = await asyncpg.connect(url)
+        try:
+            return await calendar.load_year(conn, calendar=parsed, source=Path(args.file).name)
+        finally:
+            await conn.close()
+
+    try:
+        parsed = read_calendar(text, year=year)
+        loaded = asyncio.run(main())
+    except InvalidInput as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    form = "CSV" if parsed.form == "csv" else "国务院办公厅通知"
+    print(
+        f"已{'替换' if loaded.replaced else '载入'} {loaded.year} 年工作日历（{form}）：节假日与调休上班日 "
+        f"{loaded.days} 天；重算在办件 {loaded.cases_checked} 件，办结日期变动 {loaded.cases_changed} 件"
+    )
+    return 0
+
+
 def _audit_public_key(settings: Settings) -> Ed25519PublicKey | None:
     """The checkpoints' public key: AUDIT_PUBLIC_KEY, else the signing key's own half."""
     if settings.audit_public_key is not None:
@@ -573,6 +608,15 @@ def parser() -> argparse.ArgumentParser:
     )
     notify = sub.add_parser("notify", help="投递待发的监察通知")
     notify.add_argument("--every", type=float, default=0, help="每隔若干秒重复一次")
+    calendar = sub.add_parser("calendar", help="工作日历")
+    calendar_sub = calendar.add_subparsers(dest="calendar_command", required=True)
+    calendar_load = calendar_sub.add_parser(
+        "load", help="载入或替换一年的工作日历，并重算受影响在办件的办结日期（同一事务）"
+    )
+    calendar_load.add_argument(
+        "file", help="CSV（date,is_working,name，同 data/calendar/<年>.csv）或国务院办公厅放假安排通知的正文"
+    )
+    calendar_load.add_argument("--year", type=int, help="年份（默认取文件名或文件内容中的年份）")
     sub.add_parser("audit-verify", help="校验个人信息查看审计链及其签名检查点，报告第一处断裂")
     sub.add_parser("audit-checkpoint", help="用审计签名密钥为审计链末条签名（建议每小时运行）")
     importer = sub.add_parser("import-cases", help="从 CSV 导入历史办件事件（每行一个事件），逐行报告问题")
@@ -606,6 +650,7 @@ COMMANDS = {
     "token": cmd_token,
     "supervise": cmd_supervise,
     "notify": cmd_notify,
+    "calendar": cmd_calendar,
     "audit-verify": cmd_audit_verify,
     "audit-checkpoint": cmd_audit_checkpoint,
     "import-cases": cmd_import_cases,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime
 
 import asyncpg
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -14,6 +15,8 @@ from api.errors import HTTPError
 from api.responses import JSONResponse
 from db import migrate
 from db.executor import UNAVAILABLE
+from domain.calendar import china_day
+from services import calendar
 
 # The database away, or answering with an error: not ready either way.
 _NOT_READY: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncpg.PostgresError, TimeoutError)
@@ -33,7 +36,9 @@ def _demo(request: Request) -> str:
 
 async def readyz(request: Request) -> Response:
     """Ready when the database answers and its schema is at this release's migration head; also
-    says whether the demo county is still loading (``demo``), which does not keep it from ready."""
+    says whether the demo county is still loading (``demo``) and which years in use have no
+    working-day calendar (``calendar_missing_years``, with ``warnings``), neither of which keeps it
+    from ready."""
     head = request.app.state.migration_head
     demo = _demo(request)
     try:
@@ -51,7 +56,36 @@ async def readyz(request: Request) -> Response:
             },
             503,
         )
-    return JSONResponse({"status": "ready", "migration": current, "demo": demo})
+    try:
+        missing = await _calendar_missing(request)
+    except _NOT_READY as exc:
+        return JSONResponse(
+            {"status": "unavailable", "reason": f"数据库不可用：{type(exc).__name__}", "demo": demo}, 503
+        )
+    # A year in use without its calendar is a warning, not unreadiness: its days count Monday to
+    # Friday until `sunshine calendar load` brings the State Council's arrangements.
+    warnings = [
+        f"未载入{year}年的工作日历：该年的时限暂按周一至周五计算，"
+        f"国务院公布放假安排后请执行 sunshine calendar load（载入后自动重算在办件的办结日期）"
+        for year in missing
+    ]
+    return JSONResponse(
+        {
+            "status": "ready",
+            "migration": current,
+            "demo": demo,
+            "calendar_missing_years": missing,
+            "warnings": warnings,
+        }
+    )
+
+
+async def _calendar_missing(request: Request) -> list[int]:
+    """The years in use (this year, the years open cases fall due in) without a calendar."""
+    settings = request.app.state.settings
+    today = settings.today or china_day(datetime.now(UTC))
+    async with request.app.state.pool.acquire(timeout=2) as conn:
+        return await calendar.missing_years(conn, today=today)
 
 
 async def prometheus(request: Request) -> Response:

@@ -108,6 +108,17 @@ def moment_on(day: date, now: datetime) -> datetime:
     return datetime(day.year, day.month, day.day, 4, tzinfo=UTC)  # 12:00 in China
 
 
+def years_without_calendar(start: date, ends: Iterable[date | None], *, loaded: Iterable[int]) -> list[int]:
+    """The years a clock from ``start`` to the latest of ``ends`` runs through whose calendar is
+    not loaded: due dates counted in them took Monday to Friday as working days, and move when
+    the year's calendar is loaded. Empty when there is no end."""
+    last = max((end for end in ends if end is not None), default=None)
+    if last is None:
+        return []
+    have = set(loaded)
+    return [year for year in range(start.year, last.year + 1) if year not in have]
+
+
 CSV_HEADER = ("date", "is_working", "name")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -11,6 +11,7 @@ import strawberry
 
 from db import calendar as db_calendar
 from db import cases as db_cases
+from domain.calendar import china_day, years_without_calendar
 from domain.cases import STATE_LABELS, CompletionResult, EventKind, State, check_receipt
 from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
@@ -138,6 +139,17 @@ class Case:
         return is_on_time(
             completed_on=self.completed_on, promised_due_on=self.promised_due_on, today=self.today
         )
+
+    @field(
+        PUBLIC,
+        description="办结日期是否为暂定：时限跨入尚未载入工作日历的年度（国务院尚未公布该年放假安排），"
+        "暂按周一至周五为工作日计算；载入该年日历后自动重算",
+    )
+    async def due_date_provisional(self, info: Info) -> bool:
+        start = self.accepted_on or china_day(self.received_at)
+        years = years_without_calendar(start, [self.promised_due_on, self.statutory_due_on], loaded=())
+        loaded = await info.context.loaders.calendar_year.load_many(years)
+        return any(year is None for year in loaded)
 
     @field(PUBLIC, description="承办事项")
     async def power(self, info: Info) -> Power | None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
+from db import calendar as db_calendar
 from db import cards, cases, org, powers, ratings, subsidies
 from db.executor import Executor
 
@@ -78,6 +79,8 @@ class Loaders:
         self.case_locks = _many(
             lambda ids: cards.list_lock_events_by_case(db, case_ids=ids), lambda r: r.case_id
         )
+        # Which of the asked years have a calendar loaded (a year is its own key; None: not loaded).
+        self.calendar_year = _one(lambda years: db_calendar.list_years_loaded_in(db, years=years), int)
         self.sub_cases = _many(
             lambda ids: cases.list_sub_cases_by_lead(db, lead_ids=ids), lambda r: r.lead_case_id
         )
