@@ -447,6 +447,7 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
     """Historical case events from a file (one event a row), with the API's checks and a
     row-numbered report."""
     from db import calendar
+    from domain.calendar import moment_on
     from services.case_import import import_csv
 
     text = _read_file(args.file)
@@ -466,6 +467,7 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
                 source=args.department,
                 department_id=department_id,
                 calendar=await calendar.get_calendar(pool),
+                now=moment_on(settings.today, datetime.now(UTC)) if settings.today else datetime.now(UTC),
             )
         finally:
             await pool.close()
@@ -475,6 +477,10 @@ def cmd_import_cases(settings: Settings, args: argparse.Namespace) -> int:
         )
         for problem in report.problems:
             print(problem)
+        if report.cards:
+            print(f"历史事件引发监察卡 {len(report.cards)} 张（已记录，未锁定办件）：")
+            for card in report.cards:
+                print(card)
         return 1 if report.problems else 0
 
     return asyncio.run(main())
@@ -619,7 +625,16 @@ def parser() -> argparse.ArgumentParser:
     calendar_load.add_argument("--year", type=int, help="年份（默认取文件名或文件内容中的年份）")
     sub.add_parser("audit-verify", help="校验个人信息查看审计链及其签名检查点，报告第一处断裂")
     sub.add_parser("audit-checkpoint", help="用审计签名密钥为审计链末条签名（建议每小时运行）")
-    importer = sub.add_parser("import-cases", help="从 CSV 导入历史办件事件（每行一个事件），逐行报告问题")
+    from services.case_import import COLUMNS
+
+    importer = sub.add_parser(
+        "import-cases",
+        help="从 CSV 导入历史办件事件（每行一个事件），逐行报告问题和引发的监察卡",
+        description="首行为列名（顺序不限，可选列可省略）；含未知列的文件一行也不导入。"
+        "历史事件引发的监察卡照常记录并列入报告，但不锁定办件。",
+        epilog="列：\n" + "\n".join(f"  {name:<22}{meaning}" for name, meaning in COLUMNS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     importer.add_argument("file", help="CSV（UTF-8 或 GB18030）或 Excel（.xlsx）文件，首行为列名")
     importer.add_argument("--department", required=True, help="报送部门编码")
     subsidy = sub.add_parser(

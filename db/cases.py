@@ -72,6 +72,7 @@ class StepRow:
     staff_no: str | None
     opinion: str
     paused_before: int = 0
+    finished_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +107,16 @@ async def list_power_terms(
     return [PowerTermsRow(**r) for r in await db.fetch(Q.list_power_terms, list(ids), list(codes))]
 
 
-async def has_event(db: Executor, *, source: str, event_id: str) -> bool:
-    return await db.fetchval(Q.has_event, source, event_id) is not None
+async def get_event_fingerprint(db: Executor, *, source: str, event_id: str) -> bytes | None:
+    """The stored event's content fingerprint; ``b""`` for one stored without it, None if unseen."""
+    found: bytes | None = await db.fetchval(Q.get_event_fingerprint, source, event_id)
+    return found
+
+
+async def get_accepted_at(db: Executor, *, case_id: int) -> datetime | None:
+    """The moment of the case's ACCEPTED event (None before acceptance)."""
+    found: datetime | None = await db.fetchval(Q.get_accepted_at, case_id)
+    return found
 
 
 async def lock_case_by_no(conn: Connection, *, case_no: str) -> CaseRow | None:
@@ -291,6 +300,7 @@ async def upsert_step(conn: Connection, *, case_id: int, step: StepRow) -> None:
         step.staff_no,
         step.opinion,
         step.paused_before,
+        step.finished_by,
     )
 
 
@@ -306,6 +316,7 @@ async def insert_event(
     staff_no: str | None,
     occurred_at: datetime,
     payload: dict[str, Any],
+    fingerprint: bytes,
 ) -> None:
     await conn.execute(
         Q.insert_event,
@@ -318,6 +329,7 @@ async def insert_event(
         staff_no,
         occurred_at,
         orjson.dumps(payload).decode(),
+        fingerprint,
     )
 
 

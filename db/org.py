@@ -92,3 +92,8 @@ async def list_posts_by_department(db: Executor, *, ids: Sequence[int]) -> list[
 
 async def list_staff_by_department(db: Executor, *, ids: Sequence[int]) -> list[StaffRow]:
     return [StaffRow(**r) for r in await db.fetch(Q.list_staff_by_department, list(ids))]
+
+
+async def get_staff_by_no(db: Executor, *, staff_no: str) -> StaffRow | None:
+    row = await db.fetchrow(Q.get_staff_by_no, staff_no)
+    return StaffRow(**row) if row else None

@@ -161,6 +161,7 @@ class CaseStepCopy(NamedTuple):
     staff_no: str | None
     opinion: str
     paused_before: int
+    finished_by: str | None
 
 
 class CardCopy(NamedTuple):
@@ -493,6 +494,7 @@ class CaseGenerator:
                     staff_no=progress.staff_no,
                     opinion=progress.opinion,
                     paused_before=progress.paused_before,
+                    finished_by=progress.finished_by,
                 )
             )
         card_ids: list[int] = []

@@ -217,6 +217,7 @@ class StepProgress:
     # The case's paused working days when the step started: pauses during the step do not
     # count against the step's own limit.
     paused_before: int = 0
+    finished_by: str | None = None  # ``staff_no`` started the step; this one finished it
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,7 +505,11 @@ def _step(
     if progress.finished_on is not None:
         raise EventRefused(f"环节 {key} 已经结束", code="ILLEGAL_TRANSITION")
     steps[key] = replace(
-        progress, finished_on=event.day, finished_at=event.occurred_at, opinion=event.reason or ""
+        progress,
+        finished_on=event.day,
+        finished_at=event.occurred_at,
+        opinion=event.reason or "",
+        finished_by=event.staff_no,
     )
     used = step_days(case, progress, calendar, event.day)
     if used > step.limit_days:

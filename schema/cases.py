@@ -12,7 +12,8 @@ import strawberry
 from db import calendar as db_calendar
 from db import cases as db_cases
 from domain.calendar import china_day, years_without_calendar
-from domain.cases import STATE_LABELS, CompletionResult, EventKind, State, check_receipt
+from domain.case_events import KIND_NAMES, field_note
+from domain.cases import STATE_LABELS, State, check_receipt
 from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
@@ -32,10 +33,9 @@ from schema.supervision import Card, LockRecord
 from schema.visibility import DEPARTMENTS, OFFICIALS, OWNER, PUBLIC, field, personal
 from services import case_ingest
 
-# The engine's own enums are the schema's: one list of states, kinds and results.
+# The engine's own enum is the schema's: one list of states. An event's kind and result come in
+# as strings, checked per event (UNKNOWN_KIND), so one unknown word refuses its event, not the batch.
 strawberry.enum(State, name="CaseState", description="办件状态（国家政务服务平台状态码 1–15）")
-strawberry.enum(EventKind, name="CaseEventKind", description="办件事件类型")
-strawberry.enum(CompletionResult, name="CaseCompletionResult", description="办结结果")
 CHANNEL_LABELS = {"window": "窗口", "online": "网上", "wechat": "微信", "proxy": "村（社区）代办"}
 
 
@@ -51,9 +51,10 @@ class TimelineEntry:
 class CaseStepRecord:
     owner_department_id: strawberry.Private[int]
     step_key: str | None = field(OWNER, description="环节编号")
-    staff_no: str | None = field(OWNER, description="办理人工号")
+    staff_no: str | None = field(OWNER, description="办理人工号（开始该环节的人）")
     started_at: datetime | None = field(OWNER, description="开始时间")
     finished_at: datetime | None = field(OWNER, description="完成时间")
+    finished_by: str | None = field(OWNER, description="完成人工号（结束该环节的人）；未完成为 null")
     opinion: str | None = field(OWNER, description="办理意见")
 
 
@@ -199,6 +200,7 @@ class Case:
                 staff_no=p.staff_no,
                 started_at=p.started_at,
                 finished_at=p.finished_at,
+                finished_by=p.finished_by,
                 opinion=p.opinion,
             )
             for p in await info.context.loaders.case_steps.load(self.id)
@@ -272,34 +274,75 @@ class CaseFilter:
 # -- events in ----------------------------------------------------------------------------------
 
 
-@strawberry.input(description="申请人")
+@strawberry.input(description="申请人（RECEIVED）")
 class ApplicantInput:
-    kind: str = strawberry.field(description="person / organisation")
-    name: str
-    id_number: str = strawberry.field(description="身份证号码或统一社会信用代码")
-    phone: str = ""
-    address: str = ""
-    region_code: str | None = None
-
-
-@strawberry.input(description="部门系统报送的一个办件事件")
-class CaseEventInput:
-    event_id: str = strawberry.field(description="报送方的事件编号：同一编号只计一次")
-    case_no: str
-    kind: EventKind
-    occurred_at: datetime = strawberry.field(description="发生时间（带时区）")
-    step_key: str | None = None
-    staff_no: str | None = None
-    result: CompletionResult | None = None
-    reason: str | None = None
-    amount_yuan: Decimal | None = None
-    power_code: str | None = strawberry.field(default=None, description="RECEIVED：事项编码")
-    query_code: str | None = strawberry.field(default=None, description="RECEIVED：回执上的查询码")
-    channel: str | None = strawberry.field(
-        default=None, description="RECEIVED：window / online / wechat / proxy"
+    kind: str = strawberry.field(description="person（个人）/ organisation（单位）")
+    name: str = strawberry.field(description="姓名或单位名称")
+    id_number: str = strawberry.field(
+        description="个人：18 位居民身份证号码（校验位按 GB 11643）；单位：统一社会信用代码（GB 32100）"
+        "。无效的号码拒绝该事件（INVALID_ID_NUMBER）"
     )
-    applicant: ApplicantInput | None = None
-    lead_case_no: str | None = strawberry.field(default=None, description="RECEIVED：并联审批主办件编号")
+    phone: str = strawberry.field(
+        default="",
+        description="可空；11 位手机号（1[3-9] 开头）或带区号的固定电话（0836-6229229，可带分机 -801）"
+        "，不带 +86。格式不符拒绝该事件（INVALID_PHONE）",
+    )
+    address: str = strawberry.field(default="", description="地址，可空")
+    region_code: str | None = strawberry.field(default=None, description="行政区划代码，可空")
+
+
+def _described(name: str, what: str) -> str:
+    return f"{what}。{field_note(name)}"
+
+
+@strawberry.input(
+    description="部门系统报送的一个办件事件。每个类型必填与可选的字段见各字段说明（README 有一览表）；"
+    "类型不接受的字段拒绝该事件（FIELD_NOT_FOR_KIND）"
+)
+class CaseEventInput:
+    event_id: str = strawberry.field(
+        description="报送方的事件编号（1–100 个可打印 ASCII 字符）：同一编号同一内容只计一次（DUPLICATE），"
+        "同一编号不同内容拒绝（EVENT_ID_CONFLICT）"
+    )
+    case_no: str = strawberry.field(description="办件编号（6–40 位字母、数字或连字符）")
+    kind: str = strawberry.field(
+        description=f"事件类型，{KIND_NAMES} 之一；未知的类型只拒绝该事件（UNKNOWN_KIND），不影响同批其他事件"
+    )
+    occurred_at: datetime = strawberry.field(
+        description="发生时间（带时区）：不得晚于服务器时间 5 分钟以上（EVENT_IN_FUTURE），不得早于接件"
+        "（BEFORE_RECEIPT）；办理类事件不得早于受理（BEFORE_ACCEPTANCE）"
+    )
+    step_key: str | None = strawberry.field(
+        default=None, description=_described("stepKey", "流程图中的环节编号")
+    )
+    staff_no: str | None = strawberry.field(
+        default=None,
+        description=_described(
+            "staffNo", "办理人工号，须为本部门人员（UNKNOWN_STAFF、STAFF_OF_OTHER_DEPARTMENT）"
+        ),
+    )
+    result: str | None = strawberry.field(
+        default=None, description=_described("result", "办结结果：APPROVED、APPROVED_PENDING_DOCS 或 REFUSED")
+    )
+    reason: str | None = strawberry.field(
+        default=None, description=_described("reason", "理由（不予受理、不予许可须写明）或办理意见")
+    )
+    amount_yuan: Decimal | None = strawberry.field(
+        default=None, description=_described("amountYuan", "收费金额（元），不小于 0")
+    )
+    power_code: str | None = strawberry.field(default=None, description=_described("powerCode", "事项编码"))
+    query_code: str | None = strawberry.field(
+        default=None, description=_described("queryCode", "回执上的查询码，6–12 位字母或数字")
+    )
+    channel: str | None = strawberry.field(
+        default=None, description=_described("channel", "window / online / wechat / proxy")
+    )
+    applicant: ApplicantInput | None = strawberry.field(
+        default=None, description=_described("applicant", "申请人")
+    )
+    lead_case_no: str | None = strawberry.field(
+        default=None, description=_described("leadCaseNo", "并联审批的主办件编号")
+    )
 
     def to_domain(self) -> case_ingest.IncomingEvent:
         a = self.applicant
@@ -451,6 +494,7 @@ class CaseMutations:
             source=department_code,
             department_id=department_id,
             calendar=calendar,
+            now=info.context.now(),
         )
         counts = {o: sum(r.outcome is o for r in results) for o in case_ingest.Outcome}
         return CaseEventBatchResult(

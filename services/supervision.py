@@ -78,6 +78,7 @@ def case_from(row: db_cases.CaseRow, steps: Iterable[db_cases.StepRow]) -> Case:
                 finished_at=s.finished_at,
                 opinion=s.opinion,
                 paused_before=s.paused_before,
+                finished_by=s.finished_by,
             )
             for s in steps
         },
@@ -139,6 +140,7 @@ async def raise_cards(
     candidates: Sequence[CardCandidate],
     rules: Rules,
     at: datetime,
+    history: bool = False,  # from a historical import: recorded, never locking nor notifying
 ) -> list[RaisedCard]:
     """Store each candidate whose rule is enabled, once per case and subject; lock the case on a
     new red card and close the yellow warnings it supersedes; notify the handler and the approver
@@ -173,7 +175,7 @@ async def raise_cards(
                 note=superseded_note(candidate.rule, card_id),
             )
         raised.append(RaisedCard(card_id, candidate.rule, color, tuple(superseded)))
-        if color == "red" and await db_cards.update_case_locked(conn, case_id=case_id):
+        if color == "red" and not history and await db_cards.update_case_locked(conn, case_id=case_id):
             await db_cards.insert_lock_event(
                 conn,
                 case_id=case_id,
@@ -182,7 +184,7 @@ async def raise_cards(
                 actor="电子监察系统",
                 note=candidate.rule,
             )
-    if raised:
+    if raised and not history:
         await db_notifications.insert_card_notifications(conn, card_ids=[r.id for r in raised])
     return raised
 

@@ -53,6 +53,14 @@ async def world(server: Any, template: str, month_db_settings: Settings) -> Asyn
     url = server.url(name)
     conn = await asyncpg.connect(url)
     a, b = await conn.fetch("SELECT id, code FROM departments ORDER BY id LIMIT 2")
+    # The staff the events name: events by anyone else are refused (UNKNOWN_STAFF). A window post,
+    # so that each department's approver stays the one its posts name.
+    await conn.executemany(
+        "WITH post AS (INSERT INTO posts (department_id, name) VALUES ($2, '窗口受理')"
+        " ON CONFLICT (department_id, name) DO UPDATE SET name = excluded.name RETURNING id)"
+        " INSERT INTO staff (staff_no, department_id, name, post_id) SELECT $1, $2, $3, id FROM post",
+        [("W-01", a["id"], "王窗口"), ("W-02", a["id"], "李审查"), ("B-01", b["id"], "赵分办")],
+    )
     for code, second_step_department in ((POWER, a["id"]), (SPLIT_POWER, b["id"])):
         power_id = await conn.fetchval(
             """
@@ -114,7 +122,7 @@ def received(case_no: str, day: str, power: str = POWER) -> dict[str, Any]:
         "applicant": {
             "kind": "person",
             "name": "王小明",
-            "idNumber": "510799199001011234",
+            "idNumber": "51079919900101123X",
             "phone": "13812345678",
             "address": "桐溪县城关镇河西村3组12号",
         },

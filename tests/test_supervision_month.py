@@ -264,7 +264,7 @@ async def test_public_progress_lookup_masks_and_hides_misses(
     ).json()
     progress = as_other["data"]["caseProgress"]
     assert progress["applicantName"] == "王**"
-    assert progress["applicantIdNumber"] == "510799********1234"
+    assert progress["applicantIdNumber"] == "510799********123X"
     assert progress["applicantPhone"] == "138****5678"
     assert progress["applicantAddress"] == "桐溪县城关镇"
     assert progress["locked"] is None

@@ -175,8 +175,8 @@ async def test_parallel_approval_lead_completes_only_after_every_branch(
         ]
     finally:
         await conn.close()
-    other_events = [{**received(sub, "2026-10-12", power=b_power), "leadCaseNo": lead}]
-    other_events.append(event(sub, "ACCEPTED", "2026-10-12"))
+    other_events = [{**received(sub, "2026-10-12", power=b_power), "leadCaseNo": lead, "staffNo": "B-01"}]
+    other_events.append({**event(sub, "ACCEPTED", "2026-10-12"), "staffNo": "B-01"})
     response = await client.post(
         "/graphql", json={"query": PUSH, "variables": {"events": other_events}}, headers=other
     )
@@ -189,8 +189,8 @@ async def test_parallel_approval_lead_completes_only_after_every_branch(
     finish = []
     for key in b_steps:
         finish += step(sub, key, "2026-10-13", "2026-10-13")
-    finish = [{**e, "staffNo": "B-01"} for e in finish]
     finish.append(event(sub, "COMPLETED", "2026-10-13", 17, result="APPROVED"))
+    finish = [{**e, "staffNo": "B-01"} for e in finish]
     response = await client.post(
         "/graphql", json={"query": PUSH, "variables": {"events": finish}}, headers=other
     )

@@ -291,8 +291,8 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
     )
     await conn.execute(
         "INSERT INTO case_steps (case_id, step_key, started_on, started_at, finished_on, finished_at,"
-        " staff_no, opinion) VALUES ($1, 'S1', '2026-10-12', '2026-10-12 10:00+08', '2026-10-12',"
-        " '2026-10-12 16:00+08', 'W-01', '同意')",
+        " staff_no, opinion, finished_by) VALUES ($1, 'S1', '2026-10-12', '2026-10-12 10:00+08',"
+        " '2026-10-12', '2026-10-12 16:00+08', 'W-01', '同意', 'W-02')",
         case_id,
     )
     await conn.execute(

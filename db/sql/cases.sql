@@ -5,8 +5,12 @@ SELECT id, code, name, department_id, status, promised_limit_days, statutory_lim
 FROM powers
 WHERE id = ANY($1::int[]) OR code = ANY($2::text[]);
 
--- name: has_event
-SELECT 1 FROM case_events WHERE source = $1 AND event_id = $2;
+-- name: get_event_fingerprint
+-- An empty fingerprint for an event stored before fingerprints were kept (migration 0010).
+SELECT coalesce(fingerprint, ''::bytea) FROM case_events WHERE source = $1 AND event_id = $2;
+
+-- name: get_accepted_at
+SELECT max(occurred_at) FROM case_events WHERE case_id = $1 AND kind = 'ACCEPTED';
 
 -- name: lock_case_by_no
 SELECT * FROM cases WHERE case_no = $1 FOR UPDATE;
@@ -18,7 +22,8 @@ SELECT * FROM cases WHERE case_no = $1;
 SELECT * FROM cases WHERE id = ANY($1::bigint[]);
 
 -- name: list_steps_by_case
-SELECT case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion, paused_before
+SELECT case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion, paused_before,
+       finished_by
 FROM case_steps
 WHERE case_id = ANY($1::bigint[])
 ORDER BY case_id, started_at, step_key;
@@ -44,14 +49,16 @@ WHERE id = $1;
 
 -- name: upsert_step
 INSERT INTO case_steps (case_id, step_key, started_on, started_at, finished_on, finished_at, staff_no, opinion,
-                        paused_before)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                        paused_before, finished_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (case_id, step_key) DO UPDATE
-SET finished_on = excluded.finished_on, finished_at = excluded.finished_at, opinion = excluded.opinion;
+SET finished_on = excluded.finished_on, finished_at = excluded.finished_at, opinion = excluded.opinion,
+    finished_by = excluded.finished_by;
 
 -- name: insert_event
-INSERT INTO case_events (source, event_id, case_id, kind, state_after, step_key, staff_no, occurred_at, payload)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+INSERT INTO case_events (source, event_id, case_id, kind, state_after, step_key, staff_no, occurred_at, payload,
+                         fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
 
 -- name: lock_open_cases
 SELECT * FROM cases

@@ -47,3 +47,9 @@ FROM staff s
 LEFT JOIN posts p ON p.id = s.post_id
 WHERE s.department_id = ANY($1::int[])
 ORDER BY s.department_id, s.staff_no;
+
+-- name: get_staff_by_no
+SELECT s.id, s.staff_no, s.department_id, s.name, s.phone, s.active, p.name AS post_name
+FROM staff s
+LEFT JOIN posts p ON p.id = s.post_id
+WHERE s.staff_no = $1;
