@@ -12,9 +12,10 @@ import asyncpg
 import orjson
 
 from db.executor import Connection, Executor
-from db.queries import load
+from db.queries import expand, load
 
 Q = load("cards")
+RED_FLAGS = load("red_flags")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +50,16 @@ class CardRow:
     closed_by: str | None
     closed_at: datetime | None
     closing_note: str | None
+    complaint_id: int | None = None
+    # The day the card's matter was due (cards.sql, "due"); only the officials' list reads it.
+    due_on: date | None = None
 
 
 _CARD_FIELDS = [f.name for f in fields(CardRow)]
 
 
 def _card(record: asyncpg.Record) -> CardRow:
-    values = {name: record[name] for name in _CARD_FIELDS}
+    values = {name: record[name] for name in _CARD_FIELDS if name in record}
     values["evidence"] = orjson.loads(values["evidence"])
     return CardRow(**values)
 
@@ -101,23 +105,49 @@ async def list_lock_events_by_case(db: Executor, *, case_ids: Sequence[int]) -> 
     return [LockEventRow(**r) for r in await db.fetch(Q.list_lock_events_by_case, list(case_ids))]
 
 
+@dataclass(frozen=True, slots=True)
+class CardScope:
+    """Which cards a list or a count covers; None is no condition. ``kind``: 'case' (supervision
+    cards), 'payment' (subsidy red flags) or 'complaint'; ``township_code`` the 9-digit code of
+    the case's or the beneficiary's township; ``fund_id`` a fund whose payments the flag is about;
+    ``raised_from``/``raised_to`` days, both included."""
+
+    department_id: int | None = None
+    kind: str | None = None
+    rule_code: str | None = None
+    color: str | None = None
+    status: str | None = None
+    township_code: str | None = None
+    fund_id: int | None = None
+    raised_from: date | None = None
+    raised_to: date | None = None
+
+    def args(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+
+# The orders of the list, each a keyset on (day, id) after the day and id of the last row read:
+# the day raised, newest or oldest first, or the day due (``CardRow.due_on``), soonest first.
+CARD_ORDERS = ("newest", "oldest", "due")
+_LIST_CARDS = {order: expand(getattr(Q, f"list_cards_{order}"), Q, RED_FLAGS) for order in CARD_ORDERS}
+_COUNT_CARDS = expand(Q.count_cards, Q, RED_FLAGS)
+_LOCK_CARD = expand(Q.lock_card, Q)
+
+
 async def list_cards(
-    db: Executor,
-    *,
-    department_id: int | None,
-    status: str | None,
-    color: str | None,
-    kind: str | None,
-    before_id: int | None,
-    limit: int,
+    db: Executor, *, scope: CardScope, order: str, after: tuple[date, int] | None, limit: int
 ) -> list[CardRow]:
-    """``kind``: 'case' for supervision cards, 'payment' for subsidy red flags, None for both."""
-    rows = await db.fetch(Q.list_cards, department_id, status, color, before_id, limit, kind)
-    return [_card(r) for r in rows]
+    day, last = after if after else (None, None)
+    return [_card(r) for r in await db.fetch(_LIST_CARDS[order], *scope.args(), day, last, limit)]
+
+
+async def count_cards(db: Executor, *, scope: CardScope) -> int:
+    total: int = await db.fetchval(_COUNT_CARDS, *scope.args())
+    return total
 
 
 async def lock_card(conn: Connection, *, card_id: int) -> CardRow | None:
-    row = await conn.fetchrow(Q.lock_card, card_id)
+    row = await conn.fetchrow(_LOCK_CARD, card_id)
     return _card(row) if row else None
 
 

@@ -232,12 +232,26 @@ async def list_cases(
 
 
 async def list_overdue_cases(
-    db: Executor, *, department_id: int, today: date, after: tuple[date, int] | None, limit: int
+    db: Executor,
+    *,
+    department_id: int | None,
+    township_code: str | None,
+    today: date,
+    after: tuple[date, int] | None,
+    limit: int,
 ) -> list[CaseRow]:
-    """Open cases past their promised due date, most overdue first, keyset on (due date, id)."""
+    """Open cases past their promised due date (of one department and township, or all), most
+    overdue first, keyset on (due date, id)."""
     due, last = after if after else (None, None)
-    rows = await db.fetch(Q.list_overdue_cases, department_id, today, due, last, limit)
+    rows = await db.fetch(Q.list_overdue_cases, department_id, today, due, last, limit, township_code)
     return [_case(r) for r in rows]
+
+
+async def count_overdue_cases(
+    db: Executor, *, department_id: int | None, township_code: str | None, today: date
+) -> int:
+    total: int = await db.fetchval(Q.count_overdue_cases, department_id, today, township_code)
+    return total
 
 
 async def insert_case(conn: Connection, **values: Any) -> int:

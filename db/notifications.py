@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import datetime
 
+import asyncpg
 import orjson
 
-from db.executor import Connection
-from db.queries import load
+from db.executor import Connection, Executor
+from db.queries import expand, load
 from domain.supervision import COLOR_LABELS, RULE_LABELS
 
 Q = load("notifications")
@@ -71,3 +73,71 @@ async def update_notification_retry(
     conn: Connection, *, notification_id: int, delay_s: float, max_attempts: int
 ) -> None:
     await conn.execute(Q.update_notification_retry, notification_id, delay_s, max_attempts)
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationScope:
+    """Which notifications a list or a count covers; None is no condition."""
+
+    department_id: int | None = None
+    card_id: int | None = None
+    status: str | None = None  # pending | delivered | failed
+    recipient: str | None = None
+
+    def args(self) -> tuple[object, ...]:
+        return (self.department_id, self.card_id, self.status, self.recipient)
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotificationRow:
+    """A notification as the officials read it: to whom, about which card, how it stands."""
+
+    id: int
+    card_id: int
+    recipient: str
+    recipient_role: str
+    recipient_name: str | None
+    department_id: int
+    message: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    notification_id: int
+    attempted_at: datetime
+    sender: str
+    ok: bool
+    detail: str
+
+
+_LIST_NOTIFICATIONS = expand(Q.list_notifications, Q)
+_COUNT_NOTIFICATIONS = expand(Q.count_notifications, Q)
+
+
+def _sent(record: asyncpg.Record) -> SentNotificationRow:
+    return SentNotificationRow(**{f.name: record[f.name] for f in fields(SentNotificationRow)})
+
+
+async def list_notifications(
+    db: Executor, *, scope: NotificationScope, before_id: int | None, limit: int
+) -> list[SentNotificationRow]:
+    """Newest first, keyset on id."""
+    return [_sent(r) for r in await db.fetch(_LIST_NOTIFICATIONS, *scope.args(), before_id, limit)]
+
+
+async def count_notifications(db: Executor, *, scope: NotificationScope) -> int:
+    total: int = await db.fetchval(_COUNT_NOTIFICATIONS, *scope.args())
+    return total
+
+
+async def list_notifications_by_card(db: Executor, *, card_ids: Sequence[int]) -> list[SentNotificationRow]:
+    return [_sent(r) for r in await db.fetch(Q.list_notifications_by_card, list(card_ids))]
+
+
+async def list_attempts_by_notification(db: Executor, *, notification_ids: Sequence[int]) -> list[AttemptRow]:
+    return [AttemptRow(**r) for r in await db.fetch(Q.list_attempts_by_notification, list(notification_ids))]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 _SQL_DIR = Path(__file__).with_name("sql")
 _NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+_FRAGMENT = re.compile(r"/\*>\s*([a-z_][a-z0-9_]*)\s*<\*/")
 
 
 class Queries:
@@ -40,3 +41,18 @@ class Queries:
 @cache
 def load(domain: str) -> Queries:
     return Queries(domain, (_SQL_DIR / f"{domain}.sql").read_text(encoding="utf-8"))
+
+
+def expand(text: str, *sources: Queries) -> str:
+    """``text`` with every ``/*> name <*/`` marker replaced by the query ``name`` of the first of
+    ``sources`` that has it, markers inside it expanded too: a piece of SQL several queries share
+    (a list's scope and its count) is written once. Only the files' own text is put together."""
+
+    def fragment(match: re.Match[str]) -> str:
+        name = match.group(1)
+        for source in sources:
+            if name in source.names():
+                return expand(getattr(source, name), *sources)
+        raise AttributeError(f"no query named {name} for the marker in {text[:60]!r}")
+
+    return _FRAGMENT.sub(fragment, text)

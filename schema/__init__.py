@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.cost import make_cost_rule
+from schema.notifications import NotificationQueries
 from schema.org import OrgQueries
 from schema.performance import PerformanceQueries
 from schema.powers import PowerQueries
@@ -58,6 +59,7 @@ Query = _root(
         PowerQueries,
         CaseQueries,
         SupervisionQueries,
+        NotificationQueries,
         PerformanceQueries,
         SubsidyQueries,
         ComplaintQueries,
@@ -65,7 +67,7 @@ Query = _root(
     (
         *("regions", "region", "departments", "department", "viewer", "powers", "power"),
         *("case_progress", "case", "cases", "overdue_cases"),
-        *("cards", "department_performance", "supervision_rules"),
+        *("cards", "notifications", "department_performance", "supervision_rules"),
         *("funds", "household_subsidies", "notice_list", "subsidy_aggregates"),
         *("track_complaint", "complaints"),
     ),

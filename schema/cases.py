@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -18,17 +18,17 @@ from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
 from schema.context import Info
-from schema.org import Department
+from schema.org import Department, RegionLevel, region_of_level
 from schema.pagination import (
     Connection,
-    decode_cursor,
+    decode_date_id_cursor,
     decode_id_cursor,
     edges_and_info,
     page_size,
 )
 from schema.powers import Power
 from schema.ratings import CaseRating
-from schema.scope import department_by_code, department_scope, requested_department
+from schema.scope import department_scope, requested_department
 from schema.supervision import Card, LockRecord
 from schema.visibility import DEPARTMENTS, OFFICIALS, OWNER, PUBLIC, field, personal
 from services import case_ingest
@@ -271,6 +271,31 @@ class CaseFilter:
     open_card_color: str | None = strawberry.field(default=None, description="只看有未关闭 yellow / red 牌的")
 
 
+@strawberry.input(description="逾期办件筛选")
+class OverdueCaseFilter:
+    department_code: str | None = strawberry.field(
+        default=None, description="部门编码（部门只能指定本部门；纪委监委不指定即全县）"
+    )
+    township_code: str | None = strawberry.field(
+        default=None, description="乡镇（街道）代码（9位）：办件所在地"
+    )
+
+
+@strawberry.type(description="逾期办件分页（最逾期的在前）")
+class OverdueCaseConnection(Connection[Case]):
+    department_id: strawberry.Private[int | None]
+    township_code: strawberry.Private[str | None]
+
+    @field(PUBLIC, description="符合筛选条件的逾期办件总数")
+    async def total_count(self, info: Info) -> int:
+        return await db_cases.count_overdue_cases(
+            info.context.db,
+            department_id=self.department_id,
+            township_code=self.township_code,
+            today=info.context.today,
+        )
+
+
 # -- events in ----------------------------------------------------------------------------------
 
 
@@ -440,42 +465,45 @@ class CaseQueries:
         edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), lambda r: Case.from_row(r, today))
         return CaseConnection(edges=edges, page_info=page_info)
 
-    @field(PUBLIC, description="本部门已超承诺时限未办结的办件，最逾期的在前", callers=OFFICIALS)
+    @field(
+        PUBLIC,
+        description="已超承诺时限未办结的办件，最逾期的在前，带总数：部门见本部门的，纪委监委见全县"
+        "（可按部门、乡镇筛选），一次查询",
+        callers=OFFICIALS,
+    )
     async def overdue_cases(
         self,
         info: Info,
-        department_code: str | None = None,
+        filter: OverdueCaseFilter | None = None,
+        department_code: Annotated[
+            str | None,
+            strawberry.argument(deprecation_reason="请用 filter.departmentCode", description="部门编码"),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> CaseConnection:
+    ) -> OverdueCaseConnection:
+        f = filter or OverdueCaseFilter()
         size = page_size(first, info.context.limits)
-        department_id = department_scope(info.context.viewer) or await department_by_code(
-            info, department_code
+        department_id = await requested_department(
+            info, f.department_code or department_code, refusal="部门只能查看本部门的逾期办件"
         )
-        if department_id is None:
-            raise InvalidInput("纪委监委查看逾期办件须指定 departmentCode", code="INVALID_FIELD")
-        key = decode_cursor(after)
-        position = None
-        if key is not None:
-            due, _, last = key.partition("/")
-            try:
-                position = (date.fromisoformat(due), int(last))
-            except ValueError:
-                raise InvalidInput(
-                    "分页游标无效：请使用上一页返回的 endCursor", code="INVALID_CURSOR"
-                ) from None
+        if f.township_code is not None:
+            await region_of_level(info, f.township_code, RegionLevel.TOWNSHIP)
+        today = info.context.today
         rows = await db_cases.list_overdue_cases(
             info.context.db,
             department_id=department_id,
-            today=info.context.today,
-            after=position,
+            township_code=f.township_code,
+            today=today,
+            after=decode_date_id_cursor(after),
             limit=size + 1,
         )
-        today = info.context.today
         edges, page_info = edges_and_info(
             rows, size, lambda r: f"{r.promised_due_on}/{r.id}", lambda r: Case.from_row(r, today)
         )
-        return CaseConnection(edges=edges, page_info=page_info)
+        return OverdueCaseConnection(
+            edges=edges, page_info=page_info, department_id=department_id, township_code=f.township_code
+        )
 
 
 @strawberry.type

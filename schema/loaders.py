@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 
 from db import calendar as db_calendar
-from db import cards, cases, org, powers, ratings, subsidies
+from db import cards, cases, notifications, org, powers, ratings, red_flags, subsidies
 from db.executor import Executor
 
 K = TypeVar("K", bound=Hashable)
@@ -88,6 +88,23 @@ class Loaders:
             lambda ids: ratings.list_ratings_by_case(db, case_ids=ids), lambda r: r.case_id
         )
         self.member = _one(lambda ids: subsidies.list_members_by_id(db, ids=ids), lambda r: r.id)
+        self.card_notifications = _many(
+            lambda ids: notifications.list_notifications_by_card(db, card_ids=ids), lambda r: r.card_id
+        )
+        self.notification_attempts = _many(
+            lambda ids: notifications.list_attempts_by_notification(db, notification_ids=ids),
+            lambda r: r.notification_id,
+        )
+        self.flag_payment_counts = DataLoader[int, int](self._flag_payment_counts(db))
+        self.flag_payments = DataLoader[tuple[int, int], list[red_flags.FlagPaymentRow]](
+            self._flag_payments(db)
+        )
+        self.flag_other_holders = _many(
+            lambda ids: red_flags.list_other_holders_by_card(db, card_ids=ids), lambda r: r.card_id
+        )
+        self.flag_officials = _many(
+            lambda ids: red_flags.list_officials_by_card(db, card_ids=ids), lambda r: r.card_id
+        )
         self.published_count = DataLoader[int, int](self._published_counts(db))
 
     @staticmethod
@@ -95,5 +112,29 @@ class Loaders:
         async def batch(ids: list[int]) -> list[int]:
             counts = await powers.count_published_powers_by_department(db, department_ids=ids)
             return [counts.get(i, 0) for i in ids]
+
+        return batch
+
+    @staticmethod
+    def _flag_payment_counts(db: Executor) -> Callable[[list[int]], Coroutine[Any, Any, list[int]]]:
+        async def batch(ids: list[int]) -> list[int]:
+            counts = await red_flags.count_payments_by_card(db, card_ids=ids)
+            return [counts.get(i, 0) for i in ids]
+
+        return batch
+
+    @staticmethod
+    def _flag_payments(
+        db: Executor,
+    ) -> Callable[[list[tuple[int, int]]], Coroutine[Any, Any, list[list[red_flags.FlagPaymentRow]]]]:
+        """Keyed by (card id, how many): one statement for each page size asked in the request."""
+
+        async def batch(keys: list[tuple[int, int]]) -> list[list[red_flags.FlagPaymentRow]]:
+            found: defaultdict[tuple[int, int], list[red_flags.FlagPaymentRow]] = defaultdict(list)
+            for limit in {limit for _, limit in keys}:
+                ids = [card_id for card_id, n in keys if n == limit]
+                for row in await red_flags.list_payments_by_card(db, card_ids=ids, limit=limit):
+                    found[(row.card_id, limit)].append(row)
+            return [found.get(k, []) for k in keys]
 
         return batch

@@ -83,7 +83,7 @@ async def test_a_month_of_cases_across_the_national_day_holiday(
     # Wed Oct 14 sweep: C has used 5 of 5 days (>= 90 %): a yellow card, no lock.
     assert await sweep_on(world, date(2026, 10, 14)) == 1
     got = await case(world, token, "CASE-C-0003")
-    assert [(x["rule"], x["color"]) for x in got["cards"]] == [("NEAR_DEADLINE", "yellow")]
+    assert [(x["rule"], x["color"]) for x in got["cards"]] == [("NEAR_DEADLINE", "YELLOW")]
     assert got["locked"] is False
 
     # Thu Oct 15 sweep: C is past its due date: a red card, and the case locks. A second sweep
@@ -91,7 +91,7 @@ async def test_a_month_of_cases_across_the_national_day_holiday(
     assert await sweep_on(world, date(2026, 10, 15)) == 1
     assert await sweep_on(world, date(2026, 10, 15)) == 0
     got = await case(world, token, "CASE-C-0003")
-    red = next(x for x in got["cards"] if x["color"] == "red")
+    red = next(x for x in got["cards"] if x["color"] == "RED")
     assert red["rule"] == "OVERDUE"
     assert red["evidence"]["due_on"] == "2026-10-14"
     assert got["locked"] is True
@@ -116,11 +116,11 @@ async def test_a_month_of_cases_across_the_national_day_holiday(
     explained = await world["client"].post(
         "/graphql", json={"query": explain, "variables": {"id": red["id"]}}, headers=headers_dept
     )
-    assert explained.json()["data"]["explainCard"]["status"] == "explained"
+    assert explained.json()["data"]["explainCard"]["status"] == "EXPLAINED"
     closed = await world["client"].post(
         "/graphql", json={"query": close, "variables": {"id": red["id"]}}, headers=headers_jw
     )
-    assert closed.json()["data"]["closeCard"]["status"] == "closed"
+    assert closed.json()["data"]["closeCard"]["status"] == "CLOSED"
     got = await case(world, token, "CASE-C-0003")
     assert got["locked"] is False
     assert [h["action"] for h in got["lockHistory"]] == ["locked", "explained", "released"]

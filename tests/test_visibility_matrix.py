@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,12 @@ NOTICE = (
 )
 AGGREGATES = "query { subsidyAggregates(year: 2026) { %s } }"
 ALL_CARDS = "query($dept: String!) { cards(filter: {departmentCode: $dept}) { nodes { %s } } }"
-ALERTS = 'query($dept: String!) { cards(filter: {departmentCode: $dept, kind: "payment"}) { nodes { %s } } }'
+ALERTS = "query($dept: String!) { cards(filter: {departmentCode: $dept, kind: PAYMENT}) { nodes { %s } } }"
+FLAGS = "query($dept: String!) { cards(filter: {departmentCode: $dept, rule: %s}) { nodes { %%s } } }"
+SHARED_ID = FLAGS % "INVALID_OR_SHARED_ID"
+OFFICIAL = FLAGS % "BENEFICIARY_IS_OFFICIAL"
+NOTIFICATIONS = "query { notifications(first: 5) { %s } }"
+OVERDUE = "query($dept: String!) { overdueCases(filter: {departmentCode: $dept}, first: 5) { %s } }"
 OUTSIDERS = frozenset({"public", "other_department"})
 OTHER = frozenset({"other_department"})
 PUBLIC_REFUSED = (("public", "FORBIDDEN"),)
@@ -164,6 +170,35 @@ PROBES: dict[str, Probe] = {
         ("cards", "nodes", "payment", "trail"),
         refused=OFFICIALS_OWN,
     ),
+    "FlagPayment": Probe(
+        ALERTS % "payments { {SELECTION} }", ("cards", "nodes", "payments"), refused=OFFICIALS_OWN
+    ),
+    "OtherHolder": Probe(
+        SHARED_ID % "otherHolders { {SELECTION} }", ("cards", "nodes", "otherHolders"), refused=OFFICIALS_OWN
+    ),
+    "FlagOfficial": Probe(
+        OFFICIAL % "officials { {SELECTION} }", ("cards", "nodes", "officials"), refused=OFFICIALS_OWN
+    ),
+    "Notification": Probe(
+        ALL_CARDS % "notifications { {SELECTION} }",
+        ("cards", "nodes", "notifications"),
+        refused=OFFICIALS_OWN,
+    ),
+    "NotificationAttempt": Probe(
+        ALL_CARDS % "notifications { attempts { {SELECTION} } }",
+        ("cards", "nodes", "notifications", "attempts"),
+        refused=OFFICIALS_OWN,
+    ),
+    "NotificationConnection": Probe(
+        NOTIFICATIONS % "{SELECTION}", ("notifications",), refused=PUBLIC_REFUSED, own_rows_for=OTHER
+    ),
+    "NotificationEdge": Probe(
+        NOTIFICATIONS % "edges { {SELECTION} }",
+        ("notifications", "edges"),
+        refused=PUBLIC_REFUSED,
+        own_rows_for=OTHER,
+    ),
+    "OverdueCaseConnection": Probe(OVERDUE % "{SELECTION}", ("overdueCases",), refused=OFFICIALS_OWN),
     "Complaint": Probe(TRACK % "{SELECTION}", ("trackComplaint",)),
     "ComplaintConnection": Probe(
         QUEUE % "{SELECTION}", ("complaints",), refused=PUBLIC_REFUSED, own_rows_for=OTHER
@@ -302,11 +337,32 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
     )
     card_id = await conn.fetchval(
         "INSERT INTO cards (case_id, rule_code, color, subject, department_id, staff_no, evidence,"
-        " raised_on, status, explanation, explained_by, closed_by, closing_note)"
+        " raised_on, status, explanation, explained_by, explained_at, closed_by, closed_at, closing_note)"
         " VALUES ($1, 'FEE_MISMATCH', 'red', 'S1', $2, 'W-01', '{\"charged_yuan\": \"20.00\"}',"
-        " '2026-10-12', 'closed', '已退费', 'W-01', 'JW-01', '同意') RETURNING id",
+        " '2026-10-12', 'closed', '已退费', 'W-01', '2026-10-13 09:00+08', 'JW-01', '2026-10-14 09:00+08',"
+        " '同意') RETURNING id",
         case_id,
         department_id,
+    )
+    clerk = await conn.fetchval("SELECT staff_no FROM staff WHERE department_id = $1 LIMIT 1", department_id)
+    notification = await conn.fetchval(
+        "INSERT INTO notifications (card_id, recipient, recipient_role, department_id, message, status,"
+        " attempts, delivered_at) VALUES ($1, $3, 'handler', $2, '【电子监察红牌】示例', 'delivered', 2,"
+        " '2026-10-12 10:05+08') RETURNING id",
+        card_id,
+        department_id,
+        clerk,
+    )
+    await conn.execute(
+        "INSERT INTO notifications (card_id, recipient, recipient_role, department_id, message)"
+        " VALUES ($1, 'dept:0', 'department', $2, '【电子监察红牌】示例')",
+        card_id,
+        department_id,
+    )
+    await conn.execute(
+        "INSERT INTO notification_attempts (notification_id, sender, ok, detail)"
+        " VALUES ($1, 'webhook', false, 'ConnectionError: 网关无响应'), ($1, 'webhook', true, '')",
+        notification,
     )
     await conn.execute(
         "INSERT INTO case_ratings (case_id, level, comment, rated_on, department_id, rectify_due_on,"
@@ -393,6 +449,36 @@ async def add_subsidy(conn: asyncpg.Connection, department_id: int, sample: Samp
         member,
         department_id,
         clerk,
+    )
+    # A person-level flag of each kind that names someone else: a shared ID number and an official.
+    shared_id = "51079919900202234" + check_char("51079919900202234")
+    for name, deceased in (("钱少少", None), ("赵某某", date(2026, 3, 1))):
+        await conn.execute(
+            "INSERT INTO household_members (household_id, name, id_number, relation, deceased_on)"
+            " VALUES ($1, $2, $3, '子女', $4)",
+            household,
+            name,
+            shared_id,
+            deceased,
+        )
+    await conn.execute(
+        "INSERT INTO cards (member_id, rule_code, color, subject, department_id, evidence, raised_on)"
+        " SELECT id, 'INVALID_OR_SHARED_ID', 'red', 'shared', $1, '{}', '2026-06-03'"
+        " FROM household_members WHERE name = '钱少少'",
+        department_id,
+    )
+    await conn.execute(
+        "INSERT INTO officials (name, id_number, kind, department_id, village_code, position)"
+        " VALUES ('钱多多', $1, 'official', $2, $3, '股长')",
+        SAMPLE_ID,
+        department_id,
+        village,
+    )
+    await conn.execute(
+        "INSERT INTO cards (member_id, rule_code, color, subject, department_id, evidence, raised_on)"
+        " VALUES ($1, 'BENEFICIARY_IS_OFFICIAL', 'red', 'MX', $2, '{}', '2026-06-03')",
+        member,
+        department_id,
     )
     sample.village_code = village
 

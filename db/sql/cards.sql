@@ -43,13 +43,16 @@ UPDATE cases SET locked = false, updated_at = now() WHERE id = $1;
 INSERT INTO case_lock_events (case_id, card_id, action, actor, note) VALUES ($1, $2, $3, $4, $5);
 
 -- name: lock_card
-SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id WHERE c.id = $1 FOR UPDATE OF c;
+SELECT c.*, k.case_no, /*> card_due_on <*/ AS due_on
+FROM cards c LEFT JOIN cases k ON k.id = c.case_id LEFT JOIN complaints q ON q.id = c.complaint_id
+WHERE c.id = $1 FOR UPDATE OF c;
 
 -- name: update_card_explained
 UPDATE cards SET status = 'explained', explanation = $2, explained_by = $3, explained_at = now()
 WHERE id = $1;
 
 -- name: update_card_closed
+-- $4: what discipline found (upheld / unfounded / serious), which the performance score reads.
 UPDATE cards SET status = 'closed', closed_by = $2, closed_at = now(), closing_note = $3
 WHERE id = $1;
 
@@ -57,19 +60,62 @@ WHERE id = $1;
 SELECT id, status FROM cards WHERE case_id = $1 AND color = 'red' AND status <> 'closed' ORDER BY id;
 
 -- name: list_cards_by_case
-SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id
+SELECT c.*, k.case_no, k.promised_due_on AS due_on FROM cards c LEFT JOIN cases k ON k.id = c.case_id
 WHERE c.case_id = ANY($1::bigint[]) ORDER BY c.case_id, c.id;
 
 -- name: list_lock_events_by_case
 SELECT id, case_id, card_id, action, actor, note, at FROM case_lock_events
 WHERE case_id = ANY($1::bigint[]) ORDER BY case_id, id;
 
--- name: list_cards
-SELECT c.*, k.case_no FROM cards c LEFT JOIN cases k ON k.id = c.case_id
+-- The officials' card list: one scope (card_scope, below) in three orders, each a keyset on
+-- (day, id) that an index serves; db/cards.py puts the scope in where the marker stands.
+-- A card's "due" day is when the matter it is about had to be done: a case card's case's promised
+-- due date, a complaint card's acceptance deadline, and a subsidy flag's own day (the money is
+-- already out, so it is due at once).
+
+-- name: card_due_on
+coalesce(k.promised_due_on, q.accept_due_on, c.raised_on)
+
+-- name: card_scope
+FROM cards c
+LEFT JOIN cases k ON k.id = c.case_id
+LEFT JOIN complaints q ON q.id = c.complaint_id
+LEFT JOIN household_members m ON m.id = c.member_id
+LEFT JOIN households h ON h.id = m.household_id
 WHERE ($1::int IS NULL OR c.department_id = $1)
-  AND ($6::text IS NULL OR ($6 = 'case') = (c.case_id IS NOT NULL))
-  AND ($2::text IS NULL OR c.status = $2)
-  AND ($3::text IS NULL OR c.color = $3)
-  AND ($4::bigint IS NULL OR c.id < $4)
-ORDER BY c.id DESC
-LIMIT $5;
+  AND ($2::text IS NULL OR $2 = CASE WHEN c.case_id IS NOT NULL THEN 'case'
+                                     WHEN c.complaint_id IS NOT NULL THEN 'complaint' ELSE 'payment' END)
+  AND ($3::text IS NULL OR c.rule_code = $3)
+  AND ($4::text IS NULL OR c.color = $4)
+  AND ($5::text IS NULL OR c.status = $5)
+  AND ($6::text IS NULL OR left(coalesce(k.region_code, h.village_code), 9) = $6)
+  AND ($7::int IS NULL OR EXISTS (
+        SELECT 1 /*> flag_payments <*/ AND p.fund_id = $7))
+  AND ($8::date IS NULL OR c.raised_on >= $8)
+  AND ($9::date IS NULL OR c.raised_on <= $9)
+
+-- name: count_cards
+SELECT count(*) /*> card_scope <*/;
+
+-- name: list_cards_newest
+SELECT c.*, k.case_no, /*> card_due_on <*/ AS due_on
+/*> card_scope <*/
+  AND ($10::date IS NULL OR (c.raised_on, c.id) < ($10, $11::bigint))
+ORDER BY c.raised_on DESC, c.id DESC
+LIMIT $12;
+
+-- name: list_cards_oldest
+SELECT c.*, k.case_no, /*> card_due_on <*/ AS due_on
+/*> card_scope <*/
+  AND ($10::date IS NULL OR (c.raised_on, c.id) > ($10, $11::bigint))
+ORDER BY c.raised_on, c.id
+LIMIT $12;
+
+-- name: list_cards_due
+SELECT c.*, k.case_no, /*> card_due_on <*/ AS due_on
+/*> card_scope <*/
+  AND ($10::date IS NULL
+       OR (/*> card_due_on <*/, c.id) > ($10, $11::bigint))
+ORDER BY /*> card_due_on <*/, c.id
+LIMIT $12;
+

@@ -87,11 +87,20 @@ ORDER BY id DESC
 LIMIT $7;
 
 -- name: list_overdue_cases
+-- Open cases past their promised due date, of one department ($1) or all, of one township ($6,
+-- the case's region code starting with it) or all, most overdue first; a county-wide page reads
+-- cases_open_due_idx, a department's cases_department_open_idx.
 SELECT * FROM cases
-WHERE completed_at IS NULL AND department_id = $1 AND promised_due_on < $2
-  AND ($3::date IS NULL OR (promised_due_on, id) > ($3, $4))
+WHERE completed_at IS NULL AND ($1::int IS NULL OR department_id = $1) AND promised_due_on < $2
+  AND ($6::text IS NULL OR left(region_code, 9) = $6)
+  AND ($3::date IS NULL OR (promised_due_on, id) > ($3, $4::bigint))
 ORDER BY promised_due_on, id
 LIMIT $5;
+
+-- name: count_overdue_cases
+SELECT count(*) FROM cases
+WHERE completed_at IS NULL AND ($1::int IS NULL OR department_id = $1) AND promised_due_on < $2
+  AND ($3::text IS NULL OR left(region_code, 9) = $3);
 
 -- name: get_case_progress_by_no
 -- Everything the public progress query shows, in one round trip (the vetted CaseStatus document).

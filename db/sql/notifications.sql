@@ -64,3 +64,34 @@ UPDATE notifications
 SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2),
     status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END
 WHERE id = $1;
+
+-- Who was told of a card, and whether it reached them (the officials' queries).
+
+-- name: notification_scope
+FROM notifications n LEFT JOIN staff st ON st.staff_no = n.recipient
+WHERE ($1::int IS NULL OR n.department_id = $1)
+  AND ($2::bigint IS NULL OR n.card_id = $2)
+  AND ($3::text IS NULL OR n.status = $3)
+  AND ($4::text IS NULL OR n.recipient = $4)
+
+-- name: list_notifications
+-- Newest first, keyset on id; the recipient's name when the recipient is staff.
+SELECT n.*, st.name AS recipient_name
+/*> notification_scope <*/
+  AND ($5::bigint IS NULL OR n.id < $5)
+ORDER BY n.id DESC
+LIMIT $6;
+
+-- name: count_notifications
+SELECT count(*) /*> notification_scope <*/;
+
+-- name: list_notifications_by_card
+SELECT n.*, st.name AS recipient_name
+FROM notifications n LEFT JOIN staff st ON st.staff_no = n.recipient
+WHERE n.card_id = ANY($1::bigint[])
+ORDER BY n.card_id, n.id;
+
+-- name: list_attempts_by_notification
+SELECT notification_id, attempted_at, sender, ok, detail FROM notification_attempts
+WHERE notification_id = ANY($1::bigint[])
+ORDER BY notification_id, id;
