@@ -70,7 +70,7 @@ async def changes(request: Request) -> Response:
     limit = _limit(request.query_params.get("limit"))
     await request.app.state.endpoint.charge(request, "open-data:changes")
     pool: asyncpg.Pool = request.app.state.pool
-    found = await list_changes(pool, after=after, limit=limit, today=request.app.state.endpoint.today())
+    found = await list_changes(pool, after=after, limit=limit)
     body = b"".join(orjson.dumps(_line(c)) + b"\n" for c in found)
     cursor = encode_cursor(found[-1].position if found else after)
     etag = '"' + hashlib.sha256(body + cursor.encode()).hexdigest()[:32] + '"'

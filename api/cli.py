@@ -344,6 +344,36 @@ def cmd_calendar(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish_ranking(settings: Settings, args: argparse.Namespace) -> int:
+    """Publish (and so freeze) the rankings of ended periods: those named, or every month and
+    quarter that has ended and was never published (cron it for the first of each month)."""
+    from domain.calendar import CHINA, moment_on
+    from domain.errors import DomainError
+    from domain.performance import parse_period
+    from services import performance
+
+    today = today_of(settings, args.as_of)
+
+    async def main() -> int:
+        conn = await asyncpg.connect(database_url(settings))
+        try:
+            periods = [parse_period(p) for p in args.periods] or None
+            now = moment_on(today, datetime.now(UTC))
+            rankings = await performance.publish(conn, periods=periods, today=today, now=now)
+        except DomainError as exc:
+            print(f"错误：{exc.message}（{exc.code}）", file=sys.stderr)
+            return 2
+        finally:
+            await conn.close()
+        for r in rankings:
+            when = r.published_at.astimezone(CHINA).isoformat()
+            state = "已公布" if r.published_at == now else "早已公布，未改动"
+            print(f"{r.period.label}：{state}（{when}），更正 {len(r.corrections)} 项")
+        return 0
+
+    return asyncio.run(main())
+
+
 def _audit_public_key(settings: Settings) -> Ed25519PublicKey | None:
     """The checkpoints' public key: AUDIT_PUBLIC_KEY, else the signing key's own half."""
     if settings.audit_public_key is not None:
@@ -650,6 +680,11 @@ def parser() -> argparse.ArgumentParser:
     flags = sub.add_parser("red-flags", help="对某日以来的补助运行疑点规则（不重复预警）")
     flags.add_argument("--since", required=True, help="所属期起（YYYY-MM-DD）")
     flags.add_argument("--as-of", help="按此日期判断（YYYY-MM-DD），默认今天")
+    publish = sub.add_parser("publish-ranking", help="公布并冻结已结束考核期的部门绩效排名")
+    publish.add_argument(
+        "periods", nargs="*", help="考核期（2026-10、2026Q3）；不填则公布全部已结束而未公布的"
+    )
+    publish.add_argument("--as-of", help="按此日期判断考核期是否结束（YYYY-MM-DD），默认今天")
     token = sub.add_parser("token", help="用开发密钥签发令牌（仅供开发与测试）")
     token.add_argument("--role", choices=["department", "discipline"], required=True)
     token.add_argument("--dept", help="部门编码（部门令牌必填）")
@@ -671,6 +706,7 @@ COMMANDS = {
     "import-cases": cmd_import_cases,
     "load-subsidy": cmd_load_subsidy,
     "red-flags": cmd_red_flags,
+    "publish-ranking": cmd_publish_ranking,
     "manifest": cmd_manifest,
     "demo-keys": cmd_demo_keys,
 }

@@ -3,8 +3,9 @@ memory: ``/open-data/<dataset>.jsonl`` or ``.csv``, with a stable column list an
 
 Datasets: ``powers`` (every published or cancelled power with its process map, materials and
 adjustments), ``case-statistics`` (counts per power and month, anonymised),
-``department-rankings?period=2026-10`` and ``fund-aggregates?year=2026`` (per fund, township and
-month, small groups withheld).
+``department-rankings?period=2026-10`` (the ranking as published, frozen: the figures
+``departmentPerformance`` answers with; the corrections are in that answer) and
+``fund-aggregates?year=2026`` (per fund, township and month, small groups withheld).
 
 Enum values are spelled as the GraphQL schema spells them (``PENALTY``, ``PUBLISHED``), every time
 is read in China (+08:00), and nested lists (a power's steps, edges, materials, adjustments) are
@@ -32,17 +33,18 @@ from db import calendar as db_calendar
 from db import open_data as db_open_data
 from db import org
 from db import subsidies as db_subsidies
-from domain.calendar import check_year, china_time
+from domain.calendar import check_year, china_time, moment_on
 from domain.disclosure import AGGREGATE
 from domain.errors import DomainError
 from domain.performance import Period, check_ended, parse_period
+from domain.rankings import Ranking
 from schema.powers import AdjustmentKind, PowerCategory, PowerStatus
 from services import performance
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the validators of a file with nothing in it yet
 # Part of every ETag: raised when a file's columns or their spelling change, so a validator kept
 # from the old layout no longer gets a 304 for data that did not change.
-LAYOUT = 2
+LAYOUT = 3
 
 COLUMNS: dict[str, Sequence[str]] = {
     "powers": (
@@ -82,8 +84,11 @@ COLUMNS: dict[str, Sequence[str]] = {
     ),
     "department-rankings": (
         "period",
+        "published_at",
+        "rule_version",
         "rank",
         "grade",
+        "note",
         "department_code",
         "department_name",
         "score",
@@ -94,8 +99,14 @@ COLUMNS: dict[str, Sequence[str]] = {
         "late_cases",
         "yellow_cards",
         "red_cards",
+        "serious_errors",
+        "unfounded_cards",
+        "late_case_cards",
         "bad_ratings",
         "complaints",
+        "subsidy_score",
+        "subsidy_red_flags",
+        "subsidy_yellow_flags",
     ),
     "fund-aggregates": (
         "year",
@@ -170,23 +181,36 @@ async def _powers(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str
         yield _power(row)
 
 
-async def _rankings(pool: asyncpg.Pool, period: Period, today: date) -> AsyncIterator[dict[str, Any]]:
+async def _ranking(pool: asyncpg.Pool, period: Period, today: date) -> tuple[Ranking, dict[int, Any]]:
+    """The period's ranking as published (published now if it never was) and the departments."""
     async with pool.acquire() as conn:
         calendar = await db_calendar.get_calendar(conn)
         departments = {
             d.id: d for d in await org.list_departments(conn, region_code=None, service_level=None)
         }
-        scores = await performance.evaluate(
-            conn, period=period, calendar=calendar, today=today, department_ids=list(departments)
+        ranking = await performance.get_ranking(
+            conn,
+            period=period,
+            calendar=calendar,
+            today=today,
+            now=moment_on(today, datetime.now(UTC)),
+            department_ids=list(departments),
         )
-    for s in scores:
-        d = departments[s.facts.department_id]
+    return ranking, departments
+
+
+async def _ranking_rows(ranking: Ranking, departments: Mapping[int, Any]) -> AsyncIterator[dict[str, Any]]:
+    for s in ranking.rows:
+        d = departments.get(s.facts.department_id)
         yield {
-            "period": period.label,
+            "period": ranking.period.label,
+            "published_at": ranking.published_at,
+            "rule_version": ranking.rule_version,
             "rank": s.rank,
             "grade": s.grade,
-            "department_code": d.code,
-            "department_name": d.name,
+            "note": s.note,
+            "department_code": d.code if d else None,
+            "department_name": d.name if d else None,
             "score": s.score,
             "bonus": s.bonus,
             "deductions": s.deductions,
@@ -195,8 +219,14 @@ async def _rankings(pool: asyncpg.Pool, period: Period, today: date) -> AsyncIte
             "late_cases": s.facts.late,
             "yellow_cards": s.facts.yellow_cards,
             "red_cards": s.facts.red_cards,
+            "serious_errors": s.facts.serious_errors,
+            "unfounded_cards": s.facts.unfounded_cards,
+            "late_case_cards": s.facts.late_case_cards,
             "bad_ratings": s.facts.bad_ratings,
             "complaints": s.facts.complaints,
+            "subsidy_score": s.subsidy_score,
+            "subsidy_red_flags": s.facts.subsidy_red_flags,
+            "subsidy_yellow_flags": s.facts.subsidy_yellow_flags,
         }
 
 
@@ -234,7 +264,9 @@ async def open_data(request: Request) -> Response:
         rows, modified = db_open_data.list_case_statistics(pool), await db_open_data.get_cases_modified(pool)
     elif dataset == "department-rankings":
         period = check_ended(parse_period(request.query_params.get("period", "")), _today(request))
-        rows, modified = _rankings(pool, period, _today(request)), await db_open_data.get_cases_modified(pool)
+        # Frozen once published: the file changes only if the publication does (it never does).
+        ranking, departments = await _ranking(pool, period, _today(request))
+        rows, modified = _ranking_rows(ranking, departments), ranking.published_at
     else:
         year = request.query_params.get("year", "")
         if not (year.isascii() and year.isdigit()):

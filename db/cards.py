@@ -50,6 +50,8 @@ class CardRow:
     closed_by: str | None
     closed_at: datetime | None
     closing_note: str | None
+    # What discipline found when it closed the card (migration 0009): upheld, unfounded, serious.
+    outcome: str | None = None
     complaint_id: int | None = None
     # The day the card's matter was due (cards.sql, "due"); only the officials' list reads it.
     due_on: date | None = None
@@ -229,5 +231,5 @@ async def update_card_explained(conn: Connection, *, card_id: int, explanation: 
     await conn.execute(Q.update_card_explained, card_id, explanation, by)
 
 
-async def update_card_closed(conn: Connection, *, card_id: int, by: str, note: str) -> None:
-    await conn.execute(Q.update_card_closed, card_id, by, note)
+async def update_card_closed(conn: Connection, *, card_id: int, by: str, note: str, outcome: str) -> None:
+    await conn.execute(Q.update_card_closed, card_id, by, note, outcome)

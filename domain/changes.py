@@ -1,13 +1,13 @@
 """The change feed's rules (开放数据变更流): where an entry stands in the feed, the cursor that
-continues after it, what ``since`` may say, and when a ranking counts as published.
+continues after it and what ``since`` may say.
 
 Entries are ordered by (time, kind, key): the time the change was made public, then the kind's
 name, then a key unique within the kind. A cursor is that triple, so a reader continues exactly
 after the last entry it read, however many entries share a time.
 
-There is no record of a ranking being published: a ranking is computed from the stored facts
-for any period that has ended (:func:`domain.performance.check_ended`). So a period's ranking is
-taken as published at the moment the period ends, midnight in China of the day after it.
+A ranking is listed at the moment it was published (``ranking_publications.published_at``: the
+first time it was asked for after its period ended, or ``sunshine publish-ranking``), not when
+its period ended: before then there was nothing to download.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from domain.calendar import CHINA, parse_day, parse_moment
 from domain.errors import InvalidInput
-from domain.performance import Period, parse_period
 
 POWER_ADJUSTMENT = "POWER_ADJUSTMENT"
 RANKING_PUBLISHED = "RANKING_PUBLISHED"
@@ -86,24 +85,3 @@ def _decode_cursor(body: str) -> Position:
     if at.tzinfo is None or not ((kind in KINDS and key) or (kind == key == "")):
         raise InvalidSince(f"游标无法识别：{_SINCE_HELP}")
     return Position(at, kind, key)
-
-
-def published_at(period: Period) -> datetime:
-    """When a period's ranking counts as published: the moment the period ends, in China."""
-    return datetime.combine(period.end, time(), tzinfo=CHINA)
-
-
-def ended_periods(first_day: date, today: date) -> list[Period]:
-    """Every month and quarter from the one holding ``first_day`` that has ended by ``today``,
-    in the order their rankings were published (a quarter after the month it ends with)."""
-    periods: list[Period] = []
-    year, month = first_day.year, first_day.month
-    while True:
-        month_period = parse_period(f"{year:04d}-{month:02d}")
-        if month_period.end > today:
-            break
-        periods.append(month_period)
-        if month % 3 == 0:
-            periods.append(parse_period(f"{year:04d}Q{month // 3}"))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods

@@ -28,6 +28,16 @@ from services import supervision
 CARD_STATUS_LABELS = {"open": "待说明", "explained": "已说明", "closed": "已关闭"}
 
 
+@strawberry.enum(
+    description="纪委监委关闭监察卡时的认定（计入部门绩效）：UPHELD 属实，按红牌、黄牌或疑点计分；"
+    "UNFOUNDED 不属实，不计分；SERIOUS 属实且情节严重，按严重问题计分"
+)
+class CardOutcome(Enum):
+    UPHELD = "upheld"
+    UNFOUNDED = "unfounded"
+    SERIOUS = "serious"
+
+
 def spelling(value: Enum) -> str:
     """How the database spells an enum's value (strawberry keeps an ``enum_value``'s text as it)."""
     return str(value.value)
@@ -125,6 +135,7 @@ class Card:
     closed_by: str | None = field(OWNER, description="关闭人（纪委监委）")
     closed_at: datetime | None = field(OWNER, description="关闭时间")
     closing_note: str | None = field(OWNER, description="关闭意见")
+    outcome: CardOutcome | None = field(OWNER, description="关闭时的认定（计入部门绩效）；未关闭为空")
 
     @classmethod
     def from_row(cls, row: db_cards.CardRow) -> Self:
@@ -162,6 +173,7 @@ class Card:
             closed_by=row.closed_by,
             closed_at=row.closed_at,
             closing_note=row.closing_note,
+            outcome=CardOutcome(row.outcome) if row.outcome else None,
         )
 
     @field(PUBLIC, description="被发牌的部门")
@@ -377,11 +389,21 @@ class SupervisionMutations:
             )
         return Card.from_row(row)
 
-    @field(PUBLIC, description="纪委监委关闭监察卡；红牌全部关闭后办件解锁", callers=DISCIPLINE_ONLY)
-    async def close_card(self, info: Info, card_id: int, note: str) -> Card:
+    @field(
+        PUBLIC,
+        description="纪委监委关闭监察卡并认定属实、不属实（不计分）或情节严重；红牌全部关闭后办件解锁",
+        callers=DISCIPLINE_ONLY,
+    )
+    async def close_card(
+        self, info: Info, card_id: int, note: str, outcome: CardOutcome = CardOutcome.UPHELD
+    ) -> Card:
         viewer = info.context.viewer
         async with info.context.pool.acquire() as conn:
             row = await supervision.close(
-                conn, card_id=card_id, inspector=viewer.staff_no or viewer.subject or "unknown", note=note
+                conn,
+                card_id=card_id,
+                inspector=viewer.staff_no or viewer.subject or "unknown",
+                note=note,
+                outcome=outcome.value,
             )
         return Card.from_row(row)

@@ -4,20 +4,12 @@ read a page at a time after a position (:mod:`domain.changes`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from db import open_data as db_open_data
+from db import performance as db_performance
 from db.executor import Executor
-from domain.calendar import china_day
-from domain.changes import (
-    POWER_ADJUSTMENT,
-    RANKING_PUBLISHED,
-    Position,
-    adjustment_key,
-    ended_periods,
-    published_at,
-)
-from domain.performance import Period
+from domain.changes import POWER_ADJUSTMENT, RANKING_PUBLISHED, Position, adjustment_key
+from domain.performance import Period, parse_period
 
 _LAST_ID = 2**31 - 1  # past every adjustment id of a moment (an integer column)
 
@@ -29,11 +21,9 @@ class Change:
     period: Period | None = None
 
 
-async def list_changes(db: Executor, *, after: Position, limit: int, today: date) -> list[Change]:
-    """Up to ``limit`` entries after ``after``, oldest first.
-
-    A ranking is listed once its period has ended by ``today``, for every month and quarter from
-    the first case received on (see :mod:`domain.changes` for why that is its publication)."""
+async def list_changes(db: Executor, *, after: Position, limit: int) -> list[Change]:
+    """Up to ``limit`` entries after ``after``, oldest first. A ranking is listed at the moment
+    it was published (``ranking_publications``)."""
     if after.kind == RANKING_PUBLISHED:
         after_id = _LAST_ID  # every adjustment of that moment sorts before any ranking
     elif after.kind == POWER_ADJUSTMENT:
@@ -47,11 +37,13 @@ async def list_changes(db: Executor, *, after: Position, limit: int, today: date
         Change(Position(a.recorded_at, POWER_ADJUSTMENT, adjustment_key(a.id)), adjustment=a)
         for a in adjustments
     ]
-    first = await db_open_data.get_first_case_received(db)
-    if first is not None:
-        for period in ended_periods(china_day(first), today):
-            position = Position(published_at(period), RANKING_PUBLISHED, period.label)
-            if position > after:
-                changes.append(Change(position, period=period))
+    # At the reader's own moment, rankings sort after adjustments and by their period's label.
+    published = await db_performance.list_publications_after(
+        db, after_at=after.at, after_period=after.key if after.kind == RANKING_PUBLISHED else "", limit=limit
+    )
+    changes += [
+        Change(Position(p.published_at, RANKING_PUBLISHED, p.period), period=parse_period(p.period))
+        for p in published
+    ]
     changes.sort(key=lambda c: c.position)
     return changes[:limit]

@@ -346,9 +346,12 @@ async def _reload(conn: Connection, card_id: int) -> db_cards.CardRow:
     return card
 
 
-async def close(conn: Connection, *, card_id: int, inspector: str, note: str) -> db_cards.CardRow:
-    """Discipline closes a card. A red card must be explained first; when the last open red card
-    of a case closes, the case is unlocked."""
+async def close(
+    conn: Connection, *, card_id: int, inspector: str, note: str, outcome: str = "upheld"
+) -> db_cards.CardRow:
+    """Discipline closes a card with what it found (``outcome``: upheld, unfounded — the card
+    then counts nothing in performance — or serious). A red card must be explained first; when the
+    last open red card of a case closes, the case is unlocked."""
     async with conn.transaction():
         card = await db_cards.lock_card(conn, card_id=card_id)
         if card is None:
@@ -357,7 +360,9 @@ async def close(conn: Connection, *, card_id: int, inspector: str, note: str) ->
             raise CardActionRefused("该监察卡已关闭")
         if card.color == "red" and card.status != "explained":
             raise CardActionRefused("红牌须由部门提交说明后才能关闭、解锁", code="EXPLANATION_REQUIRED")
-        await db_cards.update_card_closed(conn, card_id=card_id, by=inspector, note=note.strip())
+        await db_cards.update_card_closed(
+            conn, card_id=card_id, by=inspector, note=note.strip(), outcome=outcome
+        )
         if card.case_id is None:  # a subsidy red flag: closing it is all
             return await _reload(conn, card_id)
         remaining = [

@@ -4,6 +4,7 @@ by page with a cursor."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,14 +15,36 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
+from demo import seed_cases
 from domain.calendar import CHINA
-from tests.conftest import running
+from tests.conftest import TEST_SEED, running
+
+PUBLISHED_ON = date(2026, 11, 2)  # rankings asked for that day are published at its noon in China
+PUBLISHED = ("2026-09", "2026Q3", "2026-10")
 
 
 @pytest.fixture(scope="module")
-async def county(settings: Settings, populated: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The county with cases, so that there are periods to rank (read only)."""
-    async with running(create_app(settings, database_url=populated)) as client:
+async def county_db(server: Any, template: str) -> AsyncIterator[str]:
+    """The county with cases, and three rankings published on Nov 2 (a copy of its own: asking
+    for a ranking publishes it)."""
+    name = await server.clone(template)
+    url: str = server.url(name)
+    conn = await asyncpg.connect(url)
+    try:
+        await seed_cases(conn, seed=TEST_SEED, scale=0.01)
+    finally:
+        await conn.close()
+    yield url
+    await server.drop(name)
+
+
+@pytest.fixture(scope="module")
+async def county(settings: Settings, county_db: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(replace(settings, today=PUBLISHED_ON), database_url=county_db)) as then:
+        for period in PUBLISHED:
+            published = await then.get("/open-data/department-rankings.jsonl", params={"period": period})
+            assert published.status_code == 200, published.text
+    async with running(create_app(settings, database_url=county_db)) as client:
         yield client
 
 
@@ -48,34 +71,40 @@ async def _read_all(
 
 
 async def test_feed_lists_adjustments_and_rankings_in_time_order_in_china_time(
-    county: httpx.AsyncClient, populated_db: asyncpg.Pool
+    county: httpx.AsyncClient, county_db: str
 ) -> None:
     entries = await _read_all(county, limit=1000)
     times = [datetime.fromisoformat(e["at"]) for e in entries]
     assert all(e["at"].endswith("+08:00") for e in entries)
     assert times == sorted(times)
     adjustments = [e for e in entries if e["kind"] == "POWER_ADJUSTMENT"]
-    expected = await populated_db.fetchval(
-        "SELECT count(*) FROM power_adjustments a JOIN powers p ON p.id = a.power_id"
-        " WHERE p.status <> 'draft' AND a.recorded_at <= now() - interval '1 minute'"
-    )
+    conn = await asyncpg.connect(county_db)
+    try:
+        expected = await conn.fetchval(
+            "SELECT count(*) FROM power_adjustments a JOIN powers p ON p.id = a.power_id"
+            " WHERE p.status <> 'draft' AND a.recorded_at <= now() - interval '1 minute'"
+        )
+    finally:
+        await conn.close()
     assert len(adjustments) == expected > 0
     assert {e["adjustment_kind"] for e in adjustments} <= {"ADDED", "CHANGED", "CANCELLED"}
     assert any(e["kind"] == "RANKING_PUBLISHED" for e in entries)
     assert len({e["cursor"] for e in entries}) == len(entries)
 
 
-async def test_a_ranking_is_published_when_its_period_ends(county: httpx.AsyncClient) -> None:
+async def test_a_ranking_is_listed_when_it_was_published(county: httpx.AsyncClient) -> None:
     rankings = [e for e in await _read_all(county, limit=1000) if e["kind"] == "RANKING_PUBLISHED"]
-    today = datetime.now(CHINA).date()
+    noon = datetime(PUBLISHED_ON.year, PUBLISHED_ON.month, PUBLISHED_ON.day, 12, tzinfo=CHINA)
+    # Published at one moment, listed by period label; a period never asked for is not listed.
+    assert [(e["period"], datetime.fromisoformat(e["at"])) for e in rankings] == [
+        (period, noon) for period in sorted(PUBLISHED)
+    ]
     for entry in rankings:
-        end = date.fromisoformat(entry["period_end"])
-        assert end <= today
-        assert datetime.fromisoformat(entry["at"]) == datetime(end.year, end.month, end.day, tzinfo=CHINA)
-    labels = [e["period"] for e in rankings]
-    assert any("Q" in label for label in labels) and any("-" in label for label in labels)
+        assert date.fromisoformat(entry["period_end"]) <= PUBLISHED_ON
     ranking = await county.get(rankings[-1]["dataset"])
     assert ranking.status_code == 200 and ranking.text
+    first = orjson.loads(ranking.text.splitlines()[0])
+    assert datetime.fromisoformat(first["published_at"]) == noon
 
 
 async def test_small_pages_continue_by_cursor_to_the_same_feed(county: httpx.AsyncClient) -> None:

@@ -168,8 +168,8 @@ async def test_a_month_of_cases_across_the_national_day_holiday(
 
     # October's score for the department, by the formula in performance_rules:
     # completed A (on time), B (on time), C (late); late cases: C; cards raised in October:
-    # yellow 1 (C), red 4 (C overdue, D fee, E refusal, F order).
-    # 100 - 1 x 1 (late) - 4 x 1 (red) - 1 x 0.2 (yellow) = 94.8, no bonus (fewer than 10 cases).
+    # C's yellow and OVERDUE are its late case (deducted once, as the late case); red 3 (D fee,
+    # E refusal, F order). 100 - 1 x 1 (late) - 3 x 1 (red) = 96, no bonus (fewer than 10 cases).
     query = """
     query { departmentPerformance(period: "2026-10") { period rows {
       department { code } rank grade score bonus deductions completed onTime onTimeRate lateCases
@@ -182,15 +182,15 @@ async def test_a_month_of_cases_across_the_national_day_holiday(
     row = next(
         r for r in body["data"]["departmentPerformance"]["rows"] if r["department"]["code"] == world["dept"]
     )
-    assert Decimal(row["score"]) == Decimal("94.8")
+    assert Decimal(row["score"]) == Decimal(96)
     assert (row["completed"], row["onTime"], row["lateCases"], row["yellowCards"], row["redCards"]) == (
         3,
         2,
         1,
-        1,
-        4,
+        0,
+        3,
     )
-    assert row["grade"] == "良好"
+    assert row["grade"] == "优秀"
     assert row["averagePromisedDays"] == 5.0
 
 

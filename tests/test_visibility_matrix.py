@@ -149,6 +149,9 @@ PROBES: dict[str, Probe] = {
     "CardEdge": Probe(CARDS % "edges { {SELECTION} }", ("cards", "edges"), refused=OFFICIALS_OWN),
     "PerformanceReport": Probe(RANKING % "{SELECTION}", ("departmentPerformance",)),
     "DepartmentScore": Probe(RANKING % "rows { {SELECTION} }", ("departmentPerformance", "rows")),
+    "RankingCorrection": Probe(
+        RANKING % "corrections { {SELECTION} }", ("departmentPerformance", "corrections")
+    ),
     "SupervisionRule": Probe("query { supervisionRules { {SELECTION} } }", ("supervisionRules",)),
     "Fund": Probe("query { funds { {SELECTION} } }", ("funds",)),
     "SubsidyRecordConnection": Probe(LOOKUP % "{SELECTION}", ("householdSubsidies",)),
@@ -337,10 +340,11 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
     )
     card_id = await conn.fetchval(
         "INSERT INTO cards (case_id, rule_code, color, subject, department_id, staff_no, evidence,"
-        " raised_on, status, explanation, explained_by, explained_at, closed_by, closed_at, closing_note)"
+        " raised_on, status, explanation, explained_by, explained_at, closed_by, closed_at, closing_note,"
+        " outcome)"
         " VALUES ($1, 'FEE_MISMATCH', 'red', 'S1', $2, 'W-01', '{\"charged_yuan\": \"20.00\"}',"
         " '2026-10-12', 'closed', '已退费', 'W-01', '2026-10-13 09:00+08', 'JW-01', '2026-10-14 09:00+08',"
-        " '同意') RETURNING id",
+        " '同意', 'upheld') RETURNING id",
         case_id,
         department_id,
     )

@@ -53,7 +53,7 @@ WHERE id = $1;
 
 -- name: update_card_closed
 -- $4: what discipline found (upheld / unfounded / serious), which the performance score reads.
-UPDATE cards SET status = 'closed', closed_by = $2, closed_at = now(), closing_note = $3
+UPDATE cards SET status = 'closed', closed_by = $2, closed_at = now(), closing_note = $3, outcome = $4
 WHERE id = $1;
 
 -- name: list_open_red_cards_by_case
