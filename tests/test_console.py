@@ -131,7 +131,7 @@ async def test_a_red_card_is_explained_by_the_department_closed_by_discipline_an
 
 async def test_the_discipline_console_lists_cards_and_the_overdue_and_the_scores(watched: Browsing) -> None:
     page = await sign_in(watched, "discipline")
-    await page.goto("/console/#/?status=&color=red&kind=case")
+    await page.goto("/console/#/?status=&color=RED&kind=CASE")
     await expect(page.locator("table.cards tbody tr").first).to_be_visible()
     await page.goto("/console/#/overdue")
     await expect(page.locator("main h1")).to_have_text("逾期办件")

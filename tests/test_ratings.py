@@ -74,7 +74,7 @@ async def test_unrectified_bad_rating_raises_a_red_card_and_costs_points(
         'query { case(caseNo: "RATE-0003") { locked cards { rule color } rating { comment rectifiedOn } } }'
     )
     got = (await client.post("/graphql", json={"query": query}, headers=jw)).json()["data"]["case"]
-    assert got["cards"] == [{"rule": "RECTIFICATION_OVERDUE", "color": "red"}]
+    assert got["cards"] == [{"rule": "RECTIFICATION_OVERDUE", "color": "RED"}]
     assert got["rating"] == {"comment": "窗口排队太久", "rectifiedOn": None}
     ranking = (
         'query { departmentPerformance(period: "2026-10") { rows { department { code } badRatings score } } }'

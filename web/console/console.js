@@ -85,17 +85,19 @@
     }, offline);
   }
 
-  var CARD_FIELDS = 'id caseNo rule ruleLabel color colorLabel subject evidence staffNo raisedAt status statusLabel ' +
-    'explanation explainedBy closedBy closingNote department { code name }';
+  var CARD_FIELDS = 'id kind caseNo caseLocked rule ruleLabel color colorLabel subject evidence staffNo raisedAt dueOn ' +
+    'status statusLabel explanation explainedBy explainedAt closedBy closedAt closingNote department { code name }';
 
-  var CARDS = 'query ConsoleCards($filter: CardFilter, $first: Int, $after: String) {' +
-    ' cards(filter: $filter, first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { ' + CARD_FIELDS + ' } } }';
+  var CARDS = 'query ConsoleCards($filter: CardFilter, $orderBy: CardOrder, $first: Int, $after: String) {' +
+    ' cards(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {' +
+    ' totalCount pageInfo { hasNextPage endCursor } nodes { ' + CARD_FIELDS +
+    ' notifications { recipient recipientName status attemptCount deliveredAt } } } }';
 
   var EXPLAIN = 'mutation ConsoleExplain($id: Int!, $text: String!) {' +
     ' explainCard(cardId: $id, explanation: $text) { ' + CARD_FIELDS + ' } }';
 
-  var CLOSE = 'mutation ConsoleClose($id: Int!, $note: String!) {' +
-    ' closeCard(cardId: $id, note: $note) { ' + CARD_FIELDS + ' } }';
+  var CLOSE = 'mutation ConsoleClose($id: Int!, $note: String!, $outcome: CardOutcome) {' +
+    ' closeCard(cardId: $id, note: $note, outcome: $outcome) { ' + CARD_FIELDS + ' } }';
 
   var CASE = 'query ConsoleCase($caseNo: String!) { case(caseNo: $caseNo) {' +
     ' caseNo stateLabel channelLabel receivedAt acceptedOn promisedDueOn statutoryDueOn completedOn onTime locked' +
@@ -105,9 +107,9 @@
     ' cards { ' + CARD_FIELDS + ' }' +
     ' lockHistory { action actor note at } } }';
 
-  var OVERDUE = 'query ConsoleOverdue($departmentCode: String, $first: Int, $after: String) {' +
-    ' overdueCases(departmentCode: $departmentCode, first: $first, after: $after) {' +
-    ' pageInfo { hasNextPage endCursor }' +
+  var OVERDUE = 'query ConsoleOverdue($filter: OverdueCaseFilter, $first: Int, $after: String) {' +
+    ' overdueCases(filter: $filter, first: $first, after: $after) {' +
+    ' totalCount pageInfo { hasNextPage endCursor }' +
     ' nodes { caseNo stateLabel acceptedOn promisedDueOn handlerStaffNo locked power { name } department { name } } } }';
 
   var DEPARTMENTS = 'query ConsoleDepartments { departments { code name } }';
@@ -204,20 +206,21 @@
   }
 
   function colorBadge(card) {
-    return badge(card.colorLabel, card.color === 'red' ? 'bad' : 'warn');
+    return badge(card.colorLabel, card.color === 'RED' ? 'bad' : 'warn');
   }
 
   function statusBadge(card) {
-    return badge(card.statusLabel, card.status === 'closed' ? 'good' : card.status === 'explained' ? 'warn' : 'bad');
+    return badge(card.statusLabel, card.status === 'CLOSED' ? 'good' : card.status === 'EXPLAINED' ? 'warn' : 'bad');
   }
 
-  var STATUS = [['', '全部状态'], ['open', '待说明'], ['explained', '已说明（待审核）'], ['closed', '已关闭']];
-  var COLORS = [['', '全部'], ['red', '红牌'], ['yellow', '黄牌']];
-  var KINDS = [['', '全部'], ['case', '办件监察'], ['payment', '惠民资金疑点']];
+  var STATUS = [['', '全部状态'], ['OPEN', '待说明'], ['EXPLAINED', '已说明（待审核）'], ['CLOSED', '已关闭']];
+  var COLORS = [['', '全部'], ['RED', '红牌'], ['YELLOW', '黄牌']];
+  var OUTCOMES = [['UPHELD', '属实'], ['UNFOUNDED', '不属实（误报）'], ['SERIOUS', '严重差错']];
+  var KINDS = [['', '全部'], ['CASE', '办件监察'], ['PAYMENT', '惠民资金疑点'], ['COMPLAINT', '投诉建议']];
 
   function cardList(where) {
     var q = where.query;
-    var filter = { status: q.has('status') ? q.get('status') : (isDiscipline() ? 'explained' : 'open'), color: q.get('color') || '', kind: q.get('kind') || '' };
+    var filter = { status: q.has('status') ? q.get('status') : (isDiscipline() ? 'EXPLAINED' : 'OPEN'), color: q.get('color') || '', kind: q.get('kind') || '' };
     var form = h('form', { class: 'toolbar' }, [
       labelled('状态', select('status', STATUS, filter.status)),
       labelled('颜色', select('color', COLORS, filter.color)),
@@ -229,31 +232,34 @@
       location.hash = '#/?' + new URLSearchParams({ status: value(form, 'status'), color: value(form, 'color'), kind: value(form, 'kind') }).toString();
     });
     var body = h('tbody');
+    var count = h('p', { class: 'count' });
     var more = h('div', { class: 'more' });
     var chosen = {};
     var bulkOut = h('div', { class: 'out' });
     var bulk = isDiscipline() ? bulkClose(chosen, bulkOut) : null;
     function row(card) {
       remember(card);
-      var box = bulk && card.status !== 'closed'
+      var box = bulk && card.status !== 'CLOSED'
         ? h('input', { type: 'checkbox', 'aria-label': '选择 ' + card.id, onchange: function (e) {
           if (e.target.checked) chosen[card.id] = true; else delete chosen[card.id];
         } })
         : '';
-      return h('tr', { class: card.color }, [
+      return h('tr', { class: card.color.toLowerCase() }, [
         h('td', null, box),
         h('td', null, h('a', { href: '#/card/' + card.id }, '#' + card.id)),
         h('td', null, [colorBadge(card), ' ', card.ruleLabel]),
         h('td', null, card.department ? card.department.name : '—'),
         h('td', null, card.caseNo ? h('a', { href: '#/case/' + encodeURIComponent(card.caseNo) }, card.caseNo) : (card.subject || '—')),
+        h('td', null, card.dueOn || '—'),
         h('td', null, moment(card.raisedAt)),
         h('td', null, statusBadge(card)),
       ]);
     }
     function page(after) {
       more.replaceChildren(busy());
-      return gql(CARDS, { filter: filter, first: 50, after: after }).then(function (data) {
+      return gql(CARDS, { filter: filter, orderBy: 'DUE', first: 50, after: after }).then(function (data) {
         var found = data.cards;
+        count.textContent = '共 ' + found.totalCount + ' 张，按到期日排列（办件按承诺办结日，投诉按受理期限）';
         append(body, found.nodes.map(row));
         more.replaceChildren(found.pageInfo.hasNextPage
           ? h('button', { type: 'button', class: 'secondary', onclick: function () { page(found.pageInfo.endCursor); } }, '加载更多')
@@ -265,8 +271,9 @@
         h('h1', null, isDiscipline() ? '待审核监察卡' : '待办监察卡'),
         form,
         bulk, bulkOut,
+        count,
         h('div', { class: 'scroll' }, h('table', { class: 'cards' }, [
-          h('thead', null, h('tr', null, ['', '编号', '规则', '部门', '办件 / 对象', '发牌时间', '状态'].map(function (t) { return h('th', { scope: 'col' }, t); }))),
+          h('thead', null, h('tr', null, ['', '编号', '规则', '部门', '办件 / 对象', '到期日', '发牌时间', '状态'].map(function (t) { return h('th', { scope: 'col' }, t); }))),
           body])),
         more,
       ]);
@@ -301,9 +308,9 @@
   }
 
   function cardActions(card, out) {
-    if (card.status === 'closed') return null;
+    if (card.status === 'CLOSED') return null;
     if (!isDiscipline()) {
-      if (card.status !== 'open') return h('p', { class: 'hint' }, '说明已提交，等待纪委监委审核。');
+      if (card.status !== 'OPEN') return h('p', { class: 'hint' }, '说明已提交，等待纪委监委审核。');
       var explain = h('form', { class: 'actions' }, [
         labelled('情况说明', h('textarea', { name: 'text', required: true, rows: 4, maxlength: 2000, placeholder: '写明原因与整改措施' })),
         h('button', { type: 'submit' }, '提交说明'),
@@ -318,11 +325,12 @@
       return explain;
     }
     var close = h('form', { class: 'actions' }, [
+      labelled('认定', select('outcome', OUTCOMES, 'UPHELD'), '计入部门绩效：属实按牌扣分，不属实不扣分，严重差错扣 3 分'),
       labelled('审核意见', h('textarea', { name: 'note', required: true, rows: 3, maxlength: 500 })),
       h('button', { type: 'submit' }, '审核通过并关闭'),
     ]);
     submitting(close, out, function () {
-      return gql(CLOSE, { id: card.id, note: value(close, 'note') }).then(function (d) {
+      return gql(CLOSE, { id: card.id, note: value(close, 'note'), outcome: value(close, 'outcome') }).then(function (d) {
         remember(d.closeCard);
         close.remove();
         return h('p', { class: 'done', role: 'status' }, '监察卡已关闭' + (card.caseNo ? '；该办件的红牌全部关闭后自动解锁。' : '。'));
@@ -348,11 +356,20 @@
             ['环节', card.subject],
             ['责任人工号', card.staffNo],
             ['发牌时间', moment(card.raisedAt)],
+            ['到期日', card.dueOn],
+            ['办件锁定', card.caseLocked === null ? null : (card.caseLocked ? '已锁定' : '未锁定')],
             ['部门说明', card.explanation],
             ['说明人', card.explainedBy],
+            ['说明时间', moment(card.explainedAt)],
             ['关闭人', card.closedBy],
+            ['关闭时间', moment(card.closedAt)],
             ['关闭意见', card.closingNote],
           ]),
+          card.notifications && card.notifications.length ? h('h2', null, '通知') : null,
+          card.notifications && card.notifications.length ? table(['对象', '状态', '尝试次数', '送达时间'], card.notifications.map(function (n) {
+            return [(n.recipientName || '') + '（' + n.recipient + '）', { PENDING: '待发送', DELIVERED: '已送达', FAILED: '发送失败' }[n.status] || n.status,
+              String(n.attemptCount), moment(n.deliveredAt)];
+          })) : null,
           h('h2', null, '证据'),
           evidenceList(card.evidence),
         ]),
@@ -415,9 +432,9 @@
     var discipline = isDiscipline();
     var chooser = discipline ? departments() : Promise.resolve([]);
     return chooser.then(function (depts) {
-      var code = where.query.get('dept') || (depts[0] ? depts[0].code : '');
+      var code = where.query.get('dept') || '';
       var form = discipline ? h('form', { class: 'toolbar' }, [
-        labelled('部门', select('dept', depts.map(function (d) { return [d.code, d.name]; }), code)),
+        labelled('部门', select('dept', [['', '全县']].concat(depts.map(function (d) { return [d.code, d.name]; })), code)),
         h('button', { type: 'submit' }, '查看'),
       ]) : null;
       if (form) {
@@ -426,13 +443,17 @@
           location.hash = '#/overdue?dept=' + encodeURIComponent(value(form, 'dept'));
         });
       }
+      var count = h('p', { class: 'count' });
       return ui.pagedTable(['办件编号', '事项', '部门', '状态', '受理日期', '承诺办结', '承办人', '锁定'], function (after) {
-        return gql(OVERDUE, { departmentCode: discipline ? code : null, first: 50, after: after }).then(function (d) { return d.overdueCases; });
+        return gql(OVERDUE, { filter: { departmentCode: code }, first: 50, after: after }).then(function (d) {
+          count.textContent = '共 ' + d.overdueCases.totalCount + ' 件，最逾期的在前';
+          return d.overdueCases;
+        });
       }, function (c) {
         return [h('a', { href: '#/case/' + encodeURIComponent(c.caseNo) }, c.caseNo), c.power ? c.power.name : null,
           c.department ? c.department.name : null, c.stateLabel, c.acceptedOn, c.promisedDueOn, c.handlerStaffNo, c.locked ? '是' : '否'];
       }, '没有逾期未办结的办件').then(function (list) {
-        return h('div', null, [h('h1', null, '逾期办件'), form, list]);
+        return h('div', null, [h('h1', null, '逾期办件'), form, count, list]);
       });
     });
   }
