@@ -7,6 +7,7 @@ says which; it is never quietly treated as the public.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from db import org
 from db.executor import Executor
 from domain.viewer import ANONYMOUS, Role, Viewer
 
+TOWNSHIP_LEVEL = 2  # regions.level: 1 county, 2 township or street, 3 village or community
+
 
 class AuthError(HTTPError):
     """A token that is missing what it needs, or wrong: 401, never treated as the public."""
@@ -37,6 +40,10 @@ class Claims:
     role: Role
     department_code: str | None
     staff_no: str | None
+    region_code: str | None = None  # a township's (claim ``region``)
+
+
+TOWNSHIP_CODE = re.compile(r"^[0-9]{9}$")
 
 
 def _read_key(value: str) -> str:
@@ -71,12 +78,15 @@ def mint_dev_token(
     department_code: str | None = None,
     staff_no: str | None = None,
     ttl_s: int = 8 * 3600,
+    region_code: str | None = None,
 ) -> str:
     """A token signed with the development key (the ``sunshine token`` command)."""
     if role is Role.PUBLIC:
         raise ValueError("公众无需令牌")
     if role is Role.DEPARTMENT and not department_code:
         raise ValueError("部门令牌必须指定部门编码")
+    if role is Role.TOWNSHIP and not (region_code and TOWNSHIP_CODE.match(region_code)):
+        raise ValueError("乡镇（街道）令牌必须指定 9 位乡镇区划代码")
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": settings.jwt_issuer,
@@ -91,7 +101,12 @@ def mint_dev_token(
         claims["dept"] = department_code
     if staff_no:
         claims["staff_no"] = staff_no
+    if role is Role.TOWNSHIP:
+        claims["region"] = region_code
     return jwt.encode(claims, ensure_dev_key(settings.dev_key_path), algorithm="EdDSA")
+
+
+_BAD_ROLE = "令牌中的角色无效（应为 department、discipline 或 township）"
 
 
 class TokenVerifier:
@@ -170,17 +185,21 @@ class TokenVerifier:
         try:
             role = Role(str(payload.get("role")))
         except ValueError:
-            raise AuthError("令牌中的角色无效（应为 department 或 discipline）", "TOKEN_INVALID") from None
+            raise AuthError(_BAD_ROLE, "TOKEN_INVALID") from None
         if role is Role.PUBLIC:
-            raise AuthError("令牌中的角色无效（应为 department 或 discipline）", "TOKEN_INVALID")
+            raise AuthError(_BAD_ROLE, "TOKEN_INVALID")
         department = payload.get("dept")
         if role is Role.DEPARTMENT and not isinstance(department, str):
             raise AuthError("部门令牌缺少部门编码（dept）", "TOKEN_INVALID")
+        region = payload.get("region")
+        if role is Role.TOWNSHIP and not (isinstance(region, str) and TOWNSHIP_CODE.match(region)):
+            raise AuthError("乡镇（街道）令牌缺少 9 位乡镇区划代码（region）", "TOKEN_INVALID")
         return Claims(
             subject=str(payload["sub"]),
             role=role,
             department_code=department if isinstance(department, str) else None,
             staff_no=payload.get("staff_no"),
+            region_code=region if role is Role.TOWNSHIP and isinstance(region, str) else None,
         )
 
 
@@ -198,10 +217,15 @@ async def viewer_for(authorization: str | None, verifier: TokenVerifier, db: Exe
         if not rows:
             raise AuthError(f"令牌中的部门不存在：{claims.department_code}", "TOKEN_INVALID")
         department_id = rows[0].id
+    if claims.region_code is not None:
+        regions = await org.list_regions_by_code(db, codes=[claims.region_code])
+        if not regions or regions[0].level != TOWNSHIP_LEVEL:
+            raise AuthError(f"令牌中的乡镇（街道）不存在：{claims.region_code}", "TOKEN_INVALID")
     return Viewer(
         role=claims.role,
         department_id=department_id,
         department_code=claims.department_code,
         staff_no=claims.staff_no,
         subject=claims.subject,
+        region_code=claims.region_code,
     )

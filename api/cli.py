@@ -607,6 +607,7 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
             department_code=args.dept,
             staff_no=args.staff,
             ttl_s=args.ttl,
+            region_code=args.region,
         )
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -686,8 +687,9 @@ def parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--as-of", help="按此日期判断考核期是否结束（YYYY-MM-DD），默认今天")
     token = sub.add_parser("token", help="用开发密钥签发令牌（仅供开发与测试）")
-    token.add_argument("--role", choices=["department", "discipline"], required=True)
+    token.add_argument("--role", choices=["department", "discipline", "township"], required=True)
     token.add_argument("--dept", help="部门编码（部门令牌必填）")
+    token.add_argument("--region", help="乡镇（街道）9 位区划代码（township 令牌必填）")
     token.add_argument("--staff", help="工号")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="有效期（秒）")
     return p

@@ -1,6 +1,7 @@
 """Cross-origin calls, as browsers need them: the public's pages on any site may call the public
 API (no credentials: anonymous GETs and vetted POSTs); only the origins named in ``CORS_ORIGINS``
-may send an official's token (``Authorization``) from a browser.
+may send an official's token (``Authorization``, with its reason of access, ``X-Access-Reason``)
+from a browser.
 
 Preflight requests (``OPTIONS`` with ``Access-Control-Request-Method``) are answered here, before
 routing; every other answer to a request with an ``Origin`` carries the allow and expose headers.
@@ -50,7 +51,7 @@ class CORSMiddleware:
         await self.app(scope, receive, send_with_cors)
 
     def _preflight(self, origin: str, official: bool, headers: Headers) -> Response:
-        allowed = {*PUBLIC_HEADERS, *(("authorization",) if official else ())}
+        allowed = {*PUBLIC_HEADERS, *(("authorization", "x-access-reason") if official else ())}
         asked = {
             h.strip().lower()
             for h in headers.get("access-control-request-headers", "").split(",")

@@ -8,6 +8,7 @@ import functools
 import logging
 import re
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -36,6 +37,7 @@ from domain.errors import DomainError
 from domain.viewer import Viewer
 from schema.compiled import CompiledDocument
 from schema.context import Context, Limits
+from schema.reasons import REASON_MAX_LENGTH
 from schema.text import check_variables
 from services.attempts import CodeGuard
 
@@ -51,6 +53,7 @@ class GraphQLRequest:
     label: str = "anonymous"
     public_operation: str | None = None  # the vetted document's operation, for anonymous callers
     document_id: str | None = None  # the vetted document's SHA-256, for anonymous callers
+    reason: str | None = None  # an official's reason of access (extensions.reason), for the trail
 
     @classmethod
     def vetted(
@@ -95,7 +98,7 @@ class GraphQLEndpoint:
             return page.response()
         payload = await self._payload(request)
         viewer = await self._viewer(request)
-        gql = self._admit(payload, viewer)
+        gql = self._admit(payload, viewer, request.headers.get("x-access-reason"))
         if not viewer.is_official:
             await self.charge(request, gql.public_operation or gql.label)
         return await self.execute(request, gql, viewer, request_id_of(request))
@@ -206,6 +209,7 @@ class GraphQLEndpoint:
             request_id=request_id,
             operation=operation,
             today=self.today(),
+            reason=gql.reason,
         )
         allowed = (
             {OperationType.QUERY}
@@ -273,7 +277,9 @@ class GraphQLEndpoint:
             request.headers.get("authorization"), self.verifier, CountingExecutor(request.app.state.pool)
         )
 
-    def _admit(self, payload: dict[str, Any], viewer: Viewer) -> GraphQLRequest:
+    def _admit(
+        self, payload: dict[str, Any], viewer: Viewer, reason_header: str | None = None
+    ) -> GraphQLRequest:
         query = payload.get("query")
         variables = payload.get("variables")
         operation_name = payload.get("operationName")
@@ -292,7 +298,7 @@ class GraphQLEndpoint:
                 query = doc.text
             if not query:
                 raise HTTPError(400, "QUERY_REQUIRED", "请求中缺少查询（query）")
-            return GraphQLRequest(query, variables, operation_name)
+            return GraphQLRequest(query, variables, operation_name, reason=_reason(payload, reason_header))
         # The public may run only the vetted documents, named by id or sent as their exact text.
         doc = self.public_queries.by_id(document_id) if document_id else None
         if doc is None and query is not None:
@@ -352,6 +358,30 @@ def _json_param(value: str, name: str) -> Any:
         return orjson.loads(value)
     except orjson.JSONDecodeError:
         raise HTTPError(400, "BAD_REQUEST", f"参数 {name} 不是合法的 JSON 文本") from None
+
+
+def _reason(payload: dict[str, Any], header: str | None) -> str | None:
+    """An official's reason of access: the request's ``extensions.reason``, else the
+    ``X-Access-Reason`` header (percent-encoded UTF-8, for tools that set headers but not
+    extensions); text of 1–200 characters (blank is none). Anything else is refused, never recorded
+    as something it is not."""
+    extensions = payload.get("extensions")
+    reason = extensions.get("reason") if isinstance(extensions, dict) else None
+    if reason is None and header is not None:
+        try:
+            reason = urllib.parse.unquote(header, errors="strict")
+        except UnicodeDecodeError:
+            raise HTTPError(400, "INVALID_REASON", "X-Access-Reason 应为百分号编码的 UTF-8 文本") from None
+    if reason is None:
+        return None
+    if not isinstance(reason, str):
+        raise HTTPError(400, "INVALID_REASON", "访问事由（extensions.reason）应为文本")
+    reason = reason.strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise HTTPError(400, "INVALID_REASON", f"访问事由不得超过 {REASON_MAX_LENGTH} 字")
+    if any(not c.isprintable() for c in reason):
+        raise HTTPError(400, "INVALID_REASON", "访问事由不能含有控制字符")
+    return reason or None
 
 
 def _persisted_id(payload: dict[str, Any]) -> str | None:

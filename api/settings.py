@@ -81,6 +81,9 @@ class Settings:
     # Attempts at one case's receipt code or one complaint's tracking code a day, from everyone
     # together (services/attempts.py): 20 keeps a six-digit code's yearly guessing chance under 1 %.
     code_attempts_per_day: int = 20
+    # Officials give a reason of access (extensions.reason) for reads of unmasked personal data;
+    # off only while an official client is taught to send one.
+    access_reason_required: bool = True
     # The public hot paths: vetted documents answered by their compiled form (schema/compiled.py),
     # and answers of the catalogue documents kept until the data under them changes.
     compiled_documents: bool = True
@@ -117,6 +120,7 @@ class Settings:
             lookups_per_client=self.lookups_per_client,
             lookups_per_id_number=self.lookups_per_id_number,
             code_attempts_per_day=self.code_attempts_per_day,
+            reason_required=self.access_reason_required,
         )
 
     @classmethod
@@ -167,6 +171,7 @@ class Settings:
             anonymous_per_minute=int(env.get("ANONYMOUS_PER_MINUTE") or 120),
             lookups_per_id_number=int(env.get("LOOKUPS_PER_ID_NUMBER") or 5),
             code_attempts_per_day=int(env.get("CODE_ATTEMPTS_PER_DAY") or 20),
+            access_reason_required=_bool(env.get("ACCESS_REASON_REQUIRED"), True),
             compiled_documents=_bool(env.get("COMPILED_DOCUMENTS"), True),
             answer_cache_entries=int(env.get("ANSWER_CACHE_ENTRIES") or 20_000),
         )

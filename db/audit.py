@@ -33,6 +33,23 @@ class AuditRow:
     record_id: str
     fields: tuple[str, ...]
     request_id: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    """Which entries of the trail to list: of some records (``records``: (type, id) pairs; None
+    for any), by one reader (``actor``, the token's subject), read in [``since``, ``until``)."""
+
+    records: Sequence[tuple[str, str]] | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def arguments(self) -> tuple[object, ...]:
+        types = None if self.records is None else [t for t, _ in self.records]
+        ids = None if self.records is None else [i for _, i in self.records]
+        return types, ids, self.actor, self.since, self.until
 
 
 async def append(conn: Connection, *, entries: Sequence[AuditEntry]) -> None:
@@ -71,6 +88,7 @@ async def append(conn: Connection, *, entries: Sequence[AuditEntry]) -> None:
             [e.request_id for e in entries],
             prev_hashes,
             hashes,
+            [e.reason for e in entries],
         )
 
 
@@ -86,6 +104,7 @@ def entry_of(record: asyncpg.Record) -> AuditEntry:
         record_id=record["record_id"],
         fields=tuple(record["fields"]),
         request_id=record["request_id"],
+        reason=record["reason"],
     )
 
 
@@ -141,3 +160,21 @@ async def list_entries_by_record(
     """Who read ``record_id`` of ``record_type`` unmasked, newest first."""
     rows = await db.fetch(Q.list_entries_by_record, record_type, record_id, limit)
     return [AuditRow(**{**r, "fields": tuple(r["fields"])}) for r in rows]
+
+
+async def list_subject_refs(db: Executor, *, id_number: str) -> list[tuple[str, str]]:
+    """The (record type, record id) pairs under which reads of one person's data are recorded."""
+    return [(r["record_type"], r["record_id"]) for r in await db.fetch(Q.list_subject_refs, id_number)]
+
+
+async def list_entries(
+    db: Executor, *, where: EntryFilter, before_id: int | None, limit: int
+) -> list[AuditRow]:
+    """Entries matching ``where``, newest first, below ``before_id`` (the page before)."""
+    rows = await db.fetch(Q.list_entries, *where.arguments(), before_id, limit)
+    return [AuditRow(**{**r, "fields": tuple(r["fields"])}) for r in rows]
+
+
+async def count_entries(db: Executor, *, where: EntryFilter) -> int:
+    count: int = await db.fetchval(Q.count_entries, *where.arguments())
+    return count

@@ -15,7 +15,11 @@ non-ASCII characters written as themselves (not ``\\u`` escapes), holding, in th
 4. ``department``: a string, or ``null`` when the actor has none;
 5. ``operation``, 6. ``record_type``, 7. ``record_id``: strings;
 8. ``fields``: an array of strings, in the stored order;
-9. ``request_id``: a string (empty when unknown).
+9. ``request_id``: a string (empty when unknown);
+10. ``reason``: the reason of access the official gave (a string), present only in entries that
+    carry one. Entries appended before reasons were recorded (migration 0011) have no reason and
+    their array ends at ``request_id``: their hashes read exactly as when they were written, so the
+    chain of old rows verifies unchanged, while a reason added to or removed from any row breaks it.
 
 In Python's standard library, ``json.dumps([...], ensure_ascii=False, separators=(",", ":"))``
 followed by ``.encode("utf-8")`` gives the same bytes. The database id of a row is not hashed (it
@@ -48,6 +52,7 @@ class AuditEntry:
     record_id: str
     fields: tuple[str, ...]
     request_id: str
+    reason: str | None = None
 
     def __post_init__(self) -> None:
         # A naive time has no single UTC reading, so its hash would depend on the machine's zone.
@@ -58,19 +63,20 @@ class AuditEntry:
 def canonical(entry: AuditEntry) -> bytes:
     """The documented byte encoding of ``entry`` that :func:`chain_hash` covers."""
     at = entry.at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-    return orjson.dumps(
-        [
-            at,
-            entry.actor,
-            entry.actor_role,
-            entry.department,
-            entry.operation,
-            entry.record_type,
-            entry.record_id,
-            list(entry.fields),
-            entry.request_id,
-        ]
-    )
+    parts: list[object] = [
+        at,
+        entry.actor,
+        entry.actor_role,
+        entry.department,
+        entry.operation,
+        entry.record_type,
+        entry.record_id,
+        list(entry.fields),
+        entry.request_id,
+    ]
+    if entry.reason is not None:
+        parts.append(entry.reason)
+    return orjson.dumps(parts)
 
 
 def chain_hash(prev_hash: bytes, entry: AuditEntry) -> bytes:
@@ -197,6 +203,7 @@ class Recorder:
     actor_role: str
     department: str | None
     request_id: str = ""
+    reason: str | None = None
     clock: Callable[[], datetime] = _utc_now
     _reads: dict[tuple[str, str, str], _Read] = field(default_factory=dict, init=False, repr=False)
 
@@ -227,6 +234,7 @@ class Recorder:
                 record_id=record_id,
                 fields=tuple(read.fields),
                 request_id=self.request_id,
+                reason=self.reason,
             )
             for (record_type, record_id, operation), read in self._reads.items()
         ]

@@ -1,4 +1,5 @@
-"""Who is asking: the three audiences of DOMAIN.md."""
+"""Who is asking: the three audiences of DOMAIN.md, and a township (镇街) that oversees its villages'
+subsidy money."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class Role(StrEnum):
     PUBLIC = "public"  # 公众：匿名或以客户端密钥标识的前端
     DEPARTMENT = "department"  # 部门 / 镇街工作人员
     DISCIPLINE = "discipline"  # 纪委监委（监察局）
+    TOWNSHIP = "township"  # 乡镇（街道）：本镇各村的惠民资金
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,7 @@ class Viewer:
     department_code: str | None = None
     staff_no: str | None = None
     subject: str | None = None
+    region_code: str | None = None  # a township's 9-digit region code
 
     @property
     def is_official(self) -> bool:
@@ -36,6 +39,16 @@ class Viewer:
         """Whether this viewer's department owns a record of ``department_id``."""
         return (
             self.role is Role.DEPARTMENT and department_id is not None and department_id == self.department_id
+        )
+
+    def oversees(self, village_code: str | None) -> bool:
+        """Whether this viewer is the township of the village ``village_code`` (12 digits, its
+        first 9 the township's)."""
+        return (
+            self.role is Role.TOWNSHIP
+            and self.region_code is not None
+            and village_code is not None
+            and village_code[:9] == self.region_code
         )
 
 

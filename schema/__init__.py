@@ -21,14 +21,17 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.base import get_object_definition
 from strawberry.types.graphql import OperationType
 
+from schema.audit import AuditQueries
 from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.cost import make_cost_rule
+from schema.households import HouseholdQueries
 from schema.notifications import NotificationQueries
 from schema.org import OrgQueries
 from schema.performance import PerformanceQueries
 from schema.powers import PowerQueries
 from schema.ratings import RatingMutations
+from schema.reasons import AccessReasons
 from schema.refusals import TellingRules, plain
 from schema.scalars import SCALARS
 from schema.subsidies import SubsidyMutations, SubsidyQueries
@@ -62,14 +65,17 @@ Query = _root(
         NotificationQueries,
         PerformanceQueries,
         SubsidyQueries,
+        HouseholdQueries,
         ComplaintQueries,
+        AuditQueries,
     ),
     (
         *("regions", "region", "departments", "department", "viewer", "powers", "power"),
         *("case_progress", "case", "cases", "overdue_cases"),
         *("cards", "notifications", "department_performance", "supervision_rules"),
-        *("funds", "household_subsidies", "notice_list", "subsidy_aggregates"),
+        *("funds", "household_subsidies", "notice_list", "subsidy_aggregates", "household"),
         *("track_complaint", "complaints"),
+        "audit_records",
     ),
 )
 Mutation = _root(
@@ -151,5 +157,6 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
             lambda: AddValidationRules(rules),
             TellingRules,  # after the rules are all added, before they run
             lambda: BoundedValidation(maxsize=limits.cache_size),
+            AccessReasons,
         ],
     )

@@ -28,6 +28,7 @@ class Limits:
     lookups_per_id_number: int  # an hour
     code_attempts_per_day: int  # per case or complaint number, from all callers
     default_page_size: int = 20
+    reason_required: bool = True  # officials' unmasked reads carry a reason (schema/reasons.py)
 
 
 @dataclass(slots=True)
@@ -39,7 +40,9 @@ class Context:
     limiter: Limiter = field(default_factory=lambda: make_limiter(None))
     client: str = ""  # who is calling, for rate limits: the client key, else the IP address
     request_id: str = ""
+    # The operation that runs, as the trail names it: set from the document (schema/reasons.py).
     operation: str = "anonymous"
+    reason: str | None = None  # the official's reason of access (extensions.reason)
     # "Today" in China, for on-time checks; fixed by the app in demos and tests (SUNSHINE_TODAY).
     today: date = field(default_factory=lambda: china_day(datetime.now(UTC)))
     loaders: Loaders = field(init=False)
@@ -63,8 +66,9 @@ class Context:
             self._recorder = Recorder(
                 actor=self.viewer.subject or "unknown",
                 actor_role=self.viewer.role.value,
-                department=self.viewer.department_code,
+                department=self.viewer.department_code or self.viewer.region_code,
                 request_id=self.request_id,
+                reason=self.reason,
             )
         self._recorder.record(
             operation=self.operation, record_type=record_type, record_id=record_id, fields=[field_name]

@@ -181,6 +181,7 @@ class SubsidyRecordConnection(Connection[SubsidyRecord]):
 @strawberry.type(description="公示名单中的一行")
 class NoticeEntry:
     owner_department_id: strawberry.Private[int]
+    owner_village_code: strawberry.Private[str]  # its township sees it unmasked
     audit_ref: strawberry.Private[tuple[str, str]]
     payment_id: strawberry.Private[int]
     name: str | None = field(personal(PersonalKind.NAME), description="姓名")
@@ -387,6 +388,7 @@ class SubsidyQueries:
             lambda r: str(r.id),
             lambda r: NoticeEntry(
                 owner_department_id=fund.department_id,
+                owner_village_code=village_code,
                 audit_ref=("payment", r.payment_no),
                 payment_id=r.id,
                 name=r.name,
@@ -441,7 +443,10 @@ class SubsidyQueries:
         ]
         # Only funds that list no one withhold small groups: a notice fund's list already shows them.
         sensitive = {f.code for f in funds.values() if f.disclosure == AGGREGATE}
-        withhold([c for c in cells if c.fund_code in sensitive], minimum, group_by_township=not by_village)
+        # A township sees its own villages' figures as they are.
+        viewer = info.context.viewer
+        small = [c for c in cells if c.fund_code in sensitive and not viewer.oversees(c.region_code)]
+        withhold(small, minimum, group_by_township=not by_village)
         return SubsidyAggregates(min_group_size=minimum, cells=cells)
 
 

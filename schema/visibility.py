@@ -15,7 +15,9 @@ PERSONAL(kind)  masked      masked              value            value
 ==============  ==========  ==================  ===============  ==========
 
 A record's owner is its ``owner_department_id`` (a ``strawberry.Private`` attribute every type with
-non-public fields carries). When an official is shown a personal field unmasked, the read is
+non-public fields carries). A subsidy record also names its village (``owner_village_code``): the
+township of that village (role ``township``) sees it as its own department would; a township sees
+every other record as the public does. When an official is shown a personal field unmasked, the read is
 recorded for the audit trail against the record's ``audit_ref`` (type, id). Row-level rules (who
 sees a draft power or a case at all) are the data scope in :mod:`schema.scope`.
 
@@ -40,6 +42,7 @@ from domain.viewer import ANONYMOUS, Role, Viewer
 
 VISIBILITY_KEY = "sunshine.visibility"
 CALLERS_KEY = "sunshine.callers"
+AUDITED_KEY = "sunshine.audited"  # the field's answer is itself an audited read (needs a reason)
 
 
 class Access(Enum):
@@ -78,14 +81,19 @@ class Decision(Enum):
     MASK = "mask"
 
 
-def decide(visibility: Visibility, viewer: Viewer, owner_department_id: int | None) -> Decision:
+def decide(
+    visibility: Visibility,
+    viewer: Viewer,
+    owner_department_id: int | None,
+    owner_village_code: str | None = None,
+) -> Decision:
     """The whole policy: what ``viewer`` gets of a field declared ``visibility`` on a record owned
-    by ``owner_department_id``."""
+    by ``owner_department_id`` (and, for subsidy records, of the village ``owner_village_code``)."""
     if visibility.access is Access.PUBLIC or viewer.role is Role.DISCIPLINE:
         return Decision.SHOW
     if visibility.access is Access.DISCIPLINE:
         return Decision.HIDE
-    if viewer.owns(owner_department_id):
+    if viewer.owns(owner_department_id) or viewer.oversees(owner_village_code):
         return Decision.SHOW
     return Decision.MASK if visibility.access is Access.PERSONAL else Decision.HIDE
 
@@ -112,8 +120,9 @@ class VisibilityExtension(FieldExtension):
 
     def _decision(self, source: Any, info: strawberry.Info) -> Decision:
         owner = getattr(source, "owner_department_id", None)
+        village = getattr(source, "owner_village_code", None)
         viewer: Viewer = info.context.viewer
-        return decide(self.visibility, viewer, owner)
+        return decide(self.visibility, viewer, owner, village)
 
     def _finish(self, decision: Decision, value: Any, source: Any, info: strawberry.Info) -> Any:
         if self.visibility.personal is None or value is None:
@@ -150,7 +159,13 @@ class Forbidden(DomainError):
 OFFICIALS = frozenset({Role.DEPARTMENT, Role.DISCIPLINE})
 DEPARTMENTS = frozenset({Role.DEPARTMENT})
 DISCIPLINE_ONLY = frozenset({Role.DISCIPLINE})
-_ROLE_NAMES = {Role.DEPARTMENT: "部门工作人员", Role.DISCIPLINE: "纪委监委", Role.PUBLIC: "公众"}
+DISCIPLINE_AND_TOWNSHIPS = frozenset({Role.DISCIPLINE, Role.TOWNSHIP})
+_ROLE_NAMES = {
+    Role.DEPARTMENT: "部门工作人员",
+    Role.DISCIPLINE: "纪委监委",
+    Role.PUBLIC: "公众",
+    Role.TOWNSHIP: "乡镇（街道）",
+}
 
 
 class CallerExtension(FieldExtension):
@@ -183,11 +198,18 @@ def field(
     name: str | None = None,
     resolver: Callable[..., Any] | None = None,
     callers: frozenset[Role] | None = None,
+    audited: bool = False,
 ) -> Any:
-    """A strawberry field with its visibility declared; also usable as a resolver decorator."""
+    """A strawberry field with its visibility declared; also usable as a resolver decorator.
+
+    ``audited`` marks a field whose answer is recorded in the audit trail as a whole (the trail
+    itself, a household's dossier): like a personal field, an official must give a reason to ask
+    for it (:mod:`schema.reasons`)."""
     note = visibility.describe() if visibility is not PUBLIC else None
     if callers is not None:
         note = "仅限" + "、".join(_ROLE_NAMES[r] for r in sorted(callers)) + "调用"
+    if audited:
+        note = (note + "；" if note else "") + "读取即记入审计，须说明访问事由"
     text = "；".join(part for part in (description, note) if part) or None
     extensions: list[FieldExtension] = [] if visibility is PUBLIC else [VisibilityExtension(visibility)]
     if callers is not None:
@@ -197,12 +219,12 @@ def field(
             resolver=resolver,
             description=text,
             name=name,
-            metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers},
+            metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers, AUDITED_KEY: audited},
             extensions=extensions,
         )
     return strawberry.field(
         description=text,
         name=name,
-        metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers},
+        metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers, AUDITED_KEY: audited},
         extensions=extensions,
     )

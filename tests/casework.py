@@ -174,7 +174,11 @@ async def case(world: dict[str, Any], token: Callable[..., str], case_no: str) -
     response = await world["client"].post(
         "/graphql",
         json={"query": CASE, "variables": {"no": case_no}},
-        headers={"Authorization": f"Bearer {token('discipline', staff='JW-01')}"},
+        # An inspector's read of a case names its reason (schema/reasons.py): "核查" percent-encoded.
+        headers={
+            "Authorization": f"Bearer {token('discipline', staff='JW-01')}",
+            "X-Access-Reason": "%E6%A0%B8%E6%9F%A5",
+        },
     )
     body = response.json()
     assert "errors" not in body, body

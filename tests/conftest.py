@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 import httpx
@@ -180,11 +181,16 @@ async def db(shared_db: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture(scope="session")
 def token(settings: Settings) -> Callable[..., str]:
-    def mint(role: str, dept: str | None = None, staff: str | None = None) -> str:
-        return mint_dev_token(settings, role=Role(role), department_code=dept, staff_no=staff)
+    def mint(role: str, dept: str | None = None, staff: str | None = None, region: str | None = None) -> str:
+        return mint_dev_token(
+            settings, role=Role(role), department_code=dept, staff_no=staff, region_code=region
+        )
 
     return mint
 
+
+# Officials state a reason of access for reads of unmasked personal data (schema/reasons.py).
+ACCESS_REASON = {"X-Access-Reason": quote("自动化测试核对")}
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]
 

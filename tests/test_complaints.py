@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 
 from api.workers import run_sweep
-from tests.conftest import ROOT
+from tests.conftest import ACCESS_REASON, ROOT
 
 
 def doc(name: str) -> str:
@@ -56,14 +56,14 @@ async def test_a_complaint_is_stored_once_handled_and_rated(
     wrong = await public(client, "complaint_track", {**track, "trackingCode": "000000"})
     assert wrong["errors"][0]["extensions"]["code"] == "COMPLAINT_NOT_FOUND"
 
-    dept = {"Authorization": f"Bearer {token('department', world['dept'], 'W-05')}"}
+    dept = {"Authorization": f"Bearer {token('department', world['dept'], 'W-05')}", **ACCESS_REASON}
     queue = "{ complaints { nodes { id trackingNo content contactName contactPhone } } }"
     nodes = (await client.post("/graphql", json={"query": queue}, headers=dept)).json()["data"]["complaints"][
         "nodes"
     ]
     mine = next(n for n in nodes if n["trackingNo"] == first["trackingNo"])
     assert (mine["contactName"], mine["contactPhone"]) == ("刘一", "13900001111")
-    other = {"Authorization": f"Bearer {token('department', world['other'])}"}
+    other = {"Authorization": f"Bearer {token('department', world['other'])}", **ACCESS_REASON}
     others = (await client.post("/graphql", json={"query": queue}, headers=other)).json()["data"][
         "complaints"
     ]["nodes"]
@@ -104,8 +104,8 @@ async def test_complaints_about_officials_go_to_discipline(
     ]["submitComplaint"]
     assert receipt["toDiscipline"] is True
     queue = "{ complaints { nodes { trackingNo contactName } } }"
-    dept = {"Authorization": f"Bearer {token('department', world['dept'])}"}
-    jw = {"Authorization": f"Bearer {token('discipline', staff='JW-02')}"}
+    dept = {"Authorization": f"Bearer {token('department', world['dept'])}", **ACCESS_REASON}
+    jw = {"Authorization": f"Bearer {token('discipline', staff='JW-02')}", **ACCESS_REASON}
     seen_by_dept = (await client.post("/graphql", json={"query": queue}, headers=dept)).json()["data"][
         "complaints"
     ]

@@ -21,7 +21,7 @@ from domain.identity import check_char
 from domain.supervision import RULE_LABELS
 from schema.pagination import encode_cursor
 from services import red_flags, subsidy_load
-from tests.conftest import ROOT, Server, running
+from tests.conftest import ACCESS_REASON, ROOT, Server, running
 
 
 def person(birth: str, serial: int) -> str:
@@ -361,7 +361,7 @@ async def test_notice_list_is_masked_for_the_public_and_audited_for_the_departme
     names = [n["name"] for n in public["data"]["noticeList"]["nodes"]]
     assert sorted(names) == ["李**", "王**", "赵**"]
     assert all(n["idNumber"].count("*") == 8 for n in public["data"]["noticeList"]["nodes"])
-    headers = {"Authorization": f"Bearer {token('department', county['dept'], 'W-07')}"}
+    headers = {"Authorization": f"Bearer {token('department', county['dept'], 'W-07')}", **ACCESS_REASON}
     own = (
         await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
     ).json()

@@ -28,7 +28,7 @@ from tests.casework import (
     step,
     sweep_on,
 )
-from tests.conftest import ROOT
+from tests.conftest import ACCESS_REASON, ROOT
 
 
 async def test_a_month_of_cases_across_the_national_day_holiday(
@@ -100,8 +100,8 @@ async def test_a_month_of_cases_across_the_national_day_holiday(
     # Locked: handling is refused until the department explains and discipline releases.
     refused = await push(world, token, step("CASE-C-0003", "S1", "2026-10-16", "2026-10-16"))
     assert [r["code"] for r in refused] == ["CASE_LOCKED", "PRECEDING_EVENT_REFUSED"]
-    headers_dept = {"Authorization": f"Bearer {token('department', world['dept'], 'W-02')}"}
-    headers_jw = {"Authorization": f"Bearer {token('discipline', staff='JW-01')}"}
+    headers_dept = {"Authorization": f"Bearer {token('department', world['dept'], 'W-02')}", **ACCESS_REASON}
+    headers_jw = {"Authorization": f"Bearer {token('discipline', staff='JW-01')}", **ACCESS_REASON}
     close = 'mutation($id: Int!) { closeCard(cardId: $id, note: "同意解锁") { status } }'
     early = (
         await world["client"].post(
@@ -256,8 +256,8 @@ async def test_public_progress_lookup_masks_and_hides_misses(
         "{ caseNo stateLabel applicantName applicantIdNumber applicantPhone applicantAddress locked } }"
     )
     client = world["client"]
-    jw = {"Authorization": f"Bearer {token('discipline', staff='JW-01')}"}
-    other = {"Authorization": f"Bearer {token('department', world['other'])}"}
+    jw = {"Authorization": f"Bearer {token('discipline', staff='JW-01')}", **ACCESS_REASON}
+    other = {"Authorization": f"Bearer {token('department', world['other'])}", **ACCESS_REASON}
     right = {"no": "CASE-L-0012", "code": "246810"}
     as_other = (
         await client.post("/graphql", json={"query": query, "variables": right}, headers=other)

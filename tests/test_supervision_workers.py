@@ -21,7 +21,7 @@ from domain.calendar import CalendarNotLoaded
 from services.notifications import LogSender, WebhookSender, backoff, deliver
 from services.supervision import sweep
 from tests.casework import PUSH, SPLIT_POWER, applied, event, push, received, step
-from tests.conftest import ROOT
+from tests.conftest import ACCESS_REASON, ROOT
 
 
 async def test_unmasked_reads_by_officials_are_audited_and_masked_reads_are_not(
@@ -31,12 +31,16 @@ async def test_unmasked_reads_by_officials_are_audited_and_masked_reads_are_not(
     assert applied(await push(world, token, [received("CASE-P-0001", "2026-10-12")]))
     client: httpx.AsyncClient = world["client"]
     query = "query Look($no: String!) { case(caseNo: $no) { applicantName applicantPhone } }"
-    own = {"Authorization": f"Bearer {token('department', world['dept'], 'W-09')}", "X-Request-ID": "rq-7"}
+    own = {
+        "Authorization": f"Bearer {token('department', world['dept'], 'W-09')}",
+        "X-Request-ID": "rq-7",
+        **ACCESS_REASON,
+    }
     await client.post("/graphql", json={"query": query, "variables": {"no": "CASE-P-0001"}}, headers=own)
     progress = (
         "query($no: String!, $qc: String!) { caseProgress(caseNo: $no, queryCode: $qc) { applicantName } }"
     )
-    other = {"Authorization": f"Bearer {token('department', world['other'])}"}
+    other = {"Authorization": f"Bearer {token('department', world['other'])}", **ACCESS_REASON}
     masked = await client.post(
         "/graphql",
         json={"query": progress, "variables": {"no": "CASE-P-0001", "qc": "246810"}},
@@ -231,7 +235,7 @@ async def test_audit_verify_command_names_the_first_altered_row(
     client: httpx.AsyncClient = world["client"]
     look = "query($no: String!) { case(caseNo: $no) { applicantName } }"
     for staff in ("W-11", "W-12", "W-13"):
-        headers = {"Authorization": f"Bearer {token('department', world['dept'], staff)}"}
+        headers = {"Authorization": f"Bearer {token('department', world['dept'], staff)}", **ACCESS_REASON}
         await client.post(
             "/graphql", json={"query": look, "variables": {"no": "CASE-V-0001"}}, headers=headers
         )

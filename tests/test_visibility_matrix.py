@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from strawberry.types.base import StrawberryObjectDefinition
 from api.app import create_app
 from api.public_queries import PublicDocument, PublicQueries, document_id
 from api.settings import Settings
+from db import audit
+from domain.audit import AuditEntry
 from domain.cases import query_code_hash
 from domain.complaints import code_hash
 from domain.identity import check_char
@@ -33,9 +35,11 @@ from tests.conftest import Server, running
 
 SCHEMA = build_schema(Settings().document_limits)
 
-AUDIENCES = ("public", "other_department", "own_department", "discipline")
+AUDIENCES = ("public", "other_department", "own_department", "township", "discipline")
 
 # What each declaration promises each audience, written out independently of schema.visibility.
+# The township (of the sample's village) is promised the own department's answer on the probes of
+# its villages' money (``Probe.township_owns``) and the public's answer everywhere else.
 PROMISE: dict[Access, dict[str, str]] = {
     Access.PUBLIC: dict.fromkeys(AUDIENCES, "value"),
     Access.OWNER: {
@@ -57,6 +61,7 @@ PROMISE: dict[Access, dict[str, str]] = {
         "discipline": "value",
     },
 }
+REASON = "可见性矩阵核对"  # every official states a reason of access (schema/reasons.py)
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,26 @@ class Probe:
     # Audiences that see other rows here by design (a department's own queue), so their values
     # are not the discipline committee's to compare with.
     own_rows_for: frozenset[str] = frozenset()
+    # The sample's township sees these records as their own department does.
+    township_owns: bool = False
+
+    def refusal(self, audience: str) -> str | None:
+        """The error code ``audience`` gets here; a township is refused where the public is,
+        unless the records are its own."""
+        refusals = dict(self.refused)
+        if audience == "township" and not self.township_owns:
+            return refusals.get("township", refusals.get("public"))
+        return refusals.get(audience)
+
+    def hides_from(self, audience: str) -> bool:
+        if audience == "township" and not self.township_owns:
+            return "public" in self.hidden_for
+        return audience in self.hidden_for
+
+    def promise(self, access: Access, audience: str) -> str:
+        if audience == "township":
+            return PROMISE[access]["own_department" if self.township_owns else "public"]
+        return PROMISE[access][audience]
 
 
 POWER = "query($code: String!) { power(code: $code) { %s } }"
@@ -101,6 +126,15 @@ OTHER = frozenset({"other_department"})
 PUBLIC_REFUSED = (("public", "FORBIDDEN"),)
 TRACK = 'query { trackComplaint(trackingNo: "TS2026101400000001", trackingCode: "246802") { %s } }'
 QUEUE = "query { complaints(first: 5) { %s } }"
+HOUSEHOLD = 'query { household(householdNo: "MX-1") { %s } }'
+AUDIT = 'query { auditRecords(filter: {reader: "MATRIX-READER"}, first: 5) { %s } }'
+# Only discipline and the household's township read a dossier; only discipline the audit trail.
+DOSSIER_REFUSED = (
+    ("public", "FORBIDDEN"),
+    ("other_department", "FORBIDDEN"),
+    ("own_department", "FORBIDDEN"),
+)
+AUDIT_REFUSED = (*DOSSIER_REFUSED, ("township", "FORBIDDEN"))
 # Lists only officials may read, and a department only its own.
 OFFICIALS_OWN = (("public", "FORBIDDEN"), ("other_department", "DEPARTMENT_NOT_FOUND"))
 PROBES: dict[str, Probe] = {
@@ -159,7 +193,7 @@ PROBES: dict[str, Probe] = {
     "SubsidyRecord": Probe(LOOKUP % "nodes { {SELECTION} }", ("householdSubsidies", "nodes")),
     "NoticeConnection": Probe(NOTICE % "{SELECTION}", ("noticeList",)),
     "NoticeEntryEdge": Probe(NOTICE % "edges { {SELECTION} }", ("noticeList", "edges")),
-    "NoticeEntry": Probe(NOTICE % "nodes { {SELECTION} }", ("noticeList", "nodes")),
+    "NoticeEntry": Probe(NOTICE % "nodes { {SELECTION} }", ("noticeList", "nodes"), township_owns=True),
     "SubsidyAggregates": Probe(AGGREGATES % "{SELECTION}", ("subsidyAggregates",)),
     "AggregateCell": Probe(AGGREGATES % "cells { {SELECTION} }", ("subsidyAggregates", "cells")),
     "AlertMember": Probe(
@@ -210,6 +244,53 @@ PROBES: dict[str, Probe] = {
         QUEUE % "edges { {SELECTION} }", ("complaints", "edges"), refused=PUBLIC_REFUSED, own_rows_for=OTHER
     ),
     "ViewerInfo": Probe("query { viewer { {SELECTION} } }", ("viewer",), True),
+    "HouseholdDossier": Probe(
+        HOUSEHOLD % "{SELECTION}", ("household",), refused=DOSSIER_REFUSED, township_owns=True
+    ),
+    "HouseholdMember": Probe(
+        HOUSEHOLD % "members { {SELECTION} }",
+        ("household", "members"),
+        refused=DOSSIER_REFUSED,
+        township_owns=True,
+    ),
+    "HouseholdPaymentConnection": Probe(
+        HOUSEHOLD % "payments(first: 5) { {SELECTION} }",
+        ("household", "payments"),
+        refused=DOSSIER_REFUSED,
+        township_owns=True,
+    ),
+    "HouseholdPaymentEdge": Probe(
+        HOUSEHOLD % "payments(first: 5) { edges { {SELECTION} } }",
+        ("household", "payments", "edges"),
+        refused=DOSSIER_REFUSED,
+        township_owns=True,
+    ),
+    "HouseholdPayment": Probe(
+        HOUSEHOLD % "payments(first: 5) { nodes { {SELECTION} } }",
+        ("household", "payments", "nodes"),
+        refused=DOSSIER_REFUSED,
+        township_owns=True,
+    ),
+    "PaymentStage": Probe(
+        HOUSEHOLD % "payments(first: 5) { nodes { stages { {SELECTION} } } }",
+        ("household", "payments", "nodes", "stages"),
+        refused=DOSSIER_REFUSED,
+        township_owns=True,
+    ),
+    "HouseholdFlag": Probe(
+        HOUSEHOLD % "redFlags { {SELECTION} }",
+        ("household", "redFlags"),
+        refused=DOSSIER_REFUSED,
+        township_owns=True,
+    ),
+    "AuditRecordConnection": Probe(AUDIT % "{SELECTION}", ("auditRecords",), refused=AUDIT_REFUSED),
+    "AuditRecordEdge": Probe(
+        AUDIT % "edges { {SELECTION} }", ("auditRecords", "edges"), refused=AUDIT_REFUSED
+    ),
+    "AuditRecord": Probe(AUDIT % "nodes { {SELECTION} }", ("auditRecords", "nodes"), refused=AUDIT_REFUSED),
+    "AuditReader": Probe(
+        AUDIT % "nodes { reader { {SELECTION} } }", ("auditRecords", "nodes", "reader"), refused=AUDIT_REFUSED
+    ),
 }
 # Arguments a field needs before it can be selected.
 ARGUMENTS = {("Power", "asOf"): '(date: "2026-11-01")', ("Department", "powers"): "(first: 1)"}
@@ -485,6 +566,24 @@ async def add_subsidy(conn: asyncpg.Connection, department_id: int, sample: Samp
         department_id,
     )
     sample.village_code = village
+    # One read in the audit trail by a department's officer, with its reason, for the trail's probes.
+    await audit.append(
+        conn,
+        entries=[
+            AuditEntry(
+                at=datetime(2026, 11, 2, 9, tzinfo=UTC),
+                actor="MATRIX-READER",
+                actor_role="department",
+                department=await conn.fetchval("SELECT code FROM departments WHERE id = $1", department_id),
+                operation="NoticeList",
+                record_type="payment",
+                record_id="MX-P1",
+                fields=("name", "idNumber"),
+                request_id="matrix",
+                reason="公示前核对",
+            )
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -600,16 +699,18 @@ async def test_field_answers_each_audience_as_declared(
         "public": None,
         "other_department": token("department", sample.other_department_code),
         "own_department": token("department", sample.department_code),
+        "township": token("township", region=sample.village_code[:9]),
         "discipline": token("discipline"),
     }
     answers = {}
     for audience, bearer in tokens.items():
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        response = await matrix_client.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
+        request: dict[str, Any] = {"query": query, "variables": variables}
+        if bearer:
+            request["extensions"] = {"reason": REASON}
+        response = await matrix_client.post("/graphql", json=request, headers=headers)
         body = response.json()
-        refusal = dict(probe.refused).get(audience)
+        refusal = probe.refusal(audience)
         if refusal is not None:
             assert body["errors"][0]["extensions"]["code"] == refusal, (audience, body)
             continue
@@ -620,11 +721,11 @@ async def test_field_answers_each_audience_as_declared(
     if visibility.access is not Access.PUBLIC:
         assert leaves, f"{type_name}.{field} has nothing to hide in the sample; pick a fuller sample"
     for audience in AUDIENCES:
-        promised = PROMISE[visibility.access][audience]
+        promised = probe.promise(visibility.access, audience)
         if audience not in answers or probe.per_viewer or audience in probe.own_rows_for:
             continue  # refused above; or the viewer's own identity, different by design
         got = answers[audience]
-        if audience in probe.hidden_for:
+        if probe.hides_from(audience):
             promised = "null"
         if promised == "value":
             assert got == truth, (audience, got, truth)

@@ -1,4 +1,14 @@
-"""The audit of reads with a reason and the operation's name; the township role (issue 12; placeholder until filled).
+"""The reason of access in the audit trail, and the indexes that let discipline read the trail.
+
+``audit_log.reason`` is the reason an official gave for an unmasked read. It is nullable: rows
+written before it have none, and their hashes (domain/audit.py) are computed as they were, so the
+chain verifies unchanged; new rows hash their reason too. The column is added without a default,
+so no row is rewritten (the table refuses UPDATE, and its hashes must not move). ``sunshine_app``
+already holds INSERT and SELECT on the table, which cover a new column; it still may not update it.
+
+The indexes serve "what did this officer read" (by actor, newest first) and date ranges over the
+whole trail; "who read this person" uses the (record_type, record_id) index of 0002. The township
+role needs no schema: a township is a region (level 2) already.
 
 Revision ID: 0011
 Revises: 0010
@@ -16,11 +26,15 @@ branch_labels = None
 depends_on = None
 
 UPGRADE = r"""
-SELECT 1;
+ALTER TABLE audit_log ADD COLUMN reason text;
+CREATE INDEX audit_log_actor_idx ON audit_log (actor, id);
+CREATE INDEX audit_log_at_idx ON audit_log (at);
 """
 
 DOWNGRADE = r"""
-SELECT 1;
+DROP INDEX audit_log_at_idx;
+DROP INDEX audit_log_actor_idx;
+ALTER TABLE audit_log DROP COLUMN reason;
 """
 
 
