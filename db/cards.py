@@ -55,6 +55,12 @@ class CardRow:
     complaint_id: int | None = None
     # The day the card's matter was due (cards.sql, "due"); only the officials' list reads it.
     due_on: date | None = None
+    # Discipline's review (migration 0012): the deadline of a returned or escalated card's
+    # explanation or rectification, and the escalation (督办).
+    explain_due_on: date | None = None
+    escalated_at: datetime | None = None
+    escalated_by: str | None = None
+    escalation_note: str | None = None
 
 
 _CARD_FIELDS = [f.name for f in fields(CardRow)]
@@ -229,6 +235,14 @@ async def insert_lock_event(
 
 async def update_card_explained(conn: Connection, *, card_id: int, explanation: str, by: str) -> None:
     await conn.execute(Q.update_card_explained, card_id, explanation, by)
+
+
+async def update_card_returned(conn: Connection, *, card_id: int, due_on: date) -> None:
+    await conn.execute(Q.update_card_returned, card_id, due_on)
+
+
+async def update_card_escalated(conn: Connection, *, card_id: int, by: str, note: str, due_on: date) -> None:
+    await conn.execute(Q.update_card_escalated, card_id, by, note, due_on)
 
 
 async def update_card_closed(conn: Connection, *, card_id: int, by: str, note: str, outcome: str) -> None:

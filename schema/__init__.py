@@ -82,7 +82,8 @@ Mutation = _root(
     "Mutation",
     (CaseMutations, SupervisionMutations, RatingMutations, SubsidyMutations, ComplaintMutations),
     (
-        *("record_case_events", "explain_card", "rate_case", "rectify_rating", "close_card"),
+        *("record_case_events", "explain_card", "rate_case", "rectify_rating"),
+        *("return_card", "escalate_card", "close_card"),
         "record_subsidy_money",
         *("submit_complaint", "rate_complaint", "decide_complaint", "reply_complaint"),
     ),

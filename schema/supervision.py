@@ -101,7 +101,7 @@ class CardOrder(Enum):
 @strawberry.type(description="锁定、说明与解锁记录")
 class LockRecord:
     owner_department_id: strawberry.Private[int]
-    action: str | None = field(OWNER, description="locked / explained / released")
+    action: str | None = field(OWNER, description="locked / explained / returned / escalated / released")
     actor: str | None = field(OWNER, description="操作人")
     note: str | None = field(OWNER, description="说明或备注")
     at: datetime | None = field(OWNER, description="时间")
@@ -136,6 +136,12 @@ class Card:
     closed_at: datetime | None = field(OWNER, description="关闭时间")
     closing_note: str | None = field(OWNER, description="关闭意见")
     outcome: CardOutcome | None = field(OWNER, description="关闭时的认定（计入部门绩效）；未关闭为空")
+    explain_due_on: date | None = field(
+        OWNER, description="退回或督办后部门重新说明、整改的期限；未退回、未督办为空"
+    )
+    escalated_at: datetime | None = field(OWNER, description="督办时间；未督办为空")
+    escalated_by: str | None = field(OWNER, description="督办人（纪委监委）")
+    escalation_note: str | None = field(OWNER, description="督办意见")
 
     @classmethod
     def from_row(cls, row: db_cards.CardRow) -> Self:
@@ -174,6 +180,10 @@ class Card:
             closed_at=row.closed_at,
             closing_note=row.closing_note,
             outcome=CardOutcome(row.outcome) if row.outcome else None,
+            explain_due_on=row.explain_due_on,
+            escalated_at=row.escalated_at,
+            escalated_by=row.escalated_by,
+            escalation_note=row.escalation_note,
         )
 
     @field(PUBLIC, description="被发牌的部门")
@@ -405,5 +415,41 @@ class SupervisionMutations:
                 inspector=viewer.staff_no or viewer.subject or "unknown",
                 note=note,
                 outcome=outcome.value,
+            )
+        return Card.from_row(row)
+
+    @field(
+        PUBLIC,
+        description="纪委监委退回部门的说明（须重新说明）：监察卡回到待说明，并限期（dueOn）；红牌办件仍锁定",
+        callers=DISCIPLINE_ONLY,
+    )
+    async def return_card(self, info: Info, card_id: int, note: str, due_on: date) -> Card:
+        viewer = info.context.viewer
+        async with info.context.pool.acquire() as conn:
+            row = await supervision.return_card(
+                conn,
+                card_id=card_id,
+                inspector=viewer.staff_no or viewer.subject or "unknown",
+                note=note,
+                due_on=due_on,
+                today=info.context.today,
+            )
+        return Card.from_row(row)
+
+    @field(
+        PUBLIC,
+        description="纪委监委督办监察卡：限期（dueOn）整改并说明，督办意见与期限记入办件的锁定记录",
+        callers=DISCIPLINE_ONLY,
+    )
+    async def escalate_card(self, info: Info, card_id: int, note: str, due_on: date) -> Card:
+        viewer = info.context.viewer
+        async with info.context.pool.acquire() as conn:
+            row = await supervision.escalate(
+                conn,
+                card_id=card_id,
+                inspector=viewer.staff_no or viewer.subject or "unknown",
+                note=note,
+                due_on=due_on,
+                today=info.context.today,
             )
         return Card.from_row(row)

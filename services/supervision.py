@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -379,5 +379,62 @@ async def close(
                 action="released",
                 actor=inspector,
                 note=note.strip(),
+            )
+    return await _reload(conn, card_id)
+
+
+def _review_note(note: str) -> str:
+    text = note.strip()
+    if not 5 <= len(text) <= 500:
+        raise CardActionRefused("审核意见须为 5 到 500 个字", code="INVALID_FIELD")
+    return text
+
+
+def _review_deadline(due_on: date, today: date) -> date:
+    if due_on <= today:
+        raise CardActionRefused(f"期限 {due_on} 须晚于今天（{today}）", code="INVALID_DEADLINE")
+    if due_on > today + timedelta(days=90):
+        raise CardActionRefused("期限不得超过 90 天", code="INVALID_DEADLINE")
+    return due_on
+
+
+async def return_card(
+    conn: Connection, *, card_id: int, inspector: str, note: str, due_on: date, today: date
+) -> db_cards.CardRow:
+    """Discipline returns an explanation that does not suffice (退回): the card is open again for a
+    fuller explanation by ``due_on``; a red card's case stays locked."""
+    text, deadline = _review_note(note), _review_deadline(due_on, today)
+    async with conn.transaction():
+        card = await db_cards.lock_card(conn, card_id=card_id)
+        if card is None:
+            raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
+        if card.status != "explained":
+            raise CardActionRefused("只能退回部门已说明、尚未关闭的监察卡", code="CARD_NOT_EXPLAINED")
+        await db_cards.update_card_returned(conn, card_id=card_id, due_on=deadline)
+        if card.case_id is not None:
+            await db_cards.insert_lock_event(
+                conn, case_id=card.case_id, card_id=card_id, action="returned", actor=inspector, note=text
+            )
+    return await _reload(conn, card_id)
+
+
+async def escalate(
+    conn: Connection, *, card_id: int, inspector: str, note: str, due_on: date, today: date
+) -> db_cards.CardRow:
+    """Discipline escalates a card (督办): it stays open under its name, with a deadline for the
+    department's rectification and explanation; escalated once."""
+    text, deadline = _review_note(note), _review_deadline(due_on, today)
+    async with conn.transaction():
+        card = await db_cards.lock_card(conn, card_id=card_id)
+        if card is None:
+            raise NotFound(f"未找到监察卡 {card_id}", code="CARD_NOT_FOUND")
+        if card.status == "closed":
+            raise CardActionRefused("该监察卡已关闭")
+        if card.escalated_at is not None:
+            raise CardActionRefused("该监察卡已在督办中", code="ALREADY_ESCALATED")
+        await db_cards.update_card_escalated(conn, card_id=card_id, by=inspector, note=text, due_on=deadline)
+        if card.case_id is not None:
+            await db_cards.insert_lock_event(
+                conn, case_id=card.case_id, card_id=card_id, action="escalated", actor=inspector, note=text
             )
     return await _reload(conn, card_id)

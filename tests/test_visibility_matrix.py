@@ -422,10 +422,10 @@ async def add_full_case(conn: asyncpg.Connection, sample: Sample) -> None:
     card_id = await conn.fetchval(
         "INSERT INTO cards (case_id, rule_code, color, subject, department_id, staff_no, evidence,"
         " raised_on, status, explanation, explained_by, explained_at, closed_by, closed_at, closing_note,"
-        " outcome)"
+        " outcome, explain_due_on, escalated_at, escalated_by, escalation_note)"
         " VALUES ($1, 'FEE_MISMATCH', 'red', 'S1', $2, 'W-01', '{\"charged_yuan\": \"20.00\"}',"
         " '2026-10-12', 'closed', '已退费', 'W-01', '2026-10-13 09:00+08', 'JW-01', '2026-10-14 09:00+08',"
-        " '同意', 'upheld') RETURNING id",
+        " '同意', 'upheld', '2026-10-20', '2026-10-13 15:00+08', 'JW-01', '限期退还多收费用') RETURNING id",
         case_id,
         department_id,
     )

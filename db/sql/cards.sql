@@ -51,6 +51,15 @@ WHERE c.id = $1 FOR UPDATE OF c;
 UPDATE cards SET status = 'explained', explanation = $2, explained_by = $3, explained_at = now()
 WHERE id = $1;
 
+-- name: update_card_returned
+-- Back to the department for a fuller explanation by $2; the explanation it gave stays readable
+-- in the case's lock history.
+UPDATE cards SET status = 'open', explain_due_on = $2 WHERE id = $1;
+
+-- name: update_card_escalated
+UPDATE cards SET escalated_at = now(), escalated_by = $2, escalation_note = $3, explain_due_on = $4
+WHERE id = $1;
+
 -- name: update_card_closed
 -- $4: what discipline found (upheld / unfounded / serious), which the performance score reads.
 UPDATE cards SET status = 'closed', closed_by = $2, closed_at = now(), closing_note = $3, outcome = $4
