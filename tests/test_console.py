@@ -23,7 +23,7 @@ from playwright.async_api import Browser, Page, expect
 from api.app import create_app
 from api.settings import Settings
 from api.static_files import WEB_DIR
-from demo import seed_cases
+from demo import seed_cases, seed_subsidies
 from tests.browsing import DESKTOP, Browsing, shot, watching
 from tests.conftest import TEST_SEED, Server, running
 from tests.serving import serving
@@ -38,6 +38,7 @@ async def county(server: Server, template: str) -> AsyncIterator[str]:
     conn = await asyncpg.connect(url)
     try:
         await seed_cases(conn, seed=TEST_SEED, scale=0.01)
+        await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
     finally:
         await conn.close()
     swept = await asyncio.to_thread(
@@ -120,8 +121,9 @@ async def test_a_red_card_is_explained_by_the_department_closed_by_discipline_an
         await discipline.goto(case_page)
         await discipline.get_by_role("link", name=re.compile(rf"^#{card_id}$")).click()
         await expect(discipline.locator("main")).to_contain_text("部门说明")
+        await discipline.locator("select[name=decision]").select_option("close")
         await discipline.locator("textarea[name=note]").fill("说明属实，已整改，同意关闭。")
-        await discipline.get_by_role("button", name="审核通过并关闭").click()
+        await discipline.get_by_role("button", name="提交审核意见").click()
         await expect(discipline.get_by_role("status")).to_contain_text("监察卡已关闭")
     await discipline.goto(case_page)
     await expect(discipline.locator("main h1")).to_contain_text("未锁定")
@@ -139,6 +141,65 @@ async def test_the_discipline_console_lists_cards_and_the_overdue_and_the_scores
     await expect(page.locator("main table tbody tr").first).to_be_visible()
     assert await page.locator("main table tbody tr").count() > 10
     await shot(page, "console-discipline-scores", full_page=True)
+
+
+async def test_discipline_returns_an_explanation_with_a_deadline(watched: Browsing, county: str) -> None:
+    conn = await asyncpg.connect(county)
+    try:
+        card = await conn.fetchrow(
+            """SELECT k.id, c.case_no, d.code AS department FROM cards k
+               JOIN cases c ON c.id = k.case_id JOIN departments d ON d.id = c.department_id
+               WHERE k.status = 'open' ORDER BY k.id DESC LIMIT 1"""
+        )
+    finally:
+        await conn.close()
+    assert card is not None, "the swept county has an open card"
+    card_link = re.compile(rf"^#{card['id']}$")
+    case_page = f"/console/#/case/{card['case_no']}"
+    department = await sign_in(watched, "department", card["department"])
+    await department.goto(case_page)
+    await department.get_by_role("link", name=card_link).click()
+    await department.locator("textarea[name=text]").fill("已提醒承办人。")
+    await department.get_by_role("button", name="提交说明").click()
+    await expect(department.get_by_role("status")).to_contain_text("说明已提交")
+
+    discipline = await sign_in(watched, "discipline")
+    await discipline.goto(case_page)
+    await discipline.get_by_role("link", name=card_link).click()
+    await discipline.locator("select[name=decision]").select_option("return")
+    await discipline.locator("textarea[name=note]").fill("说明过于简单，请补充证明材料。")
+    await discipline.get_by_role("button", name="提交审核意见").click()
+    await expect(discipline.get_by_role("status")).to_contain_text("已退回部门")
+    await discipline.goto(case_page)
+    await expect(discipline.locator("main")).to_contain_text("退回")
+
+
+async def test_discipline_reads_a_household_dossier_with_a_reason_and_finds_the_read_in_the_audit(
+    watched: Browsing, county: str
+) -> None:
+    conn = await asyncpg.connect(county)
+    try:
+        member = await conn.fetchrow(
+            """SELECT h.household_no, m.id_number
+               FROM households h JOIN household_members m ON m.household_id = h.id
+               WHERE EXISTS (SELECT 1 FROM payments p WHERE p.household_id = h.id) ORDER BY h.id LIMIT 1"""
+        )
+    finally:
+        await conn.close()
+    assert member is not None
+    page = await sign_in(watched, "discipline")
+    await page.get_by_role("link", name="户档案").click()
+    await page.locator("input[name=no]").fill(member["household_no"])
+    await page.locator("input[name=reason]").fill("核查信访件（测试）")
+    await page.get_by_role("button", name="查看户档案").click()
+    await expect(page.get_by_role("heading", name="成员")).to_be_visible()
+    await expect(page.locator("main")).to_contain_text(member["id_number"])  # discipline reads it whole
+    await shot(page, "console-household-dossier", full_page=True)
+    await page.get_by_role("link", name="查阅审计").click()
+    await page.locator("input[name=idNumber]").fill(member["id_number"])
+    await page.locator("input[name=reason]").fill("复核查阅记录（测试）")
+    await page.get_by_role("button", name="查询审计记录").click()
+    await expect(page.locator(".out table tbody tr").first).to_contain_text("核查信访件（测试）")
 
 
 async def test_an_expired_or_foreign_token_sends_the_official_to_sign_in(watched: Browsing) -> None:

@@ -57,6 +57,9 @@
     document.getElementById('nav').hidden = !c;
     who.replaceChildren();
     if (!c) return;
+    document.querySelectorAll('#nav a[data-roles]').forEach(function (a) {
+      a.hidden = a.getAttribute('data-roles').split(' ').indexOf(c.role) < 0;
+    });
     append(who, [ROLE_LABELS[c.role] || c.role, c.dept ? ' · ' + c.dept : '', c.sub ? ' · ' + c.sub : '', ' ',
       h('button', { type: 'button', onclick: function () { signOut(); } }, '退出')]);
   }
@@ -64,7 +67,9 @@
   // ---- the API ----------------------------------------------------------------------------
 
   /** An official's document with its variables; a refused token sends the official to sign in. */
-  function gql(query, variables) {
+  function gql(query, variables, reason) {
+    var request = { query: query, variables: filled(variables || {}) };
+    if (reason) request.extensions = { reason: reason };  // why personal data is read: kept in the audit trail
     return fetch('/graphql', {
       method: 'POST',
       headers: {
@@ -72,7 +77,7 @@
         accept: 'application/json',
         authorization: 'Bearer ' + sessionStorage.getItem(TOKEN),
       },
-      body: JSON.stringify({ query: query, variables: filled(variables || {}) }),
+      body: JSON.stringify(request),
     }).then(function (response) {
       if (response.status === 401) {
         return response.json().then(function (body) {
@@ -86,7 +91,8 @@
   }
 
   var CARD_FIELDS = 'id kind caseNo caseLocked rule ruleLabel color colorLabel subject evidence staffNo raisedAt dueOn ' +
-    'status statusLabel explanation explainedBy explainedAt closedBy closedAt closingNote department { code name }';
+    'status statusLabel explanation explainedBy explainedAt closedBy closedAt closingNote explainDueOn escalatedAt ' +
+    'escalationNote department { code name }';
 
   var CARDS = 'query ConsoleCards($filter: CardFilter, $orderBy: CardOrder, $first: Int, $after: String) {' +
     ' cards(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {' +
@@ -98,6 +104,12 @@
 
   var CLOSE = 'mutation ConsoleClose($id: Int!, $note: String!, $outcome: CardOutcome) {' +
     ' closeCard(cardId: $id, note: $note, outcome: $outcome) { ' + CARD_FIELDS + ' } }';
+
+  var RETURN = 'mutation ConsoleReturn($id: Int!, $note: String!, $due: Date!) {' +
+    ' returnCard(cardId: $id, note: $note, dueOn: $due) { ' + CARD_FIELDS + ' } }';
+
+  var ESCALATE = 'mutation ConsoleEscalate($id: Int!, $note: String!, $due: Date!) {' +
+    ' escalateCard(cardId: $id, note: $note, dueOn: $due) { ' + CARD_FIELDS + ' } }';
 
   var CASE = 'query ConsoleCase($caseNo: String!) { case(caseNo: $caseNo) {' +
     ' caseNo stateLabel channelLabel receivedAt acceptedOn promisedDueOn statutoryDueOn completedOn onTime locked' +
@@ -117,6 +129,18 @@
   var SCORE = 'query ConsoleScore($period: String!) { departmentPerformance(period: $period) { period start end' +
     ' rows { rank grade score bonus deductions completed onTime onTimeRate averageUsedDays averagePromisedDays' +
     ' lateCases yellowCards redCards badRatings complaints department { code name } } } }';
+
+  var HOUSEHOLD = 'query ConsoleHousehold($no: String, $id: String, $after: String) {' +
+    ' household(householdNo: $no, memberIdNumber: $id) { householdNo villageCode address landMu village { name }' +
+    ' members { name idNumber relation isHead deceasedOn }' +
+    ' payments(first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor }' +
+    ' nodes { paymentNo fundName batchNo period amountYuan beneficiary' +
+    ' stages { stageLabel onDay amountYuan form recordedBy recordedByName } } }' +
+    ' redFlags { cardId ruleLabel color status raisedOn paymentNo } } }';
+
+  var TRAIL = 'query ConsoleTrail($filter: AuditFilter, $after: String) {' +
+    ' auditRecords(filter: $filter, first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor }' +
+    ' nodes { at recordType recordId fields reason operation reader { subject roleLabel department { name } } } } }';
 
   var departmentList = null;
 
@@ -324,19 +348,40 @@
       });
       return explain;
     }
-    var close = h('form', { class: 'actions' }, [
-      labelled('认定', select('outcome', OUTCOMES, 'UPHELD'), '计入部门绩效：属实按牌扣分，不属实不扣分，严重差错扣 3 分'),
+    var choices = [['close', '审核通过并关闭'], ['return', '退回，限期重新说明'], ['escalate', '督办，限期整改']];
+    if (card.status !== 'EXPLAINED') choices = choices.filter(function (c) { return c[0] !== 'return'; });
+    if (card.escalatedAt) choices = choices.filter(function (c) { return c[0] !== 'escalate'; });
+    var review = h('form', { class: 'actions' }, [
+      labelled('处理', select('decision', choices, choices[0][0])),
+      labelled('认定（关闭时）', select('outcome', OUTCOMES, 'UPHELD'), '计入部门绩效：属实按牌扣分，不属实不扣分，严重差错扣 3 分'),
+      labelled('期限（退回、督办时）', h('input', { name: 'due', type: 'date', value: daysAhead(5), min: daysAhead(1) })),
       labelled('审核意见', h('textarea', { name: 'note', required: true, rows: 3, maxlength: 500 })),
-      h('button', { type: 'submit' }, '审核通过并关闭'),
+      h('button', { type: 'submit' }, '提交审核意见'),
     ]);
-    submitting(close, out, function () {
-      return gql(CLOSE, { id: card.id, note: value(close, 'note'), outcome: value(close, 'outcome') }).then(function (d) {
-        remember(d.closeCard);
-        close.remove();
-        return h('p', { class: 'done', role: 'status' }, '监察卡已关闭' + (card.caseNo ? '；该办件的红牌全部关闭后自动解锁。' : '。'));
+    submitting(review, out, function () {
+      var decision = value(review, 'decision');
+      var note = value(review, 'note');
+      var asked = decision === 'close'
+        ? gql(CLOSE, { id: card.id, note: note, outcome: value(review, 'outcome') }).then(function (d) { return d.closeCard; })
+        : gql(decision === 'return' ? RETURN : ESCALATE, { id: card.id, note: note, due: value(review, 'due') })
+          .then(function (d) { return d.returnCard || d.escalateCard; });
+      return asked.then(function (updated) {
+        remember(updated);
+        review.remove();
+        var told = {
+          close: '监察卡已关闭' + (card.caseNo ? '；该办件的红牌全部关闭后自动解锁。' : '。'),
+          return: '已退回部门，限 ' + updated.explainDueOn + ' 前重新说明。',
+          escalate: '已督办，限 ' + updated.explainDueOn + ' 前整改并说明。',
+        };
+        return h('p', { class: 'done', role: 'status' }, told[decision]);
       });
     });
-    return close;
+    return review;
+  }
+
+  /** A day ``n`` days after today in China, as an input of type date wants it. */
+  function daysAhead(n) {
+    return new Date(Date.now() + 8 * 3600 * 1000 + n * 86400 * 1000).toISOString().slice(0, 10);
   }
 
   function cardDetail(where) {
@@ -357,6 +402,8 @@
             ['责任人工号', card.staffNo],
             ['发牌时间', moment(card.raisedAt)],
             ['到期日', card.dueOn],
+            ['督办', card.escalatedAt ? moment(card.escalatedAt) + ' ' + (card.escalationNote || '') : null],
+            ['重新说明或整改期限', card.explainDueOn],
             ['办件锁定', card.caseLocked === null ? null : (card.caseLocked ? '已锁定' : '未锁定')],
             ['部门说明', card.explanation],
             ['说明人', card.explainedBy],
@@ -422,7 +469,7 @@
           return [s.stepKey, s.staffNo, moment(s.startedAt), moment(s.finishedAt), s.opinion];
         })) : h('p', null, '尚无环节记录')),
         section('锁定、说明与解锁', c.lockHistory.length ? table(['时间', '动作', '操作人', '说明'], c.lockHistory.map(function (l) {
-          return [moment(l.at), { locked: '锁定', explained: '说明', released: '解锁' }[l.action] || l.action, l.actor, l.note];
+          return [moment(l.at), { locked: '锁定', explained: '说明', returned: '退回', escalated: '督办', released: '解锁' }[l.action] || l.action, l.actor, l.note];
         })) : h('p', null, '无')),
       ]);
     });
@@ -480,6 +527,76 @@
     });
   }
 
+  // ---- personal data, read with a reason ---------------------------------------------------
+
+  function reasonField() {
+    return labelled('查阅事由', h('input', { name: 'reason', required: true, maxlength: 200, placeholder: '如：核查信访件（记入审计）' }),
+      '查看个人信息须写明事由，连同查看人、时间和内容记入不可篡改的审计记录。');
+  }
+
+  function household() {
+    var out = h('div', { class: 'out' });
+    var form = h('form', { class: 'toolbar' }, [
+      labelled('户编号', h('input', { name: 'no', maxlength: 30 })),
+      labelled('或成员身份证号', h('input', { name: 'id', maxlength: 18 })),
+      reasonField(),
+      h('button', { type: 'submit' }, '查看户档案'),
+    ]);
+    submitting(form, out, function () {
+      var vars = { no: value(form, 'no'), id: value(form, 'id') };
+      var reason = value(form, 'reason');
+      if (!vars.no && !vars.id) throw new Problem('请填写户编号或成员身份证号');
+      return gql(HOUSEHOLD, vars, reason).then(function (data) {
+        var hh = data.household;
+        if (!hh) return problemBox(new Problem('没有这一户，或不在您的范围内'));
+        var first = hh.payments;
+        return ui.pagedTable(['补助编号', '资金', '批次', '所属期', '金额', '享受人', '四个监测点（谁、何时录入）'], function (after) {
+          if (!after) return Promise.resolve(first);
+          return gql(HOUSEHOLD, Object.assign({ after: after }, vars), reason).then(function (d) { return d.household.payments; });
+        }, function (p) {
+          return [p.paymentNo, p.fundName, p.batchNo, p.period, p.amountYuan, p.beneficiary,
+            p.stages.map(function (st) { return st.stageLabel + ' ' + (st.onDay || '') + ' ' + (st.recordedByName || st.recordedBy || ''); }).join('；')];
+        }, '没有补助记录').then(function (payments) {
+          return h('div', null, [
+            h('h2', null, ['户 ', hh.householdNo, ' · ', hh.village ? hh.village.name : hh.villageCode]),
+            facts([['地址', hh.address], ['耕地（亩）', hh.landMu], ['补助笔数', String(first.totalCount)]]),
+            section('成员', table(['姓名', '身份证号', '与户主关系', '户主', '死亡日期'], hh.members.map(function (m) {
+              return [m.name, m.idNumber, m.relation, m.isHead ? '是' : '', m.deceasedOn];
+            }))),
+            section('疑点', hh.redFlags.length ? table(['监察卡', '规则', '状态', '发现日期', '补助编号'], hh.redFlags.map(function (f) {
+              return ['#' + f.cardId, f.ruleLabel, f.status, f.raisedOn, f.paymentNo];
+            })) : h('p', null, '无')),
+            section('补助与监测点', payments),
+          ]);
+        });
+      });
+    });
+    return h('div', null, [h('h1', null, '户档案'), form, out]);
+  }
+
+  function trail() {
+    var out = h('div', { class: 'out' });
+    var form = h('form', { class: 'toolbar' }, [
+      labelled('被查看人身份证号', h('input', { name: 'idNumber', maxlength: 18 })),
+      labelled('或查看人（工号）', h('input', { name: 'reader', maxlength: 60 })),
+      labelled('自', h('input', { name: 'fromDay', type: 'date' })),
+      labelled('至', h('input', { name: 'toDay', type: 'date' })),
+      reasonField(),
+      h('button', { type: 'submit' }, '查询审计记录'),
+    ]);
+    submitting(form, out, function () {
+      var filter = { idNumber: value(form, 'idNumber'), reader: value(form, 'reader'), fromDay: value(form, 'fromDay'), toDay: value(form, 'toDay') };
+      var reason = value(form, 'reason');
+      return ui.pagedTable(['时间', '查看人', '单位', '内容', '字段', '事由', '操作'], function (after) {
+        return gql(TRAIL, { filter: filter, after: after }, reason).then(function (d) { return d.auditRecords; });
+      }, function (r) {
+        return [moment(r.at), r.reader.subject + '（' + r.reader.roleLabel + '）', r.reader.department ? r.reader.department.name : null,
+          r.recordType + ' ' + r.recordId, (r.fields || []).join('、'), r.reason, r.operation];
+      }, '没有符合条件的记录');
+    });
+    return h('div', null, [h('h1', null, '查阅审计'), h('p', { class: 'hint' }, '谁看了某人的信息，某人看了什么：按被查看人或查看人查询。'), form, out]);
+  }
+
   // ---- routing ----------------------------------------------------------------------------
 
   function signedIn(page) {
@@ -494,11 +611,17 @@
 
   ui.route(view, {
     login: login,
-    '': signedIn(cardList),
+    '': signedIn(function (where) {
+      if (claims().role !== 'township') return cardList(where);
+      location.hash = '#/household';  // a township has no cards of its own: its villages' money
+      return h('p', { class: 'loading' }, '正在加载……');
+    }),
     card: signedIn(cardDetail),
     case: signedIn(caseDossier),
     overdue: signedIn(overdue),
     score: signedIn(score),
+    household: signedIn(household),
+    trail: signedIn(trail),
   }, function () {
     return h('div', null, [h('h1', null, '页面不存在'), h('p', null, h('a', { href: '#/' }, '返回待办'))]);
   }, function (where, node) {
