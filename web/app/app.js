@@ -516,7 +516,8 @@
       location.hash = '#/ranking?period=' + event.target.value;
     });
     return read('DepartmentRanking', { period: period }).then(function (data) {
-      var rows = data.departmentPerformance.rows;
+      var report = data.departmentPerformance;
+      var rows = report.rows;
       var ranked = rows.filter(function (r) { return r.rank !== null; });
       var base = Math.max(0, Math.floor(Math.min.apply(null, ranked.map(function (r) { return Number(r.score); }).concat([100])) - 5));
       return h('div', null, [
@@ -525,11 +526,17 @@
         ranked.length ? ui.barChart(ranked.slice(0, 10).map(function (r) {
           return { label: r.department.name.replace(/^[\u4e00-\u9fa5]{1,5}县(?=.)/, ''), value: Number(r.score) - base, text: String(r.score) };
         }), '得分前十名（' + period.replace('-', ' 年 ') + ' 月，横轴自 ' + base + ' 分起）', CHART_WIDTH) : null,
-        table(['名次', '部门', '等次', '得分', '办结', '按时率', '超期', '黄牌', '红牌', '差评'], rows.map(function (r) {
+        table(['名次', '部门', '等次', '得分', '办结', '按时率', '超期', '黄牌', '红牌', '差评', '资金监管分'], rows.map(function (r) {
           return [r.rank === null ? '不排名' : String(r.rank), r.department.name, r.grade, String(r.score), String(r.completed),
-            percent(r.onTimeRate), String(r.lateCases), String(r.yellowCards), String(r.redCards), String(r.badRatings)];
+            percent(r.onTimeRate), String(r.lateCases), String(r.yellowCards), String(r.redCards), String(r.badRatings),
+            r.subsidyScore === null ? null : String(r.subsidyScore)];
         })),
-        h('p', { class: 'hint' }, '得分 = 100 + 加分 − 扣分；按时率为考核期内办结件中按承诺时限办结的比例。'),
+        report.publishedAt ? h('p', { class: 'hint' }, '本期排名于 ' + moment(report.publishedAt) + ' 公布，公布后不再变动。') : null,
+        report.corrections && report.corrections.length ? section('公布后到达的更正', table(['部门', '项目', '公布值', '现值'],
+          report.corrections.map(function (c) { return [c.department.name, c.field, String(c.published), String(c.now)]; }))) : null,
+        report.rules && report.rules.length ? section('计分规则', h('ol', { class: 'rules' }, report.rules.map(function (rule) {
+          return h('li', null, rule);
+        }))) : null,
       ]);
     });
   }

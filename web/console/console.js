@@ -127,8 +127,10 @@
   var DEPARTMENTS = 'query ConsoleDepartments { departments { code name } }';
 
   var SCORE = 'query ConsoleScore($period: String!) { departmentPerformance(period: $period) { period start end' +
-    ' rows { rank grade score bonus deductions completed onTime onTimeRate averageUsedDays averagePromisedDays' +
-    ' lateCases yellowCards redCards badRatings complaints department { code name } } } }';
+    ' publishedAt rules corrections { department { code } field published now }' +
+    ' rows { rank grade note score bonus deductions completed onTime onTimeRate averageUsedDays averagePromisedDays' +
+    ' lateCases yellowCards redCards seriousErrors unfoundedCards lateCaseCards badRatings complaints' +
+    ' subsidyScore subsidyDeductions subsidyRedFlags subsidyYellowFlags department { code name } } } }';
 
   var HOUSEHOLD = 'query ConsoleHousehold($no: String, $id: String, $after: String) {' +
     ' household(householdNo: $no, memberIdNumber: $id) { householdNo villageCode address landMu village { name }' +
@@ -514,15 +516,26 @@
     });
     var own = claims() && claims().dept;
     return gql(SCORE, { period: period }).then(function (data) {
-      var rows = data.departmentPerformance.rows.filter(function (r) { return !own || r.department.code === own; });
+      var report = data.departmentPerformance;
+      var rows = report.rows.filter(function (r) { return !own || r.department.code === own; });
+      var mine = report.corrections.filter(function (c) { return !own || c.department.code === own; });
       return h('div', null, [
         h('h1', null, '绩效得分'),
         form,
-        table(['名次', '部门', '等次', '得分', '加分', '扣分', '办结', '按时率', '平均用时/承诺', '超期', '黄牌', '红牌', '差评', '投诉'], rows.map(function (r) {
-          return [r.rank === null ? '不排名' : String(r.rank), r.department.name, r.grade, String(r.score), String(r.bonus), String(r.deductions),
-            String(r.completed), percent(r.onTimeRate), (r.averageUsedDays === null ? '—' : r.averageUsedDays) + ' / ' + (r.averagePromisedDays === null ? '—' : r.averagePromisedDays),
-            String(r.lateCases), String(r.yellowCards), String(r.redCards), String(r.badRatings), String(r.complaints)];
+        table(['名次', '部门', '等次', '得分', '加分', '扣分', '办结', '按时率', '平均用时/承诺', '超期', '黄牌', '红牌', '严重差错',
+          '不属实', '超期件的时限卡（不另扣）', '差评', '投诉', '资金监管分'], rows.map(function (r) {
+          return [r.rank === null ? (r.note || '不排名') : String(r.rank), r.department.name, r.grade, String(r.score), String(r.bonus),
+            String(r.deductions), String(r.completed), percent(r.onTimeRate),
+            (r.averageUsedDays === null ? '—' : r.averageUsedDays) + ' / ' + (r.averagePromisedDays === null ? '—' : r.averagePromisedDays),
+            String(r.lateCases), String(r.yellowCards), String(r.redCards), String(r.seriousErrors), String(r.unfoundedCards),
+            String(r.lateCaseCards), String(r.badRatings), String(r.complaints),
+            r.subsidyScore === null ? null : r.subsidyScore + '（红 ' + r.subsidyRedFlags + ' / 黄 ' + r.subsidyYellowFlags + '）'];
         })),
+        report.publishedAt ? h('p', { class: 'hint' }, '已于 ' + moment(report.publishedAt) + ' 公布；公布后到达的事实只列为更正。') : null,
+        mine.length ? section('更正', table(['部门', '项目', '公布值', '现值'], mine.map(function (c) {
+          return [c.department.code, c.field, String(c.published), String(c.now)];
+        }))) : null,
+        section('计分规则', h('ol', null, report.rules.map(function (rule) { return h('li', null, rule); }))),
       ]);
     });
   }
