@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Self, cast
+from typing import Protocol, Self, cast
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types.enum import EnumValueDefinition
 
 from db import cards as db_cards
+from db import executor
 from db import subsidies as db_subsidies
 from domain.errors import InvalidInput, NotFound
 from domain.supervision import COLOR_LABELS, RULE_LABELS
@@ -424,17 +425,7 @@ class SupervisionMutations:
         callers=DISCIPLINE_ONLY,
     )
     async def return_card(self, info: Info, card_id: int, note: str, due_on: date) -> Card:
-        viewer = info.context.viewer
-        async with info.context.pool.acquire() as conn:
-            row = await supervision.return_card(
-                conn,
-                card_id=card_id,
-                inspector=viewer.staff_no or viewer.subject or "unknown",
-                note=note,
-                due_on=due_on,
-                today=info.context.today,
-            )
-        return Card.from_row(row)
+        return await _review(info, supervision.return_card, card_id, note, due_on)
 
     @field(
         PUBLIC,
@@ -442,14 +433,27 @@ class SupervisionMutations:
         callers=DISCIPLINE_ONLY,
     )
     async def escalate_card(self, info: Info, card_id: int, note: str, due_on: date) -> Card:
-        viewer = info.context.viewer
-        async with info.context.pool.acquire() as conn:
-            row = await supervision.escalate(
-                conn,
-                card_id=card_id,
-                inspector=viewer.staff_no or viewer.subject or "unknown",
-                note=note,
-                due_on=due_on,
-                today=info.context.today,
-            )
-        return Card.from_row(row)
+        return await _review(info, supervision.escalate, card_id, note, due_on)
+
+
+class Review(Protocol):
+    """A review of a card by discipline (services.supervision.return_card, escalate)."""
+
+    async def __call__(
+        self, conn: executor.Connection, *, card_id: int, inspector: str, note: str, due_on: date, today: date
+    ) -> db_cards.CardRow: ...
+
+
+async def _review(info: Info, act: Review, card_id: int, note: str, due_on: date) -> Card:
+    """Discipline returns or escalates a card, in the inspector's name, by a deadline."""
+    viewer = info.context.viewer
+    async with info.context.pool.acquire() as conn:
+        row = await act(
+            conn,
+            card_id=card_id,
+            inspector=viewer.staff_no or viewer.subject or "unknown",
+            note=note,
+            due_on=due_on,
+            today=info.context.today,
+        )
+    return Card.from_row(row)

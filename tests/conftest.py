@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -94,19 +96,63 @@ async def shared_db(server: Server, template: str) -> AsyncIterator[str]:
     await server.drop(name)
 
 
-@pytest.fixture(scope="session")
-async def populated(server: Server, template: str) -> AsyncIterator[str]:
-    """A copy of the demo county with a few hundred cases and subsidies, for tests that only read."""
+@asynccontextmanager
+async def county_of_its_own(
+    server: Server, template: str, *, cases: bool = True, subsidies: bool = True, swept: bool = False
+) -> AsyncIterator[str]:
+    """A copy of the demo county with a few hundred cases and a little subsidy money (scale 0.01),
+    for a test or module that writes; ``swept``: after one run of ``sunshine supervise``, whose red
+    cards lock the cases it finds late."""
     name = await server.clone(template)
     url = server.url(name)
     conn = await asyncpg.connect(url)
     try:
-        await seed_cases(conn, seed=TEST_SEED, scale=0.01)
-        await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
+        if cases:
+            await seed_cases(conn, seed=TEST_SEED, scale=0.01)
+        if subsidies:
+            await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
     finally:
         await conn.close()
-    yield url
-    await server.drop(name)
+    if swept:
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "api.cli", "supervise"],
+            env={**os.environ, "DATABASE_URL": url, "SUNSHINE_DEV": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+    try:
+        yield url
+    finally:
+        await server.drop(name)
+
+
+@pytest.fixture(scope="session")
+async def populated(server: Server, template: str) -> AsyncIterator[str]:
+    """A copy of the demo county with a few hundred cases and subsidies, for tests that only read."""
+    async with county_of_its_own(server, template) as url:
+        yield url
+
+
+async def ask(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    bearer: str | None = None,
+    reason: Any = None,
+) -> tuple[int, dict[str, Any]]:
+    """A GraphQL request over HTTP, as an official (``bearer``) with the reason of access when
+    given: the status and the answer."""
+    body: dict[str, Any] = {"query": query, "variables": variables}
+    if reason is not None:
+        body["extensions"] = {"reason": reason}
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+    response = await client.post("/graphql", json=body, headers=headers)
+    answer: dict[str, Any] = response.json()
+    return response.status_code, answer
 
 
 @pytest.fixture(scope="session")

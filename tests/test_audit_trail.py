@@ -16,9 +16,8 @@ import pytest
 from api.app import create_app
 from api.settings import Settings
 from db import audit
-from demo import seed_subsidies
 from domain.audit import GENESIS, AuditEntry, canonical, chain_hash
-from tests.conftest import TEST_SEED, Server, running
+from tests.conftest import Server, ask, county_of_its_own, running
 
 NOTICE = """
 query NoticeForAudit($village: String!, $fund: String!, $period: Date!) {
@@ -37,34 +36,11 @@ query Trail($filter: AuditFilter, $first: Int, $after: String) {
 }"""
 
 
-async def ask(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    bearer: str | None = None,
-    reason: Any = None,
-) -> tuple[int, dict[str, Any]]:
-    body: dict[str, Any] = {"query": query, "variables": variables}
-    if reason is not None:
-        body["extensions"] = {"reason": reason}
-    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-    response = await client.post("/graphql", json=body, headers=headers)
-    answer: dict[str, Any] = response.json()
-    return response.status_code, answer
-
-
 @pytest.fixture(scope="module")
 async def trail_db(server: Server, template: str) -> AsyncIterator[str]:
     """The demo county with a little of its subsidy money, of this module's own."""
-    name = await server.clone(template)
-    conn = await asyncpg.connect(server.url(name))
-    try:
-        await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
-    finally:
-        await conn.close()
-    yield server.url(name)
-    await server.drop(name)
+    async with county_of_its_own(server, template, cases=False) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,6 @@ escalated (督办) once, with a deadline; both kept in the case's lock history; 
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -19,9 +15,8 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
-from demo import seed_cases
 from domain.calendar import china_day
-from tests.conftest import TEST_SEED, Server, running
+from tests.conftest import Server, county_of_its_own, running
 
 TODAY = china_day(datetime.now(UTC))
 CARD = "id status explainDueOn escalatedAt escalatedBy escalationNote caseLocked"
@@ -42,24 +37,8 @@ HISTORY = "query($no: String!) { case(caseNo: $no) { locked lockHistory { action
 @pytest.fixture(scope="module")
 async def county(server: Server, template: str) -> AsyncIterator[str]:
     """A year of cases, swept by the supervision command: its red cards lock late cases."""
-    name = await server.clone(template)
-    url = server.url(name)
-    conn = await asyncpg.connect(url)
-    try:
-        await seed_cases(conn, seed=TEST_SEED, scale=0.01)
-    finally:
-        await conn.close()
-    swept = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "api.cli", "supervise"],
-        env={**os.environ, "DATABASE_URL": url, "SUNSHINE_DEV": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert swept.returncode == 0, swept.stderr
-    yield url
-    await server.drop(name)
+    async with county_of_its_own(server, template, subsidies=False, swept=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

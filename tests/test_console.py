@@ -6,11 +6,7 @@ development sign-in only in development."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,35 +19,17 @@ from playwright.async_api import Browser, Page, expect
 from api.app import create_app
 from api.settings import Settings
 from api.static_files import WEB_DIR
-from demo import seed_cases, seed_subsidies
 from tests.browsing import DESKTOP, Browsing, shot, watching
-from tests.conftest import TEST_SEED, Server, running
+from tests.conftest import Server, county_of_its_own, running
 from tests.serving import serving
 
 
 @pytest.fixture(scope="module")
 async def county(server: Server, template: str) -> AsyncIterator[str]:
     """A county with a year of cases of this module's own, swept by the supervision command (its
-    red cards lock the cases they find late): the walk explains and closes a card."""
-    name = await server.clone(template)
-    url = server.url(name)
-    conn = await asyncpg.connect(url)
-    try:
-        await seed_cases(conn, seed=TEST_SEED, scale=0.01)
-        await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
-    finally:
-        await conn.close()
-    swept = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "api.cli", "supervise"],
-        env={**os.environ, "DATABASE_URL": url, "SUNSHINE_DEV": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert swept.returncode == 0, swept.stderr
-    yield url
-    await server.drop(name)
+    red cards lock the cases they find late): the walk explains, returns and closes cards."""
+    async with county_of_its_own(server, template, subsidies=True, swept=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

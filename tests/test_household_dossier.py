@@ -19,9 +19,8 @@ import pytest
 from api.app import create_app
 from api.auth import mint_dev_token
 from api.settings import Settings
-from demo import seed_subsidies
 from domain.viewer import Role
-from tests.conftest import ROOT, TEST_SEED, Server, running
+from tests.conftest import ROOT, Server, ask, county_of_its_own, running
 
 DOSSIER = """
 query Dossier($no: String, $id: String, $first: Int, $after: String) {
@@ -45,34 +44,11 @@ query TownshipNotice($village: String!, $fund: String!, $period: Date!) {
 }"""
 
 
-async def ask(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    bearer: str | None = None,
-    reason: str | None = None,
-) -> tuple[int, dict[str, Any]]:
-    body: dict[str, Any] = {"query": query, "variables": variables}
-    if reason is not None:
-        body["extensions"] = {"reason": reason}
-    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-    response = await client.post("/graphql", json=body, headers=headers)
-    answer: dict[str, Any] = response.json()
-    return response.status_code, answer
-
-
 @pytest.fixture(scope="module")
 async def dossier_db(server: Server, template: str) -> AsyncIterator[str]:
     """The demo county with a little of its subsidy money, and a red flag on one household."""
-    name = await server.clone(template)
-    conn = await asyncpg.connect(server.url(name))
-    try:
-        await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
-    finally:
-        await conn.close()
-    yield server.url(name)
-    await server.drop(name)
+    async with county_of_its_own(server, template, cases=False) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

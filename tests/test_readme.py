@@ -33,9 +33,9 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
-from demo import demo_query_code, keys, seed_cases, seed_subsidies
+from demo import demo_query_code, keys
 from domain.cases import CLOSED, COMPLETED, State, query_code_hash
-from tests.conftest import ROOT, TEST_SEED, Server, running
+from tests.conftest import ROOT, TEST_SEED, Server, county_of_its_own, running
 
 README = ROOT / "README.md"
 KEYS_COMMAND = 'eval "$(python3 dev.py sunshine demo-keys --shell)"'
@@ -223,16 +223,8 @@ async def run_examples(
 async def demo_county(server: Server, template: str) -> AsyncIterator[str]:
     """A copy of the test county with cases and subsidies of its own (the examples write: a
     complaint, a rating)."""
-    name = await server.clone(template)
-    url = server.url(name)
-    conn = await asyncpg.connect(url)
-    try:
-        await seed_cases(conn, seed=TEST_SEED, scale=0.01)
-        await seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
-    finally:
-        await conn.close()
-    yield url
-    await server.drop(name)
+    async with county_of_its_own(server, template) as url:
+        yield url
 
 
 async def test_every_public_example_in_the_readme_answers_with_data(
