@@ -184,9 +184,10 @@ async def list_members_by_id(db: Executor, *, ids: Sequence[int]) -> list[Member
     return [MemberRow(**r) for r in await db.fetch(Q.list_members_by_id, list(ids))]
 
 
-async def get_payment(db: Executor, *, year: int, payment_id: int) -> PaymentRow | None:
-    row = await db.fetchrow(Q.get_payment, year, payment_id)
-    return PaymentRow(**row) if row else None
+async def list_payments_by_ref(db: Executor, *, refs: Sequence[tuple[int, int]]) -> list[PaymentRow]:
+    """Payments by (year, id)."""
+    years, ids = [y for y, _ in refs], [i for _, i in refs]
+    return [PaymentRow(**r) for r in await db.fetch(Q.list_payments_by_ref, years, ids)]
 
 
 async def list_trail_by_payment(db: Executor, *, year: int, payment_id: int) -> list[TrailRow]:

@@ -88,6 +88,9 @@ class Loaders:
             lambda ids: ratings.list_ratings_by_case(db, case_ids=ids), lambda r: r.case_id
         )
         self.member = _one(lambda ids: subsidies.list_members_by_id(db, ids=ids), lambda r: r.id)
+        self.payment = _one(
+            lambda refs: subsidies.list_payments_by_ref(db, refs=refs), lambda r: (r.year, r.id)
+        )
         self.card_notifications = _many(
             lambda ids: notifications.list_notifications_by_card(db, card_ids=ids), lambda r: r.card_id
         )

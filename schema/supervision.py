@@ -212,8 +212,7 @@ class Card:
     async def payment(self, info: Info) -> AlertPayment | None:
         if self.payment_ref is None:
             return None
-        year, payment_id = self.payment_ref
-        row = await db_subsidies.get_payment(info.context.db, year=year, payment_id=payment_id)
+        row = await info.context.loaders.payment.load(self.payment_ref)
         if row is None:
             return None
         return AlertPayment(

@@ -218,7 +218,8 @@ LEFT JOIN staff st ON st.staff_no = d.recorded_by
 WHERE d.year = $1 AND d.payment_id = $2
 ORDER BY on_day, id;
 
--- name: get_payment
+-- name: list_payments_by_ref
+-- $1, $2: the payments' years and ids, pairwise (the year prunes the partitions).
 SELECT p.id, p.year, p.payment_no, p.period, p.amount_yuan, p.land_mu, f.name AS fund_name, b.batch_no
 FROM payments p JOIN funds f ON f.id = p.fund_id JOIN payment_batches b ON b.id = p.batch_id
-WHERE p.year = $1 AND p.id = $2;
+WHERE (p.year, p.id) IN (SELECT * FROM unnest($1::smallint[], $2::bigint[]));
