@@ -79,9 +79,14 @@ ROLE_SWITCH = """\
       <option value="public" selected>公众（无令牌）</option>
       <option value="department">部门</option>
       <option value="discipline">纪委</option>
+      <option value="township">乡镇（街道）</option>
     </select>
     <label for="dept" id="dept-label" hidden>部门编码</label>
     <input id="dept" value="SCJG" size="8" autocomplete="off" spellcheck="false" hidden>
+    <label for="region" id="region-label" hidden>乡镇编码</label>
+    <input id="region" value="510799101" size="10" autocomplete="off" spellcheck="false" hidden>
+    <label for="reason" id="reason-label" hidden>查阅事由</label>
+    <input id="reason" size="16" maxlength="200" placeholder="查看个人信息时必填" autocomplete="off" hidden>
     <output id="role-state" role="status"></output>"""
 
 # Only this server's files; styles inline for React's style attributes, fonts as data: URLs.
@@ -192,14 +197,18 @@ async def dev_token(request: Request) -> Response:
         raise HTTPError(403, "FORBIDDEN", "开发令牌只发给本站页面")
     role = request.query_params.get("role")
     dept = request.query_params.get("dept") or None
-    if role not in (Role.DEPARTMENT.value, Role.DISCIPLINE.value):
-        raise HTTPError(400, "BAD_REQUEST", "role 应为 department 或 discipline（公众不需要令牌）")
+    region = request.query_params.get("region") or None
+    if role not in (Role.DEPARTMENT.value, Role.DISCIPLINE.value, Role.TOWNSHIP.value):
+        raise HTTPError(400, "BAD_REQUEST", "role 应为 department、discipline 或 township（公众不需要令牌）")
     if role == Role.DEPARTMENT.value and dept is None:
         raise HTTPError(400, "BAD_REQUEST", "部门令牌须指明部门编码 dept")
+    if role == Role.TOWNSHIP.value and (region is None or not (region.isascii() and region.isdigit())):
+        raise HTTPError(400, "BAD_REQUEST", "乡镇令牌须指明 9 位乡镇编码 region")
     token = mint_dev_token(
         request.app.state.settings,
         role=Role(role),
         department_code=dept if role == Role.DEPARTMENT.value else None,
+        region_code=region if role == Role.TOWNSHIP.value else None,
         staff_no=f"dev-graphiql-{role}",
     )
     return JSONResponse({"token": token, "role": role}, headers={"Cache-Control": "no-store"})

@@ -5,12 +5,14 @@ the role switch sends a discipline token that sees what the public does not."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
 import httpx
+import jwt
 import orjson
 import pytest
 from playwright.async_api import Page, expect
@@ -21,7 +23,7 @@ from api.public_queries import PublicQueries
 from api.settings import Settings
 from api.static_files import WEB_DIR
 from schema import build_schema
-from tests.browsing import shot
+from tests.browsing import Browsing, shot
 from tests.conftest import running
 
 HTML = {"Accept": "text/html"}
@@ -219,3 +221,43 @@ async def test_graphiql_as_discipline_sends_a_token_and_sees_risk_points(page: P
     assert any(node["riskPoints"] for node in nodes)
     await expect(page.locator(".graphiql-response")).to_contain_text('"riskPoints"')
     await shot(page, "graphiql-discipline-risk-points")
+
+
+# A personal field: officials read it with a reason of access, or are refused (REASON_REQUIRED).
+APPLICANTS = "query Applicants { cases(first: 2) { nodes { caseNo applicantName } } }"
+
+
+async def test_graphiql_sends_the_reason_typed_in_and_an_official_reads_personal_data_with_it(
+    page: Page, browsing: Browsing
+) -> None:
+    await open_graphiql(page)
+    await page.locator("#role").select_option("discipline")
+    await expect(page.locator("body")).to_have_attribute("data-role", "discipline")
+    await page.locator("#reason").fill("核查信访件（测试）")
+    await page.evaluate(
+        "q => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q)",
+        APPLICANTS,
+    )
+    async with page.expect_response(lambda r: r.url.endswith("/graphql")) as answered:
+        await page.locator(".graphiql-execute-button").click()
+    response = await answered.value
+    headers = await response.request.all_headers()
+    body = await response.json()
+    assert urllib.parse.unquote(headers["x-access-reason"]) == "核查信访件（测试）"
+    assert "errors" not in body, body
+    browsing.allow(r"(HTTP 400|status of 400)")  # without a reason the read is refused, as it should
+    await page.locator("#reason").fill("")
+    async with page.expect_response(lambda r: r.url.endswith("/graphql")) as answered:
+        await page.locator(".graphiql-execute-button").click()
+    refused = await (await answered.value).json()
+    assert refused["errors"][0]["extensions"]["code"] == "REASON_REQUIRED"
+
+
+async def test_development_tokens_for_a_township_name_its_region(dev_client: httpx.AsyncClient) -> None:
+    own = {"Sec-Fetch-Site": "same-origin"}
+    township = await dev_client.get("/dev/token?role=township&region=510799101", headers=own)
+    assert township.status_code == 200
+    claims = jwt.decode(township.json()["token"], options={"verify_signature": False})
+    assert (claims["role"], claims["region"]) == ("township", "510799101")
+    missing = await dev_client.get("/dev/token?role=township", headers=own)
+    assert missing.status_code == 400 and "region" in missing.json()["errors"][0]["message"]

@@ -13,6 +13,11 @@
       if (!(authorization && name.toLowerCase() === "authorization")) headers[name] = value;
     }
     if (authorization) headers.Authorization = authorization;
+    // Officials read personal data with a reason of access, kept in the audit trail.
+    const reason = document.getElementById("reason");
+    if (authorization && reason && reason.value.trim()) {
+      headers["X-Access-Reason"] = encodeURIComponent(reason.value.trim());
+    }
     const response = await fetch(config.endpoint, {
       method: "POST",
       headers,
@@ -37,18 +42,24 @@
     },
   };
 
-  const ROLE_NAMES = { public: "公众", department: "部门", discipline: "纪委" };
+  const ROLE_NAMES = { public: "公众", department: "部门", discipline: "纪委", township: "乡镇" };
 
   function setupRoleSwitch() {
     const select = document.getElementById("role");
     if (!select || !config.tokenUrl) return;
     const dept = document.getElementById("dept");
     const deptLabel = document.getElementById("dept-label");
+    const region = document.getElementById("region");
+    const regionLabel = document.getElementById("region-label");
+    const reason = document.getElementById("reason");
+    const reasonLabel = document.getElementById("reason-label");
     const state = document.getElementById("role-state");
 
     async function apply() {
       const role = select.value;
       dept.hidden = deptLabel.hidden = role !== "department";
+      region.hidden = regionLabel.hidden = role !== "township";
+      reason.hidden = reasonLabel.hidden = role === "public";
       document.body.dataset.role = ""; // ready again once the new token is in hand
       if (role === "public") {
         authorization = null;
@@ -59,6 +70,7 @@
       const url = new URL(config.tokenUrl, window.location.href);
       url.searchParams.set("role", role);
       if (role === "department") url.searchParams.set("dept", dept.value.trim());
+      if (role === "township") url.searchParams.set("region", region.value.trim());
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       const body = await response.json();
       if (!response.ok) {
@@ -67,13 +79,15 @@
         return;
       }
       authorization = "Bearer " + body.token;
-      const who = role === "department" ? ROLE_NAMES[role] + " " + dept.value.trim() : ROLE_NAMES[role];
+      const unit = { department: dept.value.trim(), township: region.value.trim() }[role];
+      const who = unit ? ROLE_NAMES[role] + " " + unit : ROLE_NAMES[role];
       state.textContent = "以" + who + "身份发送开发令牌";
       document.body.dataset.role = role;
     }
 
     select.addEventListener("change", apply);
     dept.addEventListener("change", apply);
+    region.addEventListener("change", apply);
     apply();
   }
 
