@@ -1,6 +1,7 @@
 """Throughput and latency of the hot queries against the demo county (not a test).
 
     python3 dev.py bench [--seconds 10] [--concurrency 32] [--scenario NAME ...]
+    python3 dev.py bench --wrk [--scale 0.1]   # side by side with PostGraphile v4, driven by wrk
 
 Starts the server as a separate process (``sunshine serve`` on the embedded PostgreSQL, or on
 DATABASE_URL), waits until it is ready, then drives each scenario with an asyncio HTTP client over
@@ -315,6 +316,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--scenario", action="append")
     parser.add_argument("--floor", action="store_true", help="also measure the bare floor for the hot paths")
+    parser.add_argument(
+        "--wrk",
+        action="store_true",
+        help="drive Sunshine and PostGraphile v4 side by side with wrk (bench/wrk.py)",
+    )
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (with --wrk)")
+    parser.add_argument("--scale", type=float, default=1.0, help="demo county scale when loading (e.g. 0.1)")
     parser.add_argument("--parts", help="demo parts to load (cases,subsidies); default both")
     parser.add_argument(
         "--data-scale", type=float, default=1.0, help="cases and subsidies scale (e.g. 5 for ~10M payments)"
@@ -346,6 +354,7 @@ def main() -> int:
         "LOOKUPS_PER_CLIENT": "100000000",
         "LOOKUPS_PER_ID_NUMBER": "100000000",
         "ANONYMOUS_PER_MINUTE": "100000000",
+        "CODE_ATTEMPTS_PER_DAY": "100000000",
     }
     settings = Settings.from_env(env)
     url = database_url(settings)  # starts the embedded server when DATABASE_URL is unset
@@ -354,7 +363,12 @@ def main() -> int:
     migrate.upgrade(url)
     print("loading the demo county (only what is missing) …", flush=True)
     parts = tuple(args.parts.split(",")) if args.parts else demo.PARTS
-    asyncio.run(demo.load(url, seed=SEED, scale=1.0, parts=parts, part_scale=args.data_scale))
+    asyncio.run(demo.load(url, seed=SEED, scale=args.scale, parts=parts, part_scale=args.data_scale))
+    if args.wrk:
+        from bench import wrk
+
+        token = mint_dev_token(settings, role=Role.DISCIPLINE, staff_no="bench")
+        return wrk.run(args, url, env, token)
     server_env = {**env, "DATABASE_URL": url}
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--no-seed"], cwd=ROOT, env=server_env
