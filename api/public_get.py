@@ -4,6 +4,7 @@ exactly what the public query would."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -43,17 +44,19 @@ def _read(raw: str, type_name: str) -> Any:
         return raw
 
 
-def _input_fields(schema: GraphQLSchema, types: dict[str, str]) -> dict[str, tuple[str, str]]:
+@functools.lru_cache(maxsize=64)  # one entry per vetted document: computed once, not per request
+def _input_fields(schema: GraphQLSchema, types: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, str]]:
     """The fields of the document's input-object variables that may be written as parameters of
     their own (``keyword=食品`` for ``$filter``'s ``keyword``): name → (variable, field's type), for
     names no variable has and only one input object declares."""
     seen: dict[str, list[tuple[str, str]]] = {}
-    for variable, type_name in types.items():
+    for variable, type_name in types:
         declared = schema.get_type(type_name)
         if isinstance(declared, GraphQLInputObjectType):
             for name, field in declared.fields.items():
                 seen.setdefault(name, []).append((variable, get_named_type(field.type).name))
-    return {name: owners[0] for name, owners in seen.items() if len(owners) == 1 and name not in types}
+    variables = {variable for variable, _ in types}
+    return {name: owners[0] for name, owners in seen.items() if len(owners) == 1 and name not in variables}
 
 
 def _get_variables(request: Request, types: dict[str, str], schema: GraphQLSchema) -> dict[str, Any]:
@@ -67,7 +70,7 @@ def _get_variables(request: Request, types: dict[str, str], schema: GraphQLSchem
             raise ValueError('参数 variables 应为对象，如 {"first": 5}')
         return value
     # Each variable as its own parameter, or a field of an input object as its own parameter.
-    fields = _input_fields(schema, types)
+    fields = _input_fields(schema, tuple(types.items()))
     variables: dict[str, Any] = {}
     parts: dict[str, dict[str, Any]] = {}
     for key, raw in params.items():
