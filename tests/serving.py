@@ -4,7 +4,9 @@ signals, uvicorn's options, the address a request comes from."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -54,6 +56,7 @@ async def serving(database_url: str | None, data_dir: Path, **env: str) -> Async
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: workers and helpers end with it
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
@@ -69,5 +72,6 @@ async def serving(database_url: str | None, data_dir: Path, **env: str) -> Async
             yield Served(process, client)
     finally:
         if process.returncode is None:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
