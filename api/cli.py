@@ -100,7 +100,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     import demo
     from api import embedded
-    from api.app import create_app
+    from api.app import create_app, settle_heap
     from api.demo_load import DemoLoad
     from db import migrate
 
@@ -164,6 +164,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         if workers == 1:
             app = create_app(settings, database_url=url)
             app.state.demo_load = load  # for /readyz
+            settle_heap()
             run(app)
         else:
             # Each worker builds its own app (worker_app): the database this process settled on,
@@ -189,7 +190,7 @@ def worker_app() -> Starlette:
     """The app of one of ``serve --workers N``'s processes (uvicorn calls this in each). Budgets are
     shared through Redis, the answer cache follows the database's notifications in every process,
     and supervision sweeps lock what they work on, so N processes answer as one."""
-    from api.app import create_app
+    from api.app import create_app, settle_heap
     from api.demo_load import DemoLoad
     from api.observability import configure_logging
 
@@ -197,6 +198,7 @@ def worker_app() -> Starlette:
     configure_logging(settings.log_level)
     app = create_app(settings, database_url=os.environ[WORKER_DATABASE_URL])
     app.state.demo_load = DemoLoad.recorded(Path(os.environ[WORKER_DEMO_STATE]))
+    settle_heap()
     return app
 
 

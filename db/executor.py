@@ -30,6 +30,17 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 )
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """A pool's ``reset``: nothing beyond what asyncpg always does on release (roll back an open
+    transaction, drop listeners).
+
+    asyncpg's default reset sends ``RESET ALL; UNLISTEN *; CLOSE ALL; …`` to the server every time
+    a connection goes back to the pool: a round trip per statement, most of a small read's cost.
+    The service leaves nothing in a session to reset: settings are the connection's start-up
+    parameters, locks are transaction-level (``pg_advisory_xact_lock``), cursors live inside a
+    transaction, and the one LISTEN has a connection of its own outside the pool."""
+
+
 class Executor(Protocol):
     async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[asyncpg.Record]: ...
 
