@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ class Claims:
     department_code: str | None
     staff_no: str | None
     region_code: str | None = None  # a township's (claim ``region``)
+    expires_at: float = 0.0  # the claim ``exp``, seconds since the epoch
 
 
 TOWNSHIP_CODE = re.compile(r"^[0-9]{9}$")
@@ -107,10 +109,19 @@ def mint_dev_token(
 
 
 _BAD_ROLE = "令牌中的角色无效（应为 department、discipline 或 township）"
+# How long a verified token's viewer is remembered (and a token signed by a key since withdrawn
+# from the JWKS still accepted): the JWKS client's own key lifespan.
+REMEMBER_S = 300.0
+REMEMBER_TOKENS = 10_000
 
 
 class TokenVerifier:
-    """Verifies signature (pinned algorithm), expiry, issuer and audience."""
+    """Verifies signature (pinned algorithm), expiry, issuer and audience.
+
+    An official's console sends the same token with every request; checking its signature and
+    looking up its department each time cost more CPU than a small query. The viewer a token
+    gave is remembered by the token's exact text (a different text is verified afresh) for up to
+    :data:`REMEMBER_S`, and never past the token's own expiry, which is checked on every use."""
 
     def __init__(self, settings: Settings) -> None:
         self._algorithm = settings.jwt_algorithm
@@ -129,6 +140,28 @@ class TokenVerifier:
                 raise RuntimeError("开发模式的本地密钥只支持 EdDSA")
             self._key = ensure_dev_key(settings.dev_key_path).public_key()
         # Without a key the service still serves the public and refuses every token.
+        self._remembered: OrderedDict[str, tuple[Viewer, float, float]] = OrderedDict()
+
+    def remembered(self, token: str) -> Viewer | None:
+        """The viewer ``token`` gave when verified lately; ``TOKEN_EXPIRED`` once it has expired."""
+        entry = self._remembered.get(token)
+        if entry is None:
+            return None
+        viewer, expires_at, until = entry
+        now = time.time()
+        if now > expires_at + self._leeway:
+            del self._remembered[token]
+            raise AuthError("令牌已过期", "TOKEN_EXPIRED")
+        if now > until:
+            del self._remembered[token]
+            return None
+        self._remembered.move_to_end(token)
+        return viewer
+
+    def remember(self, token: str, viewer: Viewer, claims: Claims) -> None:
+        self._remembered[token] = (viewer, claims.expires_at, time.time() + REMEMBER_S)
+        while len(self._remembered) > REMEMBER_TOKENS:
+            self._remembered.popitem(last=False)
 
     async def _signing_key(self, token: str) -> Any:
         if self._jwks is not None:
@@ -200,6 +233,7 @@ class TokenVerifier:
             department_code=department if isinstance(department, str) else None,
             staff_no=payload.get("staff_no"),
             region_code=region if role is Role.TOWNSHIP and isinstance(region, str) else None,
+            expires_at=float(payload["exp"]),
         )
 
 
@@ -210,7 +244,11 @@ async def viewer_for(authorization: str | None, verifier: TokenVerifier, db: Exe
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError("Authorization 头格式应为：Bearer <令牌>", "TOKEN_INVALID")
-    claims = await verifier.verify(token.strip())
+    token = token.strip()
+    known = verifier.remembered(token)
+    if known is not None:
+        return known
+    claims = await verifier.verify(token)
     department_id = None
     if claims.department_code is not None:
         rows = await org.list_departments_by_code(db, codes=[claims.department_code])
@@ -221,7 +259,7 @@ async def viewer_for(authorization: str | None, verifier: TokenVerifier, db: Exe
         regions = await org.list_regions_by_code(db, codes=[claims.region_code])
         if not regions or regions[0].level != TOWNSHIP_LEVEL:
             raise AuthError(f"令牌中的乡镇（街道）不存在：{claims.region_code}", "TOKEN_INVALID")
-    return Viewer(
+    viewer = Viewer(
         role=claims.role,
         department_id=department_id,
         department_code=claims.department_code,
@@ -229,3 +267,5 @@ async def viewer_for(authorization: str | None, verifier: TokenVerifier, db: Exe
         subject=claims.subject,
         region_code=claims.region_code,
     )
+    verifier.remember(token, viewer, claims)
+    return viewer

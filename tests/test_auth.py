@@ -3,6 +3,7 @@ with a clear message, never a quiet downgrade to the public."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -17,10 +18,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from api.auth import AuthError, TokenVerifier, ensure_dev_key
+from api.auth import AuthError, TokenVerifier, ensure_dev_key, viewer_for
 from api.settings import Settings
 
 VIEWER = "query { viewer { role departmentCode staffNo } }"
+# A discipline token names no department or township, so nothing is looked up for it.
+NO_LOOKUPS: Any = None
 
 
 def claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
@@ -199,3 +202,27 @@ async def test_jwks_url_verifies_tokens_by_key_id(settings: Settings) -> None:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+async def test_a_remembered_token_is_still_refused_once_it_expires(settings: Settings) -> None:
+    """The viewer a token gave is remembered by its text, but its expiry is checked at every use."""
+    verifier = TokenVerifier(replace(settings, jwt_leeway_s=0))
+    soon = signed(settings, exp=int(time.time()) + 2)
+    first = await viewer_for(f"Bearer {soon}", verifier, NO_LOOKUPS)
+    assert first.role.value == "discipline"
+    assert verifier.remembered(soon) == first
+    await asyncio.sleep(2.5)
+    with pytest.raises(AuthError) as refused:
+        await viewer_for(f"Bearer {soon}", verifier, NO_LOOKUPS)
+    assert refused.value.code == "TOKEN_EXPIRED"
+
+
+async def test_a_remembered_token_does_not_vouch_for_another_text(settings: Settings) -> None:
+    verifier = TokenVerifier(settings)
+    good = signed(settings)
+    assert (await viewer_for(f"Bearer {good}", verifier, NO_LOOKUPS)).role.value == "discipline"
+    head, body, signature = good.split(".")
+    forged = f"{head}.{body}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    with pytest.raises(AuthError) as refused:
+        await viewer_for(f"Bearer {forged}", verifier, NO_LOOKUPS)
+    assert refused.value.code == "TOKEN_INVALID"
