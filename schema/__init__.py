@@ -26,18 +26,19 @@ from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.cost import make_cost_rule
 from schema.households import HouseholdQueries
+from schema.memo import Memo
 from schema.notifications import NotificationQueries
 from schema.org import OrgQueries
 from schema.performance import PerformanceQueries
 from schema.powers import PowerQueries
 from schema.ratings import RatingMutations
-from schema.reasons import AccessReasons
+from schema.reasons import AccessReasons, OperationFacts
 from schema.refusals import TellingRules, plain
 from schema.scalars import SCALARS
 from schema.subsidies import SubsidyMutations, SubsidyQueries
 from schema.supervision import SupervisionMutations, SupervisionQueries
 from schema.text import TextLiteralRule
-from schema.validation import BoundedValidation
+from schema.validation import BoundedValidation, Validated
 
 
 def _root(name: str, parts: tuple[type, ...], order: tuple[str, ...]) -> type:
@@ -148,6 +149,8 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
         make_cost_rule(max_cost=limits.max_cost, page_max=limits.page_max),
         TextLiteralRule,
     ]
+    validated: Validated = Memo(limits.cache_size)
+    facts: OperationFacts = Memo(limits.cache_size)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -157,7 +160,7 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
             lambda: ParserCache(maxsize=limits.cache_size),
             lambda: AddValidationRules(rules),
             TellingRules,  # after the rules are all added, before they run
-            lambda: BoundedValidation(maxsize=limits.cache_size),
-            AccessReasons,
+            lambda: BoundedValidation(validated),
+            lambda: AccessReasons(facts),
         ],
     )

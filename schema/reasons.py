@@ -35,9 +35,13 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from schema.context import Context
+from schema.memo import Memo
 from schema.visibility import AUDITED_KEY, VISIBILITY_KEY, Access, Visibility
 
 REASON_MAX_LENGTH = 200
+# Of a document's text and the operation asked for: the trail's label for it, and whether it
+# selects personal or audited fields (worked out once per text, kept with the schema).
+OperationFacts = Memo[tuple[str, str | None], tuple[str, bool]]
 
 _Parent = GraphQLObjectType | GraphQLInterfaceType
 
@@ -103,19 +107,27 @@ class AccessReasons(SchemaExtension):
     """Names the operation for the trail, and refuses an official's unmasking read without a
     reason before it runs."""
 
+    def __init__(self, facts: OperationFacts) -> None:
+        self.facts = facts
+
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
         context = execution.context
         document = execution.graphql_document
         if isinstance(context, Context) and document is not None:
-            operation = get_operation_ast(document, execution.operation_name)
-            context.operation = operation_label(operation, execution.query or "")
+            schema, query, name = execution.schema._schema, execution.query or "", execution.operation_name
+
+            def work_out() -> tuple[str, bool]:
+                operation = get_operation_ast(document, name)
+                personal = operation is not None and selects_personal_data(schema, document, operation)
+                return operation_label(operation, query), personal
+
+            context.operation, personal = self.facts.get((query, name), work_out)
             if (
-                context.viewer.is_official
+                personal
+                and context.viewer.is_official
                 and context.reason is None
                 and context.limits.reason_required
-                and operation is not None
-                and selects_personal_data(execution.schema._schema, document, operation)
             ):
                 execution.result = GraphQLExecutionResult(
                     data=None,

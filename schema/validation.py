@@ -5,8 +5,8 @@ graphql-core's "overlapping fields can be merged" rule compares every pair of fi
 response key in a selection set (fragments included), and then their sub-selections: a ~2,000-token
 document of one field repeated takes hundreds of milliseconds of the only event loop. The work is
 estimated first, cheaply, from the parsed document (``merge_work``); past ``MAX_MERGE_WORK`` (about
-35 ms of validation on this service's machine) the document is refused. Otherwise validation runs,
-cached by document as strawberry's ValidationCache does.
+35 ms of validation on this service's machine) the document is refused. Otherwise validation runs.
+Either outcome is kept by the document's text (:class:`~schema.memo.Memo`).
 """
 
 from __future__ import annotations
@@ -15,16 +15,21 @@ from collections import Counter
 from collections.abc import Iterator
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from strawberry.extensions import ValidationCache
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from schema.memo import Memo
 
 MAX_MERGE_WORK = 10_000  # measured: 40 repeats of a small field take ~35 ms to validate
 _MAX_DEPTH = 30  # fragments nested past this are cut short here; the depth limit refuses them
@@ -68,18 +73,34 @@ def merge_work(document: DocumentNode) -> int:
     return work
 
 
-class BoundedValidation(ValidationCache):
-    """strawberry's ValidationCache, refusing first what would take too long to validate."""
+Validated = Memo[str, list[GraphQLError]]
+
+
+def _validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    if merge_work(document) > MAX_MERGE_WORK:
+        return [
+            GraphQLError(
+                "查询过于复杂（同名字段重复过多），校验代价超过上限，请合并重复的字段",
+                extensions={"code": "QUERY_TOO_COMPLEX"},
+            )
+        ]
+    return validate_document(schema, document, rules)
+
+
+class BoundedValidation(SchemaExtension):
+    """Validation that refuses first what would take too long to validate, kept by document text
+    in ``validated`` (made once with the schema: the extension itself is made per request)."""
+
+    def __init__(self, validated: Validated) -> None:
+        self.validated = validated
 
     def on_validate(self) -> Iterator[None]:
-        document = self.execution_context.graphql_document
-        if document is not None and merge_work(document) > MAX_MERGE_WORK:
-            self.execution_context.pre_execution_errors = [
-                GraphQLError(
-                    "查询过于复杂（同名字段重复过多），校验代价超过上限，请合并重复的字段",
-                    extensions={"code": "QUERY_TOO_COMPLEX"},
-                )
-            ]
-            yield
-            return
-        yield from super().on_validate()
+        context = self.execution_context
+        document, text = context.graphql_document, context.query
+        if document is not None and text is not None:
+            schema, rules = context.schema._schema, tuple(context.validation_rules)
+            errors = self.validated.get(text, lambda: _validate(schema, document, rules))
+            context.pre_execution_errors = errors
+        yield
