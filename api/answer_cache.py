@@ -10,7 +10,11 @@ connection, a restarting server) nothing is kept or served, so a missed notifica
 leave a stale answer behind.
 
 An answer computed while a change arrived is not kept: :meth:`AnswerCache.put` takes the
-generation read before the answer was computed, and every change starts a new one.
+generation read before the answer was computed, and every change starts a new one. Nor is an
+answer read on a replica that may not have the last change yet (api/replica.py): a change is
+committed before its notification arrives, so a read that holds every commit made before the
+notification (its ``as_of`` is not earlier) has it; one read from further back may be served, as
+any replica read is, but not kept.
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import orjson
+
+from api.tasks import in_background
 
 log = logging.getLogger("sunshine.answer_cache")
 
@@ -37,6 +45,7 @@ class AnswerCache:
         self._entries: OrderedDict[Key, dict[str, Any]] = OrderedDict()
         self._max_entries = max_entries
         self.generation = 0
+        self.invalidated_at = -math.inf  # when the last change was heard of (time.monotonic)
         self.listening = False  # set only while changes are sure to reach us
 
     @staticmethod
@@ -51,9 +60,11 @@ class AnswerCache:
             self._entries.move_to_end(key)
         return answer
 
-    def put(self, key: Key, answer: dict[str, Any], *, generation: int) -> None:
-        """Keep ``answer`` unless the catalogue changed since ``generation`` was read."""
-        if not self.listening or generation != self.generation:
+    def put(self, key: Key, answer: dict[str, Any], *, generation: int, as_of: float = math.inf) -> None:
+        """Keep ``answer`` unless the catalogue changed since ``generation`` was read, or the answer
+        was read from data older (``as_of``: it holds the commits made before this monotonic time)
+        than the last change."""
+        if not self.listening or generation != self.generation or as_of < self.invalidated_at:
             return
         self._entries[key] = answer
         self._entries.move_to_end(key)
@@ -62,6 +73,7 @@ class AnswerCache:
 
     def invalidate(self) -> None:
         self.generation += 1
+        self.invalidated_at = time.monotonic()
         self._entries.clear()
 
     @property
@@ -72,13 +84,8 @@ class AnswerCache:
 @contextlib.asynccontextmanager
 async def listening(cache: AnswerCache, database_url: str) -> AsyncIterator[None]:
     """Keep ``cache`` told of catalogue changes for as long as the block runs."""
-    task = asyncio.create_task(_listen(cache, database_url))
-    try:
+    async with in_background(_listen(cache, database_url)):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _listen(cache: AnswerCache, database_url: str) -> None:

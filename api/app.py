@@ -23,6 +23,7 @@ from api.graphql_http import GraphQLEndpoint
 from api.observability import Metrics, RequestLogMiddleware
 from api.public_get import SERVICE_OPERATIONS
 from api.public_queries import PublicQueries
+from api.replica import reading
 from api.settings import Settings
 from api.static_files import static_files
 from api.workers import background
@@ -55,6 +56,7 @@ def create_app(
             settings.client_keys, anonymous_per_minute=settings.anonymous_per_minute
         ),
     )
+    endpoint.max_tokens = settings.max_query_tokens
     if settings.compiled_documents:
         endpoint.compiled = COMPILED
     if settings.answer_cache_entries > 0:
@@ -80,6 +82,10 @@ def create_app(
         app.state.limiter = make_limiter(settings.redis_url)
         try:
             async with contextlib.AsyncExitStack() as stack:
+                # Where each request reads: the primary, or DATABASE_REPLICA_URL (api/replica.py).
+                app.state.reads = await stack.enter_async_context(
+                    reading(settings, pool, observe=metrics.observe_read)
+                )
                 await stack.enter_async_context(background(settings, pool))
                 if endpoint.answers is not None:
                     await stack.enter_async_context(listening(endpoint.answers, database_url))

@@ -14,15 +14,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import asyncpg
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api.data_license import LICENSE_HEADERS
 from api.errors import HTTPError
+from api.graphql_http import writer_of
+from api.replica import ReadRouter
 from domain.calendar import CHINA, FIRST_YEAR, china_time
 from domain.changes import Position, encode_cursor, parse_since
+from domain.viewer import ANONYMOUS
 from schema.powers import AdjustmentKind
 from services.changes import Change, list_changes
 
@@ -69,8 +71,11 @@ async def changes(request: Request) -> Response:
     after = BEGINNING if since is None else parse_since(since)
     limit = _limit(request.query_params.get("limit"))
     await request.app.state.endpoint.charge(request, "open-data:changes")
-    pool: asyncpg.Pool = request.app.state.pool
-    found = await list_changes(pool, after=after, limit=limit)
+    reads: ReadRouter = request.app.state.reads
+    found = await reads.attempt(
+        await reads.route(writer_of(request, ANONYMOUS)),
+        lambda read: list_changes(read.pool, after=after, limit=limit),
+    )
     body = b"".join(orjson.dumps(_line(c)) + b"\n" for c in found)
     cursor = encode_cursor(found[-1].position if found else after)
     etag = '"' + hashlib.sha256(body + cursor.encode()).hexdigest()[:32] + '"'

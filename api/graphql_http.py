@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 import strawberry
+from graphql import GraphQLError, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -28,6 +29,7 @@ from api.errors import DATABASE_UNAVAILABLE, LIMIT_CODES, HTTPError, error_body,
 from api.graphiql import GraphiQLPage
 from api.observability import Metrics, request_id_of
 from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
+from api.replica import Read, ReadRouter, ReplicaFailed, replica_failure
 from api.responses import JSONResponse
 from db import audit
 from db.executor import CountingExecutor
@@ -91,6 +93,7 @@ class GraphQLEndpoint:
     today: Callable[[], date] = field(default=lambda: china_day(datetime.now(UTC)))
     compiled: Mapping[str, CompiledDocument] = field(default_factory=dict)  # by document SHA-256
     answers: AnswerCache | None = None  # the public's catalogue answers
+    max_tokens: int = 3000  # a document longer than this is refused unread (MAX_QUERY_TOKENS)
 
     async def handle(self, request: Request) -> Response:
         page = self.graphiql
@@ -137,7 +140,8 @@ class GraphQLEndpoint:
         """Execute one operation; the HTTP status and the response body."""
         if problem := check_variables(gql.variables):
             raise HTTPError(400, "BAD_VARIABLES", problem)
-        db = CountingExecutor(request.app.state.pool)
+        reads: ReadRouter = request.app.state.reads
+        kind = _operation_kind(gql.query, gql.operation_name, self.max_tokens)
         operation = gql.operation_name or _operation_name(gql.query) or gql.label
         started = time.perf_counter()
         answers = self.answers
@@ -145,15 +149,25 @@ class GraphQLEndpoint:
         body = answers.get(cache_key) if answers is not None and cache_key is not None else None
         if cache_key is not None:
             self.metrics.observe_answer_cache(hit=body is not None)
+        statements = 0
         try:
             if body is None:
                 generation = answers.generation if answers is not None else 0
                 async with asyncio.timeout(self.request_timeout_s):
-                    body = await self._compiled(gql, viewer, db, request.app.state.limiter, request_id)
-                    if body is None:
-                        body = await self._execute(request, gql, viewer, db, request_id, operation)
-                if answers is not None and cache_key is not None and "errors" not in body:
-                    answers.put(cache_key, body, generation=generation)
+                    # Queries read where the router says; anything else reads and writes on the primary.
+                    read = (
+                        await reads.route(writer_of(request, viewer))
+                        if kind is OperationType.QUERY
+                        else reads.for_mutation()
+                    )
+                    fresh, read, statements = await reads.attempt(
+                        read, lambda at: self._answer(request, gql, viewer, at, request_id, operation)
+                    )
+                body = fresh
+                if kind is OperationType.MUTATION:
+                    await reads.wrote(writer_of(request, viewer))
+                if answers is not None and cache_key is not None and "errors" not in fresh:
+                    answers.put(cache_key, fresh, generation=generation, as_of=read.as_of)
         except TimeoutError:
             return 504, {
                 "errors": [error_body("TIMEOUT", f"请求处理超时（上限 {self.request_timeout_s:g} 秒）")]
@@ -161,7 +175,7 @@ class GraphQLEndpoint:
         self.metrics.observe_operation(operation, time.perf_counter() - started)
         request.state.log_extra = {
             "operation": operation,
-            "sql_statements": db.statements,
+            "sql_statements": statements,
             "role": viewer.role.value,
         }
         return _status_of(body, request), body
@@ -172,6 +186,22 @@ class GraphQLEndpoint:
         if viewer.is_official or document is None or gql.public_operation not in CATALOGUE_OPERATIONS:
             return None
         return AnswerCache.key(document, gql.variables)
+
+    async def _answer(
+        self,
+        request: Request,
+        gql: GraphQLRequest,
+        viewer: Viewer,
+        read: Read,
+        request_id: str,
+        operation: str,
+    ) -> tuple[dict[str, Any], Read, int]:
+        """The answer read where ``read`` says; where it was read, and the statements it took."""
+        db = CountingExecutor(read.pool)
+        body = await self._compiled(gql, viewer, db, request.app.state.limiter, request_id)
+        if body is None:
+            body = await self._execute(request, gql, viewer, db, request_id, operation, read)
+        return body, read, db.statements
 
     async def _compiled(
         self, gql: GraphQLRequest, viewer: Viewer, db: CountingExecutor, limiter: Limiter, request_id: str
@@ -198,12 +228,13 @@ class GraphQLEndpoint:
         db: CountingExecutor,
         request_id: str,
         operation: str,
+        read: Read,
     ) -> dict[str, Any]:
         context = Context(
             viewer=viewer,
             db=db,
             limits=self.limits,
-            pool=request.app.state.pool,
+            pool=request.app.state.pool,  # the primary, whatever ``db`` reads
             limiter=request.app.state.limiter,
             client=_client_of(request),
             request_id=request_id,
@@ -232,6 +263,8 @@ class GraphQLEndpoint:
             raise HTTPError(
                 400, "OPERATION_NOT_FOUND", f"文档中没有名为 {gql.operation_name} 的操作"
             ) from None
+        if read.on_replica and (failure := replica_failure(result.errors or ())) is not None:
+            raise ReplicaFailed(operation) from failure
         entries = context.audit_entries()
         if entries:
             # Recorded before the answer leaves: no unmasked read goes unrecorded.
@@ -322,6 +355,25 @@ def _operation_name(query: str) -> str | None:
     """The first named operation of a document, for logs, metrics and the audit trail."""
     match = _OPERATION.search(query)
     return match.group(1) if match else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _operation_kind(query: str, operation_name: str | None, max_tokens: int) -> OperationType | None:
+    """Whether the document's operation is a query or a mutation; None when it has no such one
+    (unparsable, too long, no operation of that name): the executor refuses those unread."""
+    try:
+        operation = get_operation_ast(parse(query, max_tokens=max_tokens), operation_name)
+    except GraphQLError:
+        return None
+    return OperationType(operation.operation.value) if operation is not None else None
+
+
+def writer_of(request: Request, viewer: Viewer) -> str:
+    """Whose own writes a request reads back (api/replica.py): an official by the token's
+    subject, anyone else as the caller its budget counts (client key, else address)."""
+    if viewer.subject:
+        return f"subject:{viewer.subject}"
+    return f"caller:{_client_of(request)}"
 
 
 def _status_of(body: dict[str, Any], request: Request) -> int:

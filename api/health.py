@@ -36,9 +36,10 @@ def _demo(request: Request) -> str:
 
 async def readyz(request: Request) -> Response:
     """Ready when the database answers and its schema is at this release's migration head; also
-    says whether the demo county is still loading (``demo``) and which years in use have no
-    working-day calendar (``calendar_missing_years``, with ``warnings``), neither of which keeps it
-    from ready."""
+    says whether the demo county is still loading (``demo``), which years in use have no
+    working-day calendar (``calendar_missing_years``, with ``warnings``) and, with a replica, its
+    state (``replica``: ok, lagging or away, and its lag), none of which keeps it from ready: reads
+    go to the primary while the replica is not ok."""
     head = request.app.state.migration_head
     demo = _demo(request)
     try:
@@ -69,15 +70,16 @@ async def readyz(request: Request) -> Response:
         f"国务院公布放假安排后请执行 sunshine calendar load（载入后自动重算在办件的办结日期）"
         for year in missing
     ]
-    return JSONResponse(
-        {
-            "status": "ready",
-            "migration": current,
-            "demo": demo,
-            "calendar_missing_years": missing,
-            "warnings": warnings,
-        }
-    )
+    body = {
+        "status": "ready",
+        "migration": current,
+        "demo": demo,
+        "calendar_missing_years": missing,
+        "warnings": warnings,
+    }
+    if (replica := request.app.state.reads.report()) is not None:
+        body["replica"] = replica
+    return JSONResponse(body)
 
 
 async def _calendar_missing(request: Request) -> list[int]:

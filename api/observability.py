@@ -75,6 +75,13 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.reads = Counter(
+            "sunshine_db_reads",
+            "Requests by where they read: the replica, the primary, or the primary after the"
+            " replica failed them (fallback)",
+            ["target"],
+            registry=self.registry,
+        )
         self.pool_size = Gauge(
             "sunshine_db_pool_connections", "Open database connections", registry=self.registry
         )
@@ -89,6 +96,9 @@ class Metrics:
 
     def observe_answer_cache(self, *, hit: bool) -> None:
         self.answer_cache.labels(result="hit" if hit else "miss").inc()
+
+    def observe_read(self, target: str) -> None:
+        self.reads.labels(target=target).inc()
 
     def sample_pool(self, pool: asyncpg.Pool) -> None:
         self.pool_size.set(pool.get_size())

@@ -29,6 +29,8 @@ from starlette.responses import Response, StreamingResponse
 
 from api.data_license import LICENSE_HEADERS
 from api.errors import HTTPError
+from api.graphql_http import writer_of
+from api.replica import ReadRouter
 from db import calendar as db_calendar
 from db import open_data as db_open_data
 from db import org
@@ -38,6 +40,7 @@ from domain.disclosure import AGGREGATE
 from domain.errors import DomainError
 from domain.performance import Period, check_ended, parse_period
 from domain.rankings import Ranking
+from domain.viewer import ANONYMOUS
 from schema.powers import AdjustmentKind, PowerCategory, PowerStatus
 from services import performance
 
@@ -181,8 +184,11 @@ async def _powers(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str
         yield _power(row)
 
 
-async def _ranking(pool: asyncpg.Pool, period: Period, today: date) -> tuple[Ranking, dict[int, Any]]:
-    """The period's ranking as published (published now if it never was) and the departments."""
+async def _ranking(
+    pool: asyncpg.Pool, period: Period, today: date, *, writes: asyncpg.Pool
+) -> tuple[Ranking, dict[int, Any]]:
+    """The period's ranking as published (published now, on ``writes``, if it never was) and the
+    departments."""
     async with pool.acquire() as conn:
         calendar = await db_calendar.get_calendar(conn)
         departments = {
@@ -190,6 +196,7 @@ async def _ranking(pool: asyncpg.Pool, period: Period, today: date) -> tuple[Ran
         }
         ranking = await performance.get_ranking(
             conn,
+            writes=writes,
             period=period,
             calendar=calendar,
             today=today,
@@ -252,28 +259,17 @@ async def _fund_aggregates(pool: asyncpg.Pool, year: int) -> AsyncIterator[dict[
         }
 
 
+Rows = AsyncIterator[dict[str, Any]]
+
+
 async def open_data(request: Request) -> Response:
     dataset, fmt = request.path_params["dataset"], request.path_params["fmt"]
     if dataset not in COLUMNS or fmt not in ("jsonl", "csv"):
         raise HTTPError(404, "UNKNOWN_DATASET", f"可下载：{'、'.join(COLUMNS)}（.jsonl 或 .csv）")
-    pool: asyncpg.Pool = request.app.state.pool
-    # Every parameter is checked before the answer starts, so a bad one is a 400, not a broken stream.
-    if dataset == "powers":
-        rows, modified = _powers(db_open_data.list_powers(pool)), await db_open_data.get_powers_modified(pool)
-    elif dataset == "case-statistics":
-        rows, modified = db_open_data.list_case_statistics(pool), await db_open_data.get_cases_modified(pool)
-    elif dataset == "department-rankings":
-        period = check_ended(parse_period(request.query_params.get("period", "")), _today(request))
-        # Frozen once published: the file changes only if the publication does (it never does).
-        ranking, departments = await _ranking(pool, period, _today(request))
-        rows, modified = _ranking_rows(ranking, departments), ranking.published_at
-    else:
-        year = request.query_params.get("year", "")
-        if not (year.isascii() and year.isdigit()):
-            raise DomainError("请用 ?year=2026 指定年度", code="INVALID_FIELD")
-        checked = check_year(int(year))
-        rows = _fund_aggregates(pool, checked)
-        modified = await db_open_data.get_fund_year_modified(pool, year=checked)
+    reads: ReadRouter = request.app.state.reads
+    rows, modified = await reads.attempt(
+        await reads.route(writer_of(request, ANONYMOUS)), lambda read: _dataset(request, dataset, read.pool)
+    )
     await request.app.state.endpoint.charge(request, f"open-data:{dataset}")
     headers = _validators(request, dataset, fmt, modified)
     if _not_modified(request, headers):
@@ -288,6 +284,28 @@ async def open_data(request: Request) -> Response:
 
     headers["Content-Disposition"] = f'attachment; filename="{dataset}.{fmt}"'
     return StreamingResponse(stream(), media_type=media, headers=headers)
+
+
+async def _dataset(request: Request, dataset: str, pool: asyncpg.Pool) -> tuple[Rows, datetime | None]:
+    """The dataset's rows, read from ``pool`` as they are sent, and when they last changed."""
+    # Every parameter is checked before the answer starts, so a bad one is a 400, not a broken stream.
+    if dataset == "powers":
+        rows, modified = _powers(db_open_data.list_powers(pool)), await db_open_data.get_powers_modified(pool)
+    elif dataset == "case-statistics":
+        rows, modified = db_open_data.list_case_statistics(pool), await db_open_data.get_cases_modified(pool)
+    elif dataset == "department-rankings":
+        period = check_ended(parse_period(request.query_params.get("period", "")), _today(request))
+        # Frozen once published: the file changes only if the publication does (it never does).
+        ranking, departments = await _ranking(pool, period, _today(request), writes=request.app.state.pool)
+        rows, modified = _ranking_rows(ranking, departments), ranking.published_at
+    else:
+        year = request.query_params.get("year", "")
+        if not (year.isascii() and year.isdigit()):
+            raise DomainError("请用 ?year=2026 指定年度", code="INVALID_FIELD")
+        checked = check_year(int(year))
+        rows = _fund_aggregates(pool, checked)
+        modified = await db_open_data.get_fund_year_modified(pool, year=checked)
+    return rows, modified
 
 
 def _today(request: Request) -> date:

@@ -26,6 +26,10 @@ class Settings:
     # Where the data lives. Without DATABASE_URL the service runs its own embedded PostgreSQL in
     # ``data_dir``; with it, it never touches the embedded one.
     database_url: str | None = None
+    # A streaming replica of DATABASE_URL for the public's reads and officials' queries
+    # (api/replica.py); read from only while it is within replica_max_lag_s of the primary.
+    database_replica_url: str | None = None
+    replica_max_lag_s: float = 5.0
     data_dir: Path = Path(".sunshine")
     dev: bool = False
     host: str = "127.0.0.1"
@@ -131,6 +135,8 @@ class Settings:
         re.compile(pattern)  # a broken pattern stops the start, not the first request
         return cls(
             database_url=env.get("DATABASE_URL") or None,
+            database_replica_url=env.get("DATABASE_REPLICA_URL") or None,
+            replica_max_lag_s=float(env.get("REPLICA_MAX_LAG_S") or 5),
             data_dir=Path(env.get("SUNSHINE_DATA_DIR") or ".sunshine"),
             dev=dev,
             host=env.get("HOST") or "127.0.0.1",

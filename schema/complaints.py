@@ -126,8 +126,7 @@ class ComplaintQueries:
     @field(PUBLIC, description="凭查询编号和查询码跟踪投诉建议")
     async def track_complaint(self, info: Info, tracking_no: str, tracking_code: str) -> Complaint:
         async def check() -> db_complaints.ComplaintRow:
-            async with info.context.pool.acquire() as conn:
-                return await complaints.track(conn, tracking_no=tracking_no, code=tracking_code)
+            return await complaints.track(info.context.db, tracking_no=tracking_no, code=tracking_code)
 
         row = await info.context.code_guard.open(
             kind="complaint", number=tracking_no, what="投诉编号", check=check

@@ -34,9 +34,13 @@ class Limits:
 @dataclass(slots=True)
 class Context:
     viewer: Viewer
+    # Reads. A query's may come from a streaming replica (api/replica.py), a mutation's come from
+    # the primary; nothing is written through it.
     db: Executor
     limits: Limits
-    pool: asyncpg.Pool  # for mutations that need a transaction of their own
+    # The primary: every write, a query's own included (a ranking published when first read), and
+    # any transaction.
+    pool: asyncpg.Pool
     limiter: Limiter = field(default_factory=lambda: make_limiter(None))
     client: str = ""  # who is calling, for rate limits: the client key, else the IP address
     request_id: str = ""

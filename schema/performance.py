@@ -130,6 +130,7 @@ class PerformanceQueries:
         departments = await org.list_departments(info.context.db, region_code=None, service_level=None)
         ranking = await performance.get_ranking(
             info.context.db,
+            writes=info.context.pool,  # publishing on first read writes: on the primary
             period=parsed,
             calendar=calendar,
             today=info.context.today,

@@ -20,7 +20,7 @@ from db import cases as db_cases
 from db import complaints as db_complaints
 from db import org
 from db import subsidies as db_subsidies
-from db.executor import Connection
+from db.executor import Connection, Executor
 from domain.calendar import WorkingCalendar, china_day
 from domain.codes import code_holds
 from domain.complaints import ABOUT, ACCEPT_WITHIN_DAYS, code_hash
@@ -122,8 +122,8 @@ async def submit(
     return Submitted(stored, code)
 
 
-async def track(conn: Connection, *, tracking_no: str, code: str) -> db_complaints.ComplaintRow:
-    row = await db_complaints.get_complaint_by_tracking_no(conn, tracking_no=tracking_no.strip()[:40])
+async def track(db: Executor, *, tracking_no: str, code: str) -> db_complaints.ComplaintRow:
+    row = await db_complaints.get_complaint_by_tracking_no(db, tracking_no=tracking_no.strip()[:40])
     given = code_hash(tracking_no.strip(), code.strip())
     if not code_holds(row.tracking_code_hash if row else None, given) or row is None:
         raise NotFound("未找到该投诉建议，或查询码不正确", code="COMPLAINT_NOT_FOUND")

@@ -98,6 +98,7 @@ async def _facts(
 async def get_ranking(
     db: Executor,
     *,
+    writes: Executor,
     period: Period,
     calendar: WorkingCalendar,
     today: date,
@@ -106,12 +107,13 @@ async def get_ranking(
 ) -> Ranking:
     """The period's ranking as published — published now (at ``now``) if it never was — and the
     corrections today's facts would make to it. Refused (``PERIOD_NOT_ENDED``) before the period
-    has ended."""
+    has ended. Read on ``db`` (a replica, perhaps); a publication is made on ``writes`` (the
+    primary), and read back there: a replica may not have it yet."""
     current = await evaluate(db, period=period, calendar=calendar, today=today, department_ids=department_ids)
     stored = await db_performance.get_publication(db, period=period.label)
     if stored is None:
         await db_performance.insert_publication(
-            db,
+            writes,
             period=period.label,
             start=period.start,
             end=period.end,
@@ -121,7 +123,7 @@ async def get_ranking(
             rows=[row_to_json(s) for s in current],
         )
         # Re-read: a publication made at the same moment by another process is the one that stands.
-        stored = await db_performance.get_publication(db, period=period.label)
+        stored = await db_performance.get_publication(writes, period=period.label)
         if stored is None:  # inserted above, and publications are never deleted
             raise RuntimeError(f"ranking publication {period.label} vanished")
     published = [row_from_json(r) for r in stored.rows]
@@ -150,7 +152,7 @@ async def publish(
     departments = [d.id for d in await org.list_departments(db, region_code=None, service_level=None)]
     return [
         await get_ranking(
-            db, period=period, calendar=calendar, today=today, now=now, department_ids=departments
+            db, writes=db, period=period, calendar=calendar, today=today, now=now, department_ids=departments
         )
         for period in periods
     ]
