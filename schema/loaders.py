@@ -6,8 +6,10 @@ Made fresh for each request in the context (their cache must not outlive it).
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Sequence
+from enum import Enum
 from typing import Any, Generic, TypeVar, overload
 
 from aiodataloader import DataLoader
@@ -41,26 +43,45 @@ class Lazy(Generic[L]):
         return loader
 
 
-def _one(
-    fetch: Callable[[list[K]], Awaitable[Sequence[R]]], key: Callable[[R], K]
-) -> DataLoader[K, R | None]:
+class Absent(Enum):
+    ABSENT = "absent"
+
+
+ABSENT = Absent.ABSENT
+
+
+class Loader(DataLoader[K, R]):
+    """A DataLoader that can also say, without waiting, what it already holds: a resolver over
+    rows a list's resolver fetched up front (:mod:`schema.prefetch`) answers at once, and
+    graphql-core then makes no task for it."""
+
+    def __init__(self, batch: Callable[[list[K]], Coroutine[Any, Any, list[R]]]) -> None:
+        self._held: dict[K, asyncio.Future[R]] = {}
+        super().__init__(batch, cache_map=self._held)
+
+    def held(self, key: K) -> R | Absent:
+        future = self._held.get(key)
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return ABSENT
+        return future.result()
+
+
+def _one(fetch: Callable[[list[K]], Awaitable[Sequence[R]]], key: Callable[[R], K]) -> Loader[K, R | None]:
     async def batch(keys: list[K]) -> list[R | None]:
         found = {key(row): row for row in await fetch(keys)}
         return [found.get(k) for k in keys]
 
-    return DataLoader(batch)
+    return Loader(batch)
 
 
-def _many(
-    fetch: Callable[[list[K]], Awaitable[Sequence[R]]], key: Callable[[R], K]
-) -> DataLoader[K, list[R]]:
+def _many(fetch: Callable[[list[K]], Awaitable[Sequence[R]]], key: Callable[[R], K]) -> Loader[K, list[R]]:
     async def batch(keys: list[K]) -> list[list[R]]:
         groups: defaultdict[K, list[R]] = defaultdict(list)
         for row in await fetch(keys):
             groups[key(row)].append(row)
         return [groups.get(k, []) for k in keys]
 
-    return DataLoader(batch)
+    return Loader(batch)
 
 
 def _published_counts(db: Executor) -> Callable[[list[int]], Coroutine[Any, Any, list[int]]]:

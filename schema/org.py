@@ -134,6 +134,10 @@ class Department:
             address=row.address,
         )
 
+    @classmethod
+    def from_optional_row(cls, row: org.DepartmentRow | None) -> Self | None:
+        return cls.from_row(row) if row else None
+
     @field(PUBLIC, description="所在行政区划")
     async def region(self, info: Info) -> Region | None:
         row = await info.context.loaders.region.load(self.region_code)

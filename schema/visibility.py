@@ -199,12 +199,14 @@ def field(
     resolver: Callable[..., Any] | None = None,
     callers: frozenset[Role] | None = None,
     audited: bool = False,
+    graphql_type: Any | None = None,
 ) -> Any:
     """A strawberry field with its visibility declared; also usable as a resolver decorator.
 
     ``audited`` marks a field whose answer is recorded in the audit trail as a whole (the trail
     itself, a household's dossier): like a personal field, an official must give a reason to ask
-    for it (:mod:`schema.reasons`)."""
+    for it (:mod:`schema.reasons`). ``graphql_type`` is the field's type where the resolver's own
+    annotation says more (one that may answer at once or later: :func:`schema.prefetch.at_once`)."""
     note = visibility.describe() if visibility is not PUBLIC else None
     if callers is not None:
         note = "仅限" + "、".join(_ROLE_NAMES[r] for r in sorted(callers)) + "调用"
@@ -219,12 +221,14 @@ def field(
             resolver=resolver,
             description=text,
             name=name,
+            graphql_type=graphql_type,
             metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers, AUDITED_KEY: audited},
             extensions=extensions,
         )
     return strawberry.field(
         description=text,
         name=name,
+        graphql_type=graphql_type,
         metadata={VISIBILITY_KEY: visibility, CALLERS_KEY: callers, AUDITED_KEY: audited},
         extensions=extensions,
     )
