@@ -42,7 +42,7 @@ def create_app(
     metrics = Metrics(
         known_operations=frozenset(d.operation for d in public_queries if d.operation) | SERVICE_OPERATIONS
     )
-    schema = build_schema(settings.document_limits)
+    schema = build_schema(settings.document_limits, fast_paths=settings.compiled_documents)
     endpoint = GraphQLEndpoint(
         schema=schema,
         verifier=TokenVerifier(settings),

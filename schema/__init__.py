@@ -30,6 +30,7 @@ from schema.memo import Memo
 from schema.notifications import NotificationQueries
 from schema.org import OrgQueries
 from schema.performance import PerformanceQueries
+from schema.plain_fields import plain_leaves
 from schema.powers import PowerQueries
 from schema.ratings import RatingMutations
 from schema.reasons import AccessReasons, OperationFacts
@@ -139,7 +140,9 @@ class Schema(strawberry.Schema):
         return None
 
 
-def build_schema(limits: DocumentLimits) -> strawberry.Schema:
+def build_schema(limits: DocumentLimits, *, fast_paths: bool = True) -> strawberry.Schema:
+    """The schema; ``fast_paths`` off, every field goes graphql-core's ordinary way (the
+    differential tests compare the two)."""
     # The limiters' rule classes are made once: the validation cache keys on the rule classes, so
     # limiters built afresh for each request would never hit it. Extensions themselves are made
     # per request (factories), as strawberry requires for isolation between requests.
@@ -151,7 +154,7 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
     ]
     validated: Validated = Memo(limits.cache_size)
     facts: OperationFacts = Memo(limits.cache_size)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALARS),
@@ -164,3 +167,6 @@ def build_schema(limits: DocumentLimits) -> strawberry.Schema:
             lambda: AccessReasons(facts),
         ],
     )
+    if fast_paths:
+        schema.execution_context_class = plain_leaves(schema._schema)
+    return schema

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -11,13 +11,15 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type, is_non_null_type
 
 from api.app import create_app
 from api.public_queries import PublicQueries
 from api.settings import Settings
 from demo import demo_query_code
 from schema.compiled import COMPILED
-from tests.conftest import TEST_SEED, running
+from tests.conftest import ACCESS_REASON, TEST_SEED, running
+from tests.test_visibility_matrix import SCHEMA
 
 DOCUMENTS = PublicQueries.load()
 Clients = tuple[httpx.AsyncClient, httpx.AsyncClient]
@@ -118,3 +120,52 @@ async def test_a_wrong_receipt_code_is_refused_by_the_compiled_path_in_one_state
     assert response.json()["errors"][0]["extensions"]["code"] == "CASE_NOT_FOUND"
     [line] = [r for r in caplog.records if r.name == "sunshine.access"]
     assert line.__dict__["sql_statements"] == 1
+
+
+def full_selection(type_name: str, depth: int = 2) -> str:
+    """Every field of ``type_name`` that takes no arguments, objects ``depth`` levels down."""
+    parts = []
+    object_type = SCHEMA._schema.type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    for name, definition in object_type.fields.items():
+        if definition.args and any(is_non_null_type(a.type) for a in definition.args.values()):
+            continue
+        named = get_named_type(definition.type)
+        if isinstance(named, GraphQLObjectType):
+            if depth > 0:
+                parts.append(f"{name} {{ {full_selection(named.name, depth - 1)} }}")
+        elif isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            parts.append(name)
+    return " ".join(parts)
+
+
+OFFICIALS_DOCUMENTS = {
+    "a page of powers": f"query {{ powers(first: 30) {{ nodes {{ {full_selection('Power')} }} }} }}",
+    "a page of cases": f"query {{ cases(first: 12) {{ nodes {{ {full_selection('Case', 1)} }} }} }}",
+    "a page of cards": f"query {{ cards(first: 12) {{ nodes {{ {full_selection('Card', 1)} }} }} }}",
+    "the departments": f"query {{ departments {{ {full_selection('Department', 1)} }} }}",
+}
+
+
+async def test_officials_answers_equal_the_ordinary_executor(
+    clients: Clients, token: Callable[..., str], populated_db: asyncpg.Pool
+) -> None:
+    """The fast paths of officials' documents (plain leaves, relations fetched up front for a
+    list) answer exactly what graphql-core's ordinary execution answers, to every official."""
+    department = await populated_db.fetchval(
+        "SELECT d.code FROM departments d JOIN cases c ON c.department_id = d.id"
+        " GROUP BY d.code ORDER BY count(*) DESC LIMIT 1"
+    )
+    readers = {
+        "discipline": token("discipline", staff="JW-9"),
+        "department": token("department", department, "X-9"),
+    }
+    fast, general = clients
+    for label, document in OFFICIALS_DOCUMENTS.items():
+        for reader, bearer in readers.items():
+            headers = {"Authorization": f"Bearer {bearer}", **ACCESS_REASON}
+            one = (await fast.post("/graphql", json={"query": document}, headers=headers)).json()
+            other = (await general.post("/graphql", json={"query": document}, headers=headers)).json()
+            assert "errors" not in other, (label, reader, other["errors"][:2])
+            assert one == other, (label, reader)
+            assert any(one["data"].values()), (label, reader)
