@@ -28,7 +28,7 @@ from api.clients import ClientRegistry, UnknownClientKey, charge
 from api.errors import DATABASE_UNAVAILABLE, LIMIT_CODES, HTTPError, error_body, format_error
 from api.graphiql import GraphiQLPage
 from api.observability import Metrics, request_id_of
-from api.public_queries import CATALOGUE_OPERATIONS, PublicDocument, PublicQueries
+from api.public_queries import CACHED_OPERATIONS, PublicDocument, PublicQueries
 from api.replica import Read, ReadRouter, ReplicaFailed, replica_failure
 from api.responses import JSONResponse
 from db import audit
@@ -92,7 +92,7 @@ class GraphQLEndpoint:
     clients: ClientRegistry = field(default_factory=lambda: ClientRegistry({}))
     today: Callable[[], date] = field(default=lambda: china_day(datetime.now(UTC)))
     compiled: Mapping[str, CompiledDocument] = field(default_factory=dict)  # by document SHA-256
-    answers: AnswerCache | None = None  # the public's catalogue answers
+    answers: AnswerCache | None = None  # the public's answers kept until their data changes
     max_tokens: int = 3000  # a document longer than this is refused unread (MAX_QUERY_TOKENS)
 
     async def handle(self, request: Request) -> Response:
@@ -152,7 +152,7 @@ class GraphQLEndpoint:
         statements = 0
         try:
             if body is None:
-                generation = answers.generation if answers is not None else 0
+                generation = answers.generation if answers is not None else ()
                 async with asyncio.timeout(self.request_timeout_s):
                     # Queries read where the router says; anything else reads and writes on the primary.
                     read = (
@@ -181,11 +181,13 @@ class GraphQLEndpoint:
         return _status_of(body, request), body
 
     def _cache_key(self, gql: GraphQLRequest, viewer: Viewer) -> Key | None:
-        """Where the public's answer to a catalogue document is kept; None for any other request."""
+        """Where the public's answer to a document kept until its data changes is kept; None for
+        any other request."""
         document = gql.vetted_document
-        if viewer.is_official or document is None or gql.public_operation not in CATALOGUE_OPERATIONS:
+        channels = CACHED_OPERATIONS.get(gql.public_operation or "")
+        if viewer.is_official or document is None or channels is None:
             return None
-        return AnswerCache.key(document, gql.variables)
+        return AnswerCache.key(document, gql.variables, channels)
 
     async def _answer(
         self,

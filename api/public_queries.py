@@ -22,6 +22,8 @@ from graphql import (
     parse,
 )
 
+from api.answer_cache import CATALOGUE, SUBSIDIES
+
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "public_queries"
 
 
@@ -31,12 +33,18 @@ _OPERATION = re.compile(r"^\s*(query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", re.M
 PRIVATE_OPERATIONS = frozenset(
     {"CaseStatus", "HouseholdSubsidies", "RateCase", "SubmitComplaint", "TrackComplaint", "RateComplaint"}
 )
-# Answers that depend only on the document, its variables and the catalogue tables (regions,
-# departments, powers with their maps, funds), not on the day or the caller: the public's answers
-# to these are kept until those tables change (api/answer_cache.py; migration 0006 names the tables).
-CATALOGUE_OPERATIONS = frozenset(
-    {"PowerSearch", "PowerDetail", "PowerAsOf", "Departments", "Regions", "Funds"}
-)
+# Answers that depend only on the document, its variables and the tables behind these channels,
+# not on the day or the caller: the public's answers to these are kept until those tables change
+# (api/answer_cache.py): the catalogue (regions, departments, powers with their maps, funds;
+# migration 0006 names the tables), and for the subsidy statistics and notice lists the payments
+# and households too (migration 0013). The real-name lookup is never kept: one person's answer,
+# under a floor and limits that a kept answer would skip.
+CACHED_OPERATIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("PowerSearch", "PowerDetail", "PowerAsOf", "Departments", "Regions", "Funds"), (CATALOGUE,)
+    ),
+    **dict.fromkeys(("SubsidyAggregates", "NoticeList"), (CATALOGUE, SUBSIDIES)),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,6 +141,22 @@ async def list_aggregates(
     return [AggregateRow(**r) for r in rows]
 
 
+async def update_aggregates(conn: Connection, *, payments: Sequence[tuple[int, int]]) -> None:
+    """Count the just inserted ``payments`` (year, id) in the statistics' cells, in the
+    transaction that inserted them (every writer of payments calls this or
+    :func:`rebuild_aggregates`)."""
+    if not payments:
+        return
+    await conn.execute(Q.lock_aggregates)
+    await conn.execute(Q.update_aggregates, [y for y, _ in payments], [i for _, i in payments])
+
+
+async def rebuild_aggregates(conn: Connection) -> None:
+    """Recompute every cell of the statistics from the payments: after a bulk load, in its
+    transaction (cheaper than counting millions of payments one by one)."""
+    await conn.execute(Q.rebuild_aggregates)
+
+
 async def get_min_group_size(db: Executor) -> int:
     size: int | None = await db.fetchval(Q.get_min_group_size)
     return size or 5

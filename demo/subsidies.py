@@ -31,6 +31,7 @@ from typing import Protocol, TypeVar
 
 import asyncpg
 
+from db import subsidies as db_subsidies
 from demo.progress import Progress, quiet
 from demo.subsidy_funds import FUNDS
 from demo.subsidy_ledger import Fund, Ledger
@@ -142,6 +143,8 @@ async def seed_subsidies(
             await conn.execute(
                 "SELECT setval(pg_get_serial_sequence($1, 'id'), $2, false)", table, counts[table] + 1
             )
+        # The statistics' cells, counted once over everything copied, before the load commits.
+        await db_subsidies.rebuild_aggregates(conn)
     counts.update(plants.counts)
     # The current month's work in progress: allocated but not yet handed out, not yet allocated.
     counts["payments_awaiting_disbursement"] = ledger.counts.awaiting_disbursement

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from db import ledger, org, registry
+from db import ledger, org, registry, subsidies
 from db.executor import Connection
 from domain.calendar import parse_day
 from domain.disclosure import disclosure_of
@@ -442,6 +442,8 @@ async def _money_row(conn: Connection, line: int, r: Mapping[str, str], funds: M
                 land_mu=_money(r["land_mu"], "面积") if r.get("land_mu") else None,
             ),
         )
+        # The statistics count it in this row's transaction: they never disagree with the payments.
+        await subsidies.update_aggregates(conn, payments=[(period.year, payment_id)])
     last = await ledger.get_last_disbursement(conn, year=period.year, payment_id=payment_id)
     if last is not None and (last.disbursed_on, last.amount_yuan, last.form) == (stage_on, amount, r["form"]):
         return Applied(line, "repeat", last.id)

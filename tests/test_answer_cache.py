@@ -11,7 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from api.answer_cache import LISTENER_NAME, AnswerCache
+from api.answer_cache import CATALOGUE, LISTENER_NAME, SUBSIDIES, AnswerCache
 from api.app import create_app
 from api.public_queries import PublicQueries
 from api.settings import Settings
@@ -38,6 +38,22 @@ def test_variables_in_any_order_share_an_answer_and_the_oldest_goes_first() -> N
         cache.put(AnswerCache.key("d", {"n": n}), {"n": n}, generation=cache.generation)
     assert cache.get(AnswerCache.key("d", {"n": 0})) is None
     assert cache.size == 2
+
+
+def test_a_change_drops_only_the_answers_that_depend_on_its_channel() -> None:
+    cache = AnswerCache(max_entries=10)
+    cache.listening = True
+    catalogue = AnswerCache.key("powers", None, (CATALOGUE,))
+    statistics = AnswerCache.key("statistics", None, (CATALOGUE, SUBSIDIES))
+    for key in (catalogue, statistics):
+        cache.put(key, {"data": key[0]}, generation=cache.generation)
+    cache.invalidate(SUBSIDIES)  # money recorded
+    assert cache.get(catalogue) == {"data": "powers"}
+    assert cache.get(statistics) is None
+    cache.put(statistics, {"data": "statistics"}, generation=cache.generation)
+    cache.invalidate(CATALOGUE)  # a fund renamed: the statistics name it too
+    assert cache.get(catalogue) is None
+    assert cache.get(statistics) is None
 
 
 def test_nothing_is_kept_or_served_while_not_listening() -> None:

@@ -47,20 +47,62 @@ ORDER BY p.id
 LIMIT $6;
 
 -- name: list_aggregates
--- Amounts and beneficiary counts grouped by fund and by region (township or village) for a year
--- or month; groups under the minimum size are withheld by the caller.
-SELECT p.fund_id,
-       CASE WHEN $3 = 'village' THEN p.village_code ELSE substr(p.village_code, 1, 9) END AS region_code,
-       CASE WHEN $4 THEN p.period ELSE make_date(p.year, 1, 1) END AS period,
-       sum(p.amount_yuan) AS amount_yuan,
-       count(DISTINCT p.member_id) AS beneficiaries,
-       count(*) AS payments
-FROM payments p
-WHERE p.year = $1
-  AND ($2::varchar IS NULL OR p.village_code BETWEEN $2 || '000' AND $2 || '999')
-  AND ($5::int IS NULL OR p.fund_id = $5)
-GROUP BY 1, 2, 3
-ORDER BY 1, 2, 3;
+-- Amounts and beneficiary counts by fund and region (township or village) for a year or by month,
+-- read from the cells kept for exactly these questions (migration 0013); groups under the minimum
+-- size are withheld by the caller. A township's own row and its villages' rows share its prefix.
+SELECT fund_id, region_code, period, amount_yuan, beneficiaries, payments
+FROM subsidy_aggregates
+WHERE span = CASE WHEN $4 THEN 'month' ELSE 'year' END
+  AND length(region_code) = CASE WHEN $3 = 'village' THEN 12 ELSE 9 END
+  AND period >= make_date($1::int, 1, 1) AND period < make_date($1::int + 1, 1, 1)
+  AND ($2::varchar IS NULL OR region_code BETWEEN $2 AND $2 || '999')
+  AND ($5::int IS NULL OR fund_id = $5)
+ORDER BY fund_id, region_code, period;
+
+-- name: lock_aggregates
+-- One writer of the statistics at a time, until its transaction ends: a writer that waited here
+-- then sees the payments the one before it committed, so no person is counted twice.
+SELECT pg_advisory_xact_lock(hashtext('sunshine-subsidy-aggregates'));
+
+-- name: update_aggregates
+-- Payments just inserted ($1 years, $2 ids, pairwise) added to the four cells each counts in (its
+-- village and township, by period and by year): amounts and lines add up; a person is one more
+-- beneficiary of a cell only when none of their other lines is in it already.
+WITH new AS MATERIALIZED (
+    SELECT p.year, p.id, p.fund_id, p.member_id, p.village_code, p.period, p.amount_yuan
+    FROM payments p
+    WHERE (p.year, p.id) IN (SELECT * FROM unnest($1::smallint[], $2::bigint[]))
+),
+cells AS (
+    SELECT n.fund_id, c.region_code, c.span, c.period, n.member_id, n.amount_yuan,
+           EXISTS (
+               SELECT 1 FROM payments q
+               WHERE q.member_id = n.member_id AND q.year = n.year AND q.fund_id = n.fund_id
+                 AND (c.span = 'year' OR q.period = n.period)
+                 AND left(q.village_code, length(c.region_code)) = c.region_code
+                 AND (q.year, q.id) NOT IN (SELECT year, id FROM new)
+           ) AS counted_already
+    FROM new n
+    CROSS JOIN LATERAL (VALUES
+        (n.village_code::text, 'month', n.period),
+        (n.village_code::text, 'year', make_date(n.year, 1, 1)),
+        (left(n.village_code, 9), 'month', n.period),
+        (left(n.village_code, 9), 'year', make_date(n.year, 1, 1))
+    ) AS c (region_code, span, period)
+)
+INSERT INTO subsidy_aggregates AS a (fund_id, region_code, span, period, amount_yuan, payments, beneficiaries)
+SELECT fund_id, region_code, span, period, sum(amount_yuan), count(*),
+       count(DISTINCT member_id) FILTER (WHERE NOT counted_already)
+FROM cells
+GROUP BY fund_id, region_code, span, period
+ON CONFLICT (span, region_code, period, fund_id) DO UPDATE
+SET amount_yuan = a.amount_yuan + excluded.amount_yuan,
+    payments = a.payments + excluded.payments,
+    beneficiaries = a.beneficiaries + excluded.beneficiaries;
+
+-- name: rebuild_aggregates
+-- Every cell recomputed from all payments (after a bulk load; migration 0013 defines it).
+SELECT sunshine_rebuild_subsidy_aggregates();
 
 -- name: get_min_group_size
 SELECT value FROM disclosure_settings WHERE key = 'min_group_size';
