@@ -14,10 +14,16 @@ fails on the replica (gone between probes, or cancelled by a conflict with repla
 again from the primary, and the replica is left alone until the next probe.
 
 A writer reads its own writes: after a mutation, the primary's log position is kept for the
-writer (a token's subject, or the calling client for anonymous writers), in Redis when the
-service runs on several processes, and that writer's reads go to the primary until the replica
-has replayed past it. Readers who never wrote cost no database round trip: the replica's position
-is the probe's, kept in memory.
+writer (a token's subject, or the calling client for anonymous writers) in the writers' log
+(api/writer_log.py), and that writer's reads go to the primary until the replica has replayed past
+it. Readers who never wrote cost no round trip: the replica's position is the probe's, in memory,
+and with one process so is the log. With several (``serve --workers N``) the log is in Redis, and
+asking it on every read would cost a round trip; instead each process reads, every
+``FENCE_POLL_S``, the latest position written by anyone and the latest seen replayed, and asks the
+log about a reader only while the replica may be behind a write. So that no process can miss a
+write it has not read yet, a mutation answers once the replica has replayed it (a few
+milliseconds, normally; the position is then noted as replayed) or ``FENCE_WAIT_S`` has passed
+(every process has read the latest position by then).
 """
 
 from __future__ import annotations
@@ -31,15 +37,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import asyncpg
-import redis.asyncio as redis
 from graphql import GraphQLError
 from redis.exceptions import RedisError
 
 from api.settings import Settings
 from api.tasks import in_background
+from api.writer_log import MemoryWriterLog, WriterLog, make_writer_log
 from db import replication
 from db.admin import APP_ROLE
 from db.executor import UNAVAILABLE
@@ -51,6 +57,10 @@ PROBE_TIMEOUT_S = 1.0
 # A replica that does not answer a connection in this time is away (a read there is answered
 # from the primary instead): asyncpg's own default would hold a request for a minute.
 CONNECT_TIMEOUT_S = 2.0
+# With a shared writers' log: how often each process reads the latest position written, and how
+# long a mutation waits at most for the replica (past it, every process has read the position).
+FENCE_POLL_S = 0.05
+FENCE_WAIT_S = 4 * FENCE_POLL_S
 # What a read on the replica may fail with that the primary would not: the replica away, a query
 # cancelled by a conflict with replay (SQLSTATE 40001/40P01), or a read that writes (a bug: it
 # must use the primary, and is answered from there meanwhile).
@@ -92,78 +102,6 @@ class Read:
     as_of: float = math.inf
 
 
-class WriterLog(Protocol):
-    """Each recent writer's last log position, for reading its own writes."""
-
-    async def get(self, writer: str) -> int | None: ...
-
-    async def put(self, writer: str, lsn: int, *, ttl_s: float) -> None: ...
-
-    async def close(self) -> None: ...
-
-
-class MemoryWriterLog:
-    """One process's writers (no REDIS_URL: the service runs a single process)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._entries: dict[str, tuple[int, float]] = {}
-        self._clock = clock
-
-    async def get(self, writer: str) -> int | None:
-        entry = self._entries.get(writer)
-        if entry is None or entry[1] < self._clock():
-            return None
-        return entry[0]
-
-    async def put(self, writer: str, lsn: int, *, ttl_s: float) -> None:
-        now = self._clock()
-        if len(self._entries) > 10_000:  # writers come and go: drop the expired now and then
-            self._entries = {k: v for k, v in self._entries.items() if v[1] >= now}
-        kept = self._entries.get(writer)
-        self._entries[writer] = (max(lsn, kept[0] if kept else 0), now + ttl_s)
-
-    async def close(self) -> None:
-        return None
-
-
-# Keep the larger of the stored and the given position (zero-padded, so text order is number
-# order): two processes recording one writer's writes must not put an older position back.
-_PUT_MAX = """
-local kept = redis.call('GET', KEYS[1])
-if not kept or kept < ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-else
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-"""
-
-
-class RedisWriterLog:
-    """Writers shared by every process of the service (``serve --workers N``)."""
-
-    def __init__(self, url: str) -> None:
-        self._client = redis.Redis.from_url(url)
-        self._put = self._client.register_script(_PUT_MAX)
-
-    async def get(self, writer: str) -> int | None:
-        value = await self._client.get(_key(writer))
-        return None if value is None else int(value)
-
-    async def put(self, writer: str, lsn: int, *, ttl_s: float) -> None:
-        await self._put(keys=[_key(writer)], args=[f"{lsn:020d}", int(ttl_s * 1000)])
-
-    async def close(self) -> None:
-        await self._client.aclose()
-
-
-def _key(writer: str) -> str:
-    return f"sunshine:wrote:{writer}"
-
-
-def make_writer_log(redis_url: str | None) -> WriterLog:
-    return RedisWriterLog(redis_url) if redis_url else MemoryWriterLog()
-
-
 class ReadRouter:
     """Chooses where each request reads (see the module's text). Without a replica every read is
     the primary's and nothing is probed or recorded."""
@@ -181,11 +119,17 @@ class ReadRouter:
         self._replica = replica
         self.max_lag_s = max_lag_s
         self.poll_s = min(0.5, max_lag_s / 4)
+        # Past this age a writer's record no longer matters: a replica within max_lag_s of the
+        # primary has replayed every position sampled that long ago (two probes to spare).
+        self._record_ttl_s = max_lag_s + 2 * self.poll_s + 5
         self._writers = writers or MemoryWriterLog()
         self._observe = observe
         self._samples: deque[tuple[float, int]] = deque(maxlen=1000)  # (asked at, primary's position)
         self._caught_up_at = -math.inf
         self._replayed: int | None = None  # None: away, or not probed yet
+        # The latest position any process wrote, the latest one seen replayed, and when they were
+        # asked (a shared log only).
+        self._fence = (0, 0, -math.inf)
 
     @property
     def state(self) -> ReplicaState | None:
@@ -224,6 +168,11 @@ class ReadRouter:
         replica, replayed, caught_up_at = self._replica, self._replayed, self._caught_up_at
         if replica is None or replayed is None or time.monotonic() - caught_up_at > self.max_lag_s:
             return self.primary
+        written, seen_replayed, asked_at = self._fence
+        replayed = max(replayed, seen_replayed)
+        if self._writers.shared and written <= replayed and time.monotonic() - asked_at <= FENCE_WAIT_S:
+            # Every write this reader can have made is on the replica: no need to ask the log.
+            return Read(replica, on_replica=True, as_of=caught_up_at)
         try:
             wrote = await self._writers.get(writer)
         except (RedisError, OSError) as exc:  # a writer cannot be told from a reader: the primary
@@ -234,16 +183,47 @@ class ReadRouter:
         return Read(replica, on_replica=True, as_of=caught_up_at)
 
     async def wrote(self, writer: str) -> None:
-        """``writer`` has just written: its reads go to the primary until the replica has it."""
+        """``writer`` has just written: its reads go to the primary until the replica has it.
+        With a shared log, returns once every process will send them there (see the module)."""
         if self._replica is None:
             return
         try:
             lsn = await replication.get_current_lsn(self.primary.pool, timeout=PROBE_TIMEOUT_S)
-            # Past this age a record no longer matters: a replica within max_lag_s of the primary
-            # has replayed every position sampled that long ago (one probe's interval to spare).
-            await self._writers.put(writer, lsn, ttl_s=self.max_lag_s + 2 * self.poll_s + 5)
+            recorded_at = time.monotonic()
+            await self._writers.put(writer, lsn, ttl_s=self._record_ttl_s)
         except _NOT_RECORDED as exc:
             log.warning("could not record a write for reading it back", extra={"error": repr(exc)})
+            return
+        if self._writers.shared:
+            await self._settle(lsn, until=recorded_at + FENCE_WAIT_S)
+
+    async def _settle(self, lsn: int, *, until: float) -> None:
+        """Wait until the replica has replayed ``lsn`` (and note that it has), or until ``until``
+        (monotonic)."""
+        replica = self._replica
+        while (left := until - time.monotonic()) > 0:
+            if replica is None or self.state is not ReplicaState.OK:  # not read: wait out the fence
+                await asyncio.sleep(left)
+                return
+            try:
+                async with asyncio.timeout(left):
+                    replayed = await replication.get_replay_lsn(replica) or 0
+                    if replayed >= lsn:
+                        await self._writers.replayed(replayed, ttl_s=self._record_ttl_s)
+                        return
+            except _NOT_RECORDED:
+                pass
+            await asyncio.sleep(min(0.005, max(0.0, until - time.monotonic())))
+
+    async def _watch_fence(self) -> None:
+        """Keep the latest positions written and seen replayed by any process (a shared log)."""
+        while True:
+            asked_at = time.monotonic()
+            try:
+                self._fence = (*await self._writers.fence(), asked_at)
+            except (RedisError, OSError) as exc:  # stale soon: reads then ask the log, or the primary
+                log.debug("writers' log unavailable", extra={"error": repr(exc)})
+            await asyncio.sleep(FENCE_POLL_S)
 
     async def attempt(self, read: Read, work: Callable[[Read], Awaitable[T]]) -> T:
         """``work`` reading where ``read`` says; again on the primary if it failed on the replica
@@ -309,7 +289,10 @@ class ReadRouter:
             yield
             return
         await self.probe()
-        async with in_background(self._follow()):
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(in_background(self._follow()))
+            if self._writers.shared:
+                await stack.enter_async_context(in_background(self._watch_fence()))
             yield
 
     async def _follow(self) -> None:

@@ -29,8 +29,9 @@ import pytest
 
 import demo
 from api.app import create_app
-from api.replica import ReadRouter, ReplicaState
+from api.replica import FENCE_WAIT_S, ReadRouter, ReplicaState
 from api.settings import Settings
+from api.writer_log import RedisWriterLog
 from db import migrate
 from tests.conftest import ACCESS_REASON, ROOT, TEST_SCALE, TEST_SEED, running
 from tests.serving import free_port
@@ -505,3 +506,56 @@ async def test_workers_sharing_redis_read_a_writers_writes_back_through_either(
             await post(one, accept(await complaint_id(pair, filed)), writer)
             assert status_in(await post(other, QUEUE, writer), filed) == "accepted"
             assert status_in(await post(other, QUEUE, official(token, code)), filed) == "submitted"
+
+
+class AskedWriterLog(RedisWriterLog):
+    """The shared log, counting the questions about one writer (a round trip each)."""
+
+    asked = 0
+
+    async def get(self, writer: str) -> int | None:
+        self.asked += 1
+        return await super().get(writer)
+
+
+async def test_with_workers_a_reader_asks_nothing_of_redis_while_the_replica_holds_every_write(
+    pair: Pair,
+) -> None:
+    primary = await asyncpg.create_pool(pair.primary, min_size=1, max_size=2)
+    replica = await asyncpg.create_pool(pair.replica, min_size=1, max_size=2)
+    log = AskedWriterLog(REDIS, prefix=f"test-{uuid.uuid4().hex}")
+    router = ReadRouter(primary, replica, max_lag_s=MAX_LAG_S, writers=log)
+
+    async def near() -> None:
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if router.state is ReplicaState.OK:
+                return
+        raise AssertionError(f"replica {router.report()}")
+
+    try:
+        async with router.following():
+            await near()
+            await rename(pair, await a_department(pair))
+            await router.wrote("subject:writer")  # the replica has it within the wait
+            await asyncio.sleep(FENCE_WAIT_S)
+            assert all([(await router.route("subject:reader")).on_replica for _ in range(50)])
+            assert (await router.route("subject:writer")).on_replica
+            assert log.asked == 0
+            await pair.pause()
+            try:
+                await rename(pair, await a_department(pair))
+                await router.wrote("subject:writer")  # not replayed: waits the fence out
+                assert not (await router.route("subject:writer")).on_replica
+                assert (await router.route("subject:reader")).on_replica
+                assert log.asked == 2
+            finally:
+                await pair.resume()
+            await near()
+            await asyncio.sleep(1)  # a probe after the write
+            assert (await router.route("subject:writer")).on_replica
+            assert log.asked == 2
+    finally:
+        await log.close()
+        await replica.close()
+        await primary.close()
