@@ -257,7 +257,7 @@ async def sample_inputs(database_url: str) -> Inputs:
             for r in await conn.fetch(
                 "SELECT DISTINCT p.village_code, f.code, p.period FROM payments p"
                 " JOIN funds f ON f.id = p.fund_id"
-                " WHERE p.year = 2026 AND f.standard_unit LIKE '%month' LIMIT 500"
+                " WHERE p.year = 2026 AND f.standard_unit LIKE '%month' AND f.disclosure = 'notice' LIMIT 500"
             )
         ]
         townships = [r["code"] for r in await conn.fetch("SELECT code FROM regions WHERE level = 2")]
