@@ -12,7 +12,9 @@ import asyncpg
 import orjson
 
 from db.executor import Connection, Executor
-from db.queries import load
+from db.org import DepartmentRow
+from db.powers import PowerRow
+from db.queries import load, part
 
 Q = load("cases")
 
@@ -127,6 +129,21 @@ async def lock_case_by_no(conn: Connection, *, case_no: str) -> CaseRow | None:
 async def get_case_by_no(db: Executor, *, case_no: str) -> CaseRow | None:
     row = await db.fetchrow(Q.get_case_by_no, case_no)
     return _case(row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseBundle:
+    case: CaseRow
+    power: PowerRow
+    department: DepartmentRow
+
+
+async def get_case_bundle_by_no(db: Executor, *, case_no: str) -> CaseBundle | None:
+    """A case with its power and department, in one statement."""
+    row = await db.fetchrow(Q.get_case_bundle_by_no, case_no)
+    if row is None:
+        return None
+    return CaseBundle(_case(row), part(row, PowerRow, "p_"), part(row, DepartmentRow, "d_"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 
 from db.executor import Executor
-from db.queries import load
+from db.org import DepartmentRow
+from db.queries import load, part
 from domain.errors import NotFound
 
 Q = load("powers")
@@ -158,11 +159,49 @@ async def count_powers(db: Executor, *, scope: DraftScope, search: PowerSearch) 
     return total
 
 
-async def get_power_by_code(db: Executor, *, scope: DraftScope, code: str) -> PowerRow:
+@dataclass(frozen=True, slots=True)
+class PowerBundle:
+    power: PowerRow
+    department: DepartmentRow
+
+
+async def get_power_by_code(db: Executor, *, scope: DraftScope, code: str) -> PowerBundle:
+    """A power with its department, in one statement."""
     row = await db.fetchrow(Q.get_power_by_code, scope.every_department, list(scope.departments), code)
     if row is None:
         raise NotFound(f"未找到编码为 {code} 的权力事项")
-    return PowerRow(**row)
+    return PowerBundle(part(row, PowerRow, ""), part(row, DepartmentRow, "d_"))
+
+
+@dataclass(frozen=True, slots=True)
+class MapRows:
+    steps: list[StepRow]
+    edges: list[EdgeRow]
+
+
+async def list_maps_by_power(db: Executor, *, power_ids: Sequence[int]) -> dict[int, MapRows]:
+    """Each power's map (steps in order, edges), one statement for all of them."""
+    maps: dict[int, MapRows] = {}
+    for r in await db.fetch(Q.list_maps_by_power, list(power_ids)):
+        rows = maps.setdefault(r["power_id"], MapRows([], []))
+        if r["part"] == 0:
+            rows.steps.append(
+                StepRow(
+                    id=r["id"],
+                    power_id=r["power_id"],
+                    key=r["key"],
+                    name=r["name"],
+                    post_name=r["post_name"],
+                    department_id=r["department_id"],
+                    limit_days=r["limit_days"],
+                    counts_toward_limit=r["counts_toward_limit"],
+                    checks=r["checks"],
+                    position=r["position"],
+                )
+            )
+        else:
+            rows.edges.append(EdgeRow(r["power_id"], r["source"], r["target"], r["condition"]))
+    return maps
 
 
 async def list_powers_by_id(db: Executor, *, ids: Sequence[int]) -> list[PowerRow]:
@@ -194,10 +233,6 @@ async def get_elements_as_of(db: Executor, *, power_id: int, day: date) -> Eleme
 
 async def list_steps_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[StepRow]:
     return [StepRow(**r) for r in await db.fetch(Q.list_steps_by_power, list(power_ids))]
-
-
-async def list_edges_by_power(db: Executor, *, power_ids: Sequence[int]) -> list[EdgeRow]:
-    return [EdgeRow(**r) for r in await db.fetch(Q.list_edges_by_power, list(power_ids))]
 
 
 async def list_risk_points_by_step(db: Executor, *, step_ids: Sequence[int]) -> list[RiskPointRow]:

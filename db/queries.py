@@ -8,8 +8,12 @@ query. SQL is never assembled from user strings: optional filters are written as
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
+
+Row = TypeVar("Row")
 
 _SQL_DIR = Path(__file__).with_name("sql")
 _NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
@@ -56,3 +60,10 @@ def expand(text: str, *sources: Queries) -> str:
         raise AttributeError(f"no query named {name} for the marker in {text[:60]!r}")
 
     return _FRAGMENT.sub(fragment, text)
+
+
+def part(record: Any, row_type: type[Row], prefix: str) -> Row:
+    """The row of ``row_type`` held in ``record``'s columns named ``prefix`` + each field: one
+    statement that joins a record to what nearly every reader of it shows (its power, its
+    department) answers for each of them."""
+    return row_type(**{f.name: record[prefix + f.name] for f in fields(row_type)})  # type: ignore[arg-type]  # row types are dataclasses

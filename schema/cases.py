@@ -3,6 +3,7 @@ departments report."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Self
@@ -27,6 +28,7 @@ from schema.pagination import (
     page_size,
 )
 from schema.powers import Power
+from schema.prefetch import at_once
 from schema.ratings import CaseRating
 from schema.scope import department_scope, requested_department
 from schema.supervision import Card, LockRecord
@@ -152,15 +154,14 @@ class Case:
         loaded = await info.context.loaders.calendar_year.load_many(years)
         return any(year is None for year in loaded)
 
-    @field(PUBLIC, description="承办事项")
-    async def power(self, info: Info) -> Power | None:
-        row = await info.context.loaders.power.load(self.power_id)
-        return Power.from_row(row) if row else None
+    @field(PUBLIC, description="承办事项", graphql_type=Power | None)
+    def power(self, info: Info) -> Power | Awaitable[Power | None] | None:
+        return at_once(info.context.loaders.power, self.power_id, Power.from_optional_row)
 
-    @field(PUBLIC, description="承办部门")
-    async def department(self, info: Info) -> Department | None:
-        row = await info.context.loaders.department.load(self.owner_department_id)
-        return Department.from_row(row) if row else None
+    @field(PUBLIC, description="承办部门", graphql_type=Department | None)
+    def department(self, info: Info) -> Department | Awaitable[Department | None] | None:
+        loader = info.context.loaders.department
+        return at_once(loader, self.owner_department_id, Department.from_optional_row)
 
     @field(PUBLIC, description="当前环节名称")
     async def current_step_name(self, info: Info) -> str | None:
@@ -428,11 +429,15 @@ class CaseQueries:
 
     @field(PUBLIC, description="按编号查看一个办件（本部门或纪委监委）", callers=OFFICIALS)
     async def case(self, info: Info, case_no: str) -> Case | None:
-        row = await db_cases.get_case_by_no(info.context.db, case_no=case_no)
+        found = await db_cases.get_case_bundle_by_no(info.context.db, case_no=case_no)
         scope = department_scope(info.context.viewer)
-        if row is None or (scope is not None and row.department_id != scope):
+        if found is None or (scope is not None and found.case.department_id != scope):
             raise NotFound(f"未找到本部门可查看的办件 {case_no}", code="CASE_NOT_FOUND")
-        return Case.from_row(row, info.context.today)
+        # Read with the case: its power and department answer without a statement of their own.
+        loaders = info.context.loaders
+        loaders.power.prime(found.power.id, found.power)
+        loaders.department.prime(found.department.id, found.department)
+        return Case.from_row(found.case, info.context.today)
 
     @field(PUBLIC, description="办件列表（部门只见本部门，纪委监委见全部），新的在前", callers=OFFICIALS)
     async def cases(

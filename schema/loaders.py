@@ -116,6 +116,14 @@ def _flag_payments(
     return batch
 
 
+def _maps(db: Executor) -> Callable[[list[int]], Coroutine[Any, Any, list[powers.MapRows]]]:
+    async def batch(ids: list[int]) -> list[powers.MapRows]:
+        found = await powers.list_maps_by_power(db, power_ids=ids)
+        return [found.get(i) or powers.MapRows([], []) for i in ids]
+
+    return batch
+
+
 class Loaders:
     """The loaders of one request, each made the first time a resolver asks for it (a request
     uses a few of the dozens there are)."""
@@ -145,9 +153,7 @@ class Loaders:
     steps = Lazy(
         lambda db: _many(lambda ids: powers.list_steps_by_power(db, power_ids=ids), lambda r: r.power_id)
     )
-    edges = Lazy(
-        lambda db: _many(lambda ids: powers.list_edges_by_power(db, power_ids=ids), lambda r: r.power_id)
-    )
+    process_map = Lazy(lambda db: Loader(_maps(db)))
     step_risk_points = Lazy(
         lambda db: _many(lambda ids: powers.list_risk_points_by_step(db, step_ids=ids), lambda r: r.step_id)
     )

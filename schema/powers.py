@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -18,7 +17,6 @@ from domain.errors import InvalidInput, NotFound
 from domain.process_map_svg import KIOSK, PHONE, SvgStep, render_svg
 from domain.search import keyword_query
 from schema.context import Info
-from schema.loaders import ABSENT
 from schema.org import Department
 from schema.pagination import (
     Connection,
@@ -391,6 +389,10 @@ class Power:
     internal_note: str | None = field(OWNER, description="内部备注")
 
     @classmethod
+    def from_optional_row(cls, row: powers.PowerRow | None) -> Self | None:
+        return cls.from_row(row) if row else None
+
+    @classmethod
     def from_row(cls, row: powers.PowerRow) -> Self:
         return cls(
             id=row.id,
@@ -456,17 +458,11 @@ class Power:
 
     @field(PUBLIC, description="权力运行流程图", graphql_type=ProcessMap)
     def process_map(self, info: Info) -> ProcessMap | Awaitable[ProcessMap]:
-        loaders = info.context.loaders
-        steps, edges = loaders.steps.held(self.id), loaders.edges.held(self.id)
-        if steps is not ABSENT and edges is not ABSENT:
-            return build_process_map(self, steps, edges)
-
-        async def later() -> ProcessMap:
-            return build_process_map(
-                self, *await asyncio.gather(loaders.steps.load(self.id), loaders.edges.load(self.id))
-            )
-
-        return later()
+        return at_once(
+            info.context.loaders.process_map,
+            self.id,
+            lambda rows: build_process_map(self, rows.steps, rows.edges),
+        )
 
     @field(OWNER, description="全部廉政风险点（按环节）")
     async def risk_points(self, info: Info) -> list[RiskPoint] | None:
@@ -528,18 +524,12 @@ async def list_powers(
     return PowerConnection(edges=edges, page_info=page_info, search=search)
 
 
-def _power_ids(items: Sequence[Power]) -> list[int]:
-    return [p.id for p in items]
-
-
 # What a list of powers loads for all its items at once, when its selection asks for it.
 POWER_RELATIONS: dict[str, Relation[Power]] = {
     "department": lambda loaders, items: loaders.department.load_many(
         list({p.owner_department_id for p in items})
     ),
-    "processMap": lambda loaders, items: asyncio.gather(
-        loaders.steps.load_many(_power_ids(items)), loaders.edges.load_many(_power_ids(items))
-    ),
+    "processMap": lambda loaders, items: loaders.process_map.load_many([p.id for p in items]),
 }
 
 
@@ -567,7 +557,9 @@ class PowerQueries:
     @field(PUBLIC, description="按编码查询一项权力事项的全部要素")
     async def power(self, info: Info, code: str) -> Power | None:
         check_power_code(info, code)
-        row = await powers.get_power_by_code(
+        found = await powers.get_power_by_code(
             info.context.db, scope=draft_scope(info.context.viewer), code=code
         )
-        return Power.from_row(row)
+        # Read with the power: its department answers without a statement of its own.
+        info.context.loaders.department.prime(found.department.id, found.department)
+        return Power.from_row(found.power)

@@ -106,9 +106,8 @@ def case_values(case: Case, calendar: WorkingCalendar) -> dict[str, Any]:
 
 
 async def load_case_map(db: Connection, *, power_id: int) -> CaseMap:
-    steps = await db_powers.list_steps_by_power(db, power_ids=[power_id])
-    edges = await db_powers.list_edges_by_power(db, power_ids=[power_id])
-    return case_map_from(steps, edges)
+    rows = (await db_powers.list_maps_by_power(db, power_ids=[power_id])).get(power_id)
+    return case_map_from(rows.steps, rows.edges) if rows else case_map_from([], [])
 
 
 # -- raising cards ------------------------------------------------------------------------------

@@ -144,6 +144,8 @@ OFFICIALS_DOCUMENTS = {
     "a page of cases": f"query {{ cases(first: 12) {{ nodes {{ {full_selection('Case', 1)} }} }} }}",
     "a page of cards": f"query {{ cards(first: 12) {{ nodes {{ {full_selection('Card', 1)} }} }} }}",
     "the departments": f"query {{ departments {{ {full_selection('Department', 1)} }} }}",
+    "one case": f"query($caseNo: String!) {{ case(caseNo: $caseNo) {{ {full_selection('Case', 1)} }} }}",
+    "one power": f"query($code: String!) {{ power(code: $code) {{ {full_selection('Power')} }} }}",
 }
 
 
@@ -160,12 +162,20 @@ async def test_officials_answers_equal_the_ordinary_executor(
         "discipline": token("discipline", staff="JW-9"),
         "department": token("department", department, "X-9"),
     }
+    found = await populated_db.fetchrow(
+        "SELECT c.case_no, p.code FROM cases c JOIN departments d ON d.id = c.department_id"
+        " JOIN powers p ON p.id = c.power_id WHERE d.code = $1 ORDER BY c.id LIMIT 1",
+        department,
+    )
+    assert found is not None
+    variables = {"caseNo": found["case_no"], "code": found["code"]}
     fast, general = clients
     for label, document in OFFICIALS_DOCUMENTS.items():
+        body = {"query": document, "variables": {k: v for k, v in variables.items() if f"${k}" in document}}
         for reader, bearer in readers.items():
             headers = {"Authorization": f"Bearer {bearer}", **ACCESS_REASON}
-            one = (await fast.post("/graphql", json={"query": document}, headers=headers)).json()
-            other = (await general.post("/graphql", json={"query": document}, headers=headers)).json()
+            one = (await fast.post("/graphql", json=body, headers=headers)).json()
+            other = (await general.post("/graphql", json=body, headers=headers)).json()
             assert "errors" not in other, (label, reader, other["errors"][:2])
             assert one == other, (label, reader)
             assert any(one["data"].values()), (label, reader)

@@ -18,6 +18,25 @@ SELECT * FROM cases WHERE case_no = $1 FOR UPDATE;
 -- name: get_case_by_no
 SELECT * FROM cases WHERE case_no = $1;
 
+-- name: get_case_bundle_by_no
+-- The case with its power and department (prefixed p_ and d_), which nearly every reading shows.
+SELECT c.*,
+       p.id AS p_id, p.code AS p_code, p.name AS p_name, p.category AS p_category,
+       p.department_id AS p_department_id, p.status AS p_status, p.service_level AS p_service_level,
+       p.legal_basis AS p_legal_basis, p.conditions AS p_conditions, p.procedure AS p_procedure,
+       p.fee_yuan AS p_fee_yuan, p.fee_basis AS p_fee_basis, p.statutory_limit_days AS p_statutory_limit_days,
+       p.promised_limit_days AS p_promised_limit_days, p.visits_needed AS p_visits_needed,
+       p.parallel_approval AS p_parallel_approval, p.consultation_channel AS p_consultation_channel,
+       p.complaint_channel AS p_complaint_channel, p.internal_note AS p_internal_note,
+       p.published_on AS p_published_on, p.updated_at AS p_updated_at,
+       d.id AS d_id, d.code AS d_code, d.name AS d_name, d.short_name AS d_short_name,
+       d.region_code AS d_region_code, d.service_level AS d_service_level, d.hall AS d_hall,
+       d.phone AS d_phone, d.address AS d_address
+FROM cases c
+JOIN powers p ON p.id = c.power_id
+JOIN departments d ON d.id = c.department_id
+WHERE c.case_no = $1;
+
 -- name: list_cases_by_id
 SELECT * FROM cases WHERE id = ANY($1::bigint[]);
 
