@@ -48,7 +48,7 @@ from api.tasks import in_background
 from api.writer_log import MemoryWriterLog, WriterLog, make_writer_log
 from db import replication
 from db.admin import APP_ROLE
-from db.executor import UNAVAILABLE
+from db.executor import UNAVAILABLE, keep_session
 
 log = logging.getLogger("sunshine.replica")
 T = TypeVar("T")
@@ -330,6 +330,7 @@ async def reading(
             "application_name": "sunshine-replica",
             "role": APP_ROLE,
         },
+        reset=keep_session,  # as the primary's pool: no reset round trip
     )
     writers = make_writer_log(settings.redis_url)
     router = ReadRouter(
