@@ -67,7 +67,33 @@ query OfficialCase($caseNo: String!) {
 }
 """
 
+OFFICIAL_CASES_PAGE = """
+query CasesPage {
+  cases(first: 20) {
+    nodes {
+      caseNo state receivedAt promisedDueOn completedOn
+      power { code name }
+      department { name }
+      steps { stepKey staffNo startedAt finishedAt }
+      cards { rule color status }
+    }
+  }
+}
+"""
+
 # --- The equivalent selections against PostGraphile's generated schema ---------------------------
+
+PG_CASES_PAGE = """
+query CasesPage {
+  allCasesList(first: 20, orderBy: ID_DESC) {
+    caseNo state receivedAt promisedDueOn completedOn
+    powerByPowerId { code name }
+    departmentByDepartmentId { name }
+    caseStepsByCaseIdList(orderBy: [STARTED_AT_ASC, STEP_KEY_ASC]) { stepKey staffNo startedAt finishedAt }
+    cardsByCaseIdList(orderBy: ID_DESC) { ruleCode color status }
+  }
+}
+"""
 
 PG_CASE = """
 query OfficialCase($caseNo: String!) {
@@ -241,6 +267,13 @@ def pairs(i: Inputs, pages: list[tuple[str | None, int]], fund_ids: dict[str, in
                 True,
                 lambda r: {"query": OFFICIAL_CASE, "variables": {"caseNo": r.choice(i.cases)[0]}},
                 lambda r: {"query": PG_CASE, "variables": {"caseNo": r.choice(i.cases)[0]}},
+            ),
+            Pair(
+                "official-cases-page",
+                "officials: the newest 20 cases with power, department, steps and cards",
+                True,
+                lambda r: {"query": OFFICIAL_CASES_PAGE},
+                lambda r: {"query": PG_CASES_PAGE},
             ),
         ]
     if i.people:

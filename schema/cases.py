@@ -28,7 +28,7 @@ from schema.pagination import (
     page_size,
 )
 from schema.powers import Power
-from schema.prefetch import at_once
+from schema.prefetch import LIST_ITEMS, Relation, at_once, prefetch
 from schema.ratings import CaseRating
 from schema.scope import department_scope, requested_department
 from schema.supervision import Card, LockRecord
@@ -192,8 +192,11 @@ class Case:
             for p in progress
         ]
 
-    @field(OWNER, description="环节办理记录（含办理人）")
-    async def steps(self, info: Info) -> list[CaseStepRecord] | None:
+    @field(OWNER, description="环节办理记录（含办理人）", graphql_type=list[CaseStepRecord] | None)
+    def steps(self, info: Info) -> list[CaseStepRecord] | Awaitable[list[CaseStepRecord]]:
+        return at_once(info.context.loaders.case_steps, self.id, self._step_records)
+
+    def _step_records(self, rows: list[db_cases.StepRow]) -> list[CaseStepRecord]:
         return [
             CaseStepRecord(
                 owner_department_id=self.owner_department_id,
@@ -204,7 +207,7 @@ class Case:
                 finished_by=p.finished_by,
                 opinion=p.opinion,
             )
-            for p in await info.context.loaders.case_steps.load(self.id)
+            for p in rows
         ]
 
     @field(OWNER, description="全部事件")
@@ -222,9 +225,11 @@ class Case:
             for e in await info.context.loaders.case_events.load(self.id)
         ]
 
-    @field(OWNER, description="监察卡")
-    async def cards(self, info: Info) -> list[Card] | None:
-        return [Card.from_row(c) for c in await info.context.loaders.case_cards.load(self.id)]
+    @field(OWNER, description="监察卡", graphql_type=list[Card] | None)
+    def cards(self, info: Info) -> list[Card] | Awaitable[list[Card]]:
+        return at_once(
+            info.context.loaders.case_cards, self.id, lambda rows: [Card.from_row(c) for c in rows]
+        )
 
     @field(OWNER, description="锁定、说明与解锁记录")
     async def lock_history(self, info: Info) -> list[LockRecord] | None:
@@ -416,6 +421,17 @@ class CaseEventBatchResult:
 # -- resolvers ----------------------------------------------------------------------------------
 
 
+# What a list of cases loads for all its items at once, when its selection asks for it.
+CASE_RELATIONS: dict[str, Relation[Case]] = {
+    "power": lambda loaders, items: loaders.power.load_many(list({c.power_id for c in items})),
+    "department": lambda loaders, items: loaders.department.load_many(
+        list({c.owner_department_id for c in items})
+    ),
+    "steps": lambda loaders, items: loaders.case_steps.load_many([c.id for c in items]),
+    "cards": lambda loaders, items: loaders.case_cards.load_many([c.id for c in items]),
+}
+
+
 @strawberry.type
 class CaseQueries:
     @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
@@ -468,6 +484,7 @@ class CaseQueries:
         )
         today = info.context.today
         edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), lambda r: Case.from_row(r, today))
+        await prefetch(info, [e.node for e in edges], CASE_RELATIONS, under=LIST_ITEMS)
         return CaseConnection(edges=edges, page_info=page_info)
 
     @field(
@@ -506,6 +523,7 @@ class CaseQueries:
         edges, page_info = edges_and_info(
             rows, size, lambda r: f"{r.promised_due_on}/{r.id}", lambda r: Case.from_row(r, today)
         )
+        await prefetch(info, [e.node for e in edges], CASE_RELATIONS, under=LIST_ITEMS)
         return OverdueCaseConnection(
             edges=edges, page_info=page_info, department_id=department_id, township_code=f.township_code
         )

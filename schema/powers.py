@@ -24,7 +24,7 @@ from schema.pagination import (
     edges_and_info,
     page_size,
 )
-from schema.prefetch import Relation, at_once, prefetch
+from schema.prefetch import LIST_ITEMS, Relation, at_once, prefetch
 from schema.scope import draft_scope
 from schema.visibility import OWNER, PUBLIC, field
 
@@ -520,7 +520,7 @@ async def list_powers(
         limit=size + 1,
     )
     edges, page_info = edges_and_info(rows, size, lambda r: r.code, Power.from_row)
-    await prefetch(info, [e.node for e in edges], POWER_RELATIONS, under=(("nodes",), ("edges", "node")))
+    await prefetch(info, [e.node for e in edges], POWER_RELATIONS, under=LIST_ITEMS)
     return PowerConnection(edges=edges, page_info=page_info, search=search)
 
 

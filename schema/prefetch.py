@@ -28,10 +28,15 @@ Item = TypeVar("Item")
 
 # Loads one relation for all the items of a list (through the request's loaders).
 Relation = Callable[[Loaders, Sequence[Item]], Awaitable[object]]
+# Where a connection's items sit in its selection.
+LIST_ITEMS: tuple[tuple[str, ...], ...] = (("nodes",), ("edges", "node"))
 
 
 def at_once(loader: Loader[K, R], key: K, then: Callable[[R], T]) -> T | Awaitable[T]:
-    """``then`` of ``key``'s value: at once when the loader holds it, else when it is loaded."""
+    """``then`` of ``key``'s value: at once when the loader holds it, else when it is loaded.
+
+    For relation fields (public or owner-only), never for a personal field: its mask applies to a
+    value, not to an awaitable (schema/visibility.py)."""
     held = loader.held(key)
     if held is not ABSENT:
         return then(held)
