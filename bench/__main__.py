@@ -1,12 +1,13 @@
 """Throughput and latency of the hot queries against the demo county (not a test).
 
-    python3 dev.py bench [--seconds 10] [--concurrency 32] [--scenario NAME ...]
-    python3 dev.py bench --wrk [--scale 0.1]   # side by side with PostGraphile v4, driven by wrk
+    python3 dev.py bench [--scale 0.1] [--seconds 10] [--scenario NAME ...]
+    python3 dev.py bench --in-process [--floor] [--parts …] [--data-scale N]
+    python3 dev.py bench --fuzz [N]
 
-Starts the server as a separate process (``sunshine serve`` on the embedded PostgreSQL, or on
-DATABASE_URL), waits until it is ready, then drives each scenario with an asyncio HTTP client over
-loopback for a fixed time and prints requests per second and p50/p99 latency. Client and server
-share the machine, so the figures are a floor for the server alone.
+By default, Sunshine and PostGraphile v4 side by side on one demo database, both driven by wrk
+(bench/wrk.py). ``--in-process`` is the older client: the server as a separate process driven by an
+asyncio HTTP client over loopback, which tops out near 500 req/s on this machine whatever the
+server does, so its figures are a floor for the server alone.
 """
 
 from __future__ import annotations
@@ -317,11 +318,12 @@ def main() -> int:
     parser.add_argument("--scenario", action="append")
     parser.add_argument("--floor", action="store_true", help="also measure the bare floor for the hot paths")
     parser.add_argument(
-        "--wrk",
+        "--in-process",
         action="store_true",
-        help="drive Sunshine and PostGraphile v4 side by side with wrk (bench/wrk.py)",
+        help="the older in-process httpx client instead of wrk beside PostGraphile v4 (bench/wrk.py); "
+        "it tops out near 500 req/s whatever the server does",
     )
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (with --wrk)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--scale", type=float, default=1.0, help="demo county scale when loading (e.g. 0.1)")
     parser.add_argument("--parts", help="demo parts to load (cases,subsidies); default both")
     parser.add_argument(
@@ -364,7 +366,7 @@ def main() -> int:
     print("loading the demo county (only what is missing) …", flush=True)
     parts = tuple(args.parts.split(",")) if args.parts else demo.PARTS
     asyncio.run(demo.load(url, seed=SEED, scale=args.scale, parts=parts, part_scale=args.data_scale))
-    if args.wrk:
+    if not args.in_process:
         from bench import wrk
 
         token = mint_dev_token(settings, role=Role.DISCIPLINE, staff_no="bench")

@@ -1,4 +1,4 @@
-"""Sunshine side by side with PostGraphile v4, both driven by ``wrk`` (``python3 dev.py bench --wrk``).
+"""Sunshine side by side with PostGraphile v4, both driven by ``wrk`` (``python3 dev.py bench``).
 
 On one demo database it starts Sunshine (``serve --no-seed --workers 1``) and PostGraphile 4.14.1
 (one process, simple collections, no watch, no query log), each on a free port, and drives both with
