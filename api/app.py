@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from brotli_asgi import BrotliMiddleware
 from starlette.applications import Starlette
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from api import changes, health, open_data, public_files, public_get, web
 from api.answer_cache import AnswerCache, listening
@@ -26,6 +26,7 @@ from api.public_queries import PublicQueries
 from api.replica import reading
 from api.settings import Settings
 from api.static_files import static_files
+from api.subscriptions import feed_socket
 from api.workers import background
 from db import migrate
 from db.admin import APP_ROLE
@@ -33,6 +34,7 @@ from db.executor import keep_session
 from db.ratelimit import make_limiter
 from schema import build_schema
 from schema.compiled import COMPILED
+from services.feed import FeedHub
 
 
 def create_app(
@@ -89,6 +91,10 @@ def create_app(
                 await stack.enter_async_context(background(settings, pool))
                 if endpoint.answers is not None:
                     await stack.enter_async_context(listening(endpoint.answers, database_url))
+                # The live feed: one listening connection for the process, shared by every subscriber.
+                app.state.feed = await stack.enter_async_context(
+                    FeedHub(pool, today=endpoint.today).running(database_url)
+                )
                 yield
         finally:
             await app.state.limiter.close()
@@ -97,6 +103,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", feed_socket(endpoint, settings)),  # subscriptions
             Route("/healthz", health.healthz),
             Route("/readyz", health.readyz),
             Route("/metrics", health.prometheus),

@@ -58,6 +58,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "complaint_track": {"trackingNo": "TS2026112200000001", "trackingCode": "123456"},
     "complaint_rate": {"trackingNo": "TS2026112200000001", "trackingCode": "123456", "stars": 5},
+    "live_counts": {},  # a subscription: pushed over the WebSocket of /graphql
 }
 
 WELCOME = """\

@@ -46,6 +46,17 @@ from services.attempts import CodeGuard
 log = logging.getLogger("sunshine.graphql")
 
 
+class SubscriptionNeedsWebSocket(HTTPError):
+    """A subscription sent over plain HTTP: it is pushed over a WebSocket only (api/subscriptions.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            400,
+            "SUBSCRIPTION_NEEDS_WEBSOCKET",
+            "订阅须经 WebSocket 连接 /graphql（graphql-transport-ws 协议），不能用普通 HTTP 请求",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class GraphQLRequest:
     query: str
@@ -257,7 +268,9 @@ class GraphQLEndpoint:
                 operation_name=gql.operation_name,
                 allowed_operation_types=allowed,
             )
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise SubscriptionNeedsWebSocket() from None
             raise HTTPError(
                 405, "METHOD_NOT_ALLOWED", "变更操作只能用 POST 方法提交", headers={"Allow": "POST"}
             ) from None

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.errors import HTTPError
-from api.graphql_http import GraphQLEndpoint, GraphQLRequest
+from api.graphql_http import GraphQLEndpoint, GraphQLRequest, SubscriptionNeedsWebSocket
 from api.observability import request_id_of
 from api.public_queries import PRIVATE_OPERATIONS
 from domain.viewer import ANONYMOUS
@@ -139,6 +139,8 @@ async def public_get(request: Request) -> Response:
     document = endpoint.public_queries.by_operation(request.path_params["operation"])
     if document is None:
         raise HTTPError(404, "UNKNOWN_OPERATION", f"没有名为 {request.path_params['operation']} 的公开查询")
+    if document.is_subscription:
+        raise SubscriptionNeedsWebSocket()
     if document.is_mutation:
         raise HTTPError(405, "METHOD_NOT_ALLOWED", "变更操作只能用 POST 方法提交", headers={"Allow": "POST"})
     try:

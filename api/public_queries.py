@@ -28,7 +28,7 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "public_queries"
 
 
 MANIFEST = "manifest.json"
-_OPERATION = re.compile(r"^\s*(query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
+_OPERATION = re.compile(r"^\s*(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)", re.MULTILINE)
 # Answers about one person (their case, their household) are never stored by a shared cache.
 PRIVATE_OPERATIONS = frozenset(
     {"CaseStatus", "HouseholdSubsidies", "RateCase", "SubmitComplaint", "TrackComplaint", "RateComplaint"}
@@ -62,6 +62,12 @@ class PublicDocument:
     def is_mutation(self) -> bool:
         match = _OPERATION.search(self.text)
         return match is not None and match.group(1) == "mutation"
+
+    @property
+    def is_subscription(self) -> bool:
+        """Pushed over a WebSocket (api/subscriptions.py), never answered over plain HTTP."""
+        match = _OPERATION.search(self.text)
+        return match is not None and match.group(1) == "subscription"
 
     def variable_types(self) -> dict[str, str]:
         """Each variable's named type (``Int``, ``String``, ``PowerFilter`` …)."""

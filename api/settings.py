@@ -92,6 +92,17 @@ class Settings:
     # and answers of the catalogue documents kept until the data under them changes.
     compiled_documents: bool = True
     answer_cache_entries: int = 20_000  # 0: no answer cache
+    # The live feed over WebSocket (api/subscriptions.py): subscriptions at once on one connection
+    # and from one client (an official's token subject, else the client key or address) in one
+    # process; connections from one client; the wait for connection_init; a ping every so often and
+    # the wait for its pong; how long a connection with no subscription stays open.
+    ws_subscriptions_per_connection: int = 5
+    ws_subscriptions_per_client: int = 20
+    ws_connections_per_client: int = 10
+    ws_init_timeout_s: float = 10.0
+    ws_ping_interval_s: float = 20.0
+    ws_pong_timeout_s: float = 10.0
+    ws_idle_timeout_s: float = 120.0
 
     @property
     def dev_key_path(self) -> Path:
@@ -180,4 +191,11 @@ class Settings:
             access_reason_required=_bool(env.get("ACCESS_REASON_REQUIRED"), True),
             compiled_documents=_bool(env.get("COMPILED_DOCUMENTS"), True),
             answer_cache_entries=int(env.get("ANSWER_CACHE_ENTRIES") or 20_000),
+            ws_subscriptions_per_connection=int(env.get("WS_SUBSCRIPTIONS_PER_CONNECTION") or 5),
+            ws_subscriptions_per_client=int(env.get("WS_SUBSCRIPTIONS_PER_CLIENT") or 20),
+            ws_connections_per_client=int(env.get("WS_CONNECTIONS_PER_CLIENT") or 10),
+            ws_init_timeout_s=float(env.get("WS_INIT_TIMEOUT_S") or 10),
+            ws_ping_interval_s=float(env.get("WS_PING_INTERVAL_S") or 20),
+            ws_pong_timeout_s=float(env.get("WS_PONG_TIMEOUT_S") or 10),
+            ws_idle_timeout_s=float(env.get("WS_IDLE_TIMEOUT_S") or 120),
         )

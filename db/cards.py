@@ -109,6 +109,10 @@ async def list_cards_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[C
     return [_card(r) for r in await db.fetch(Q.list_cards_by_case, list(case_ids))]
 
 
+async def list_cards_by_id(db: Executor, *, ids: Sequence[int]) -> list[CardRow]:
+    return [_card(r) for r in await db.fetch(Q.list_cards_by_id, list(ids))]
+
+
 async def list_lock_events_by_case(db: Executor, *, case_ids: Sequence[int]) -> list[LockEventRow]:
     return [LockEventRow(**r) for r in await db.fetch(Q.list_lock_events_by_case, list(case_ids))]
 

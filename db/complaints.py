@@ -58,6 +58,10 @@ async def get_complaint_by_tracking_no(db: Executor, *, tracking_no: str) -> Com
     return _row(row) if row else None
 
 
+async def list_complaints_by_id(db: Executor, *, ids: Sequence[int]) -> list[ComplaintRow]:
+    return [_row(r) for r in await db.fetch(Q.list_complaints_by_id, list(ids))]
+
+
 async def lock_complaint(conn: Connection, *, complaint_id: int) -> ComplaintRow | None:
     row = await conn.fetchrow(Q.lock_complaint, complaint_id)
     return _row(row) if row else None

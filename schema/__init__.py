@@ -25,6 +25,7 @@ from schema.audit import AuditQueries
 from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.cost import make_cost_rule
+from schema.feed import FeedQueries, FeedSubscriptions
 from schema.households import HouseholdQueries
 from schema.memo import Memo
 from schema.notifications import NotificationQueries
@@ -70,6 +71,7 @@ Query = _root(
         HouseholdQueries,
         ComplaintQueries,
         AuditQueries,
+        FeedQueries,
     ),
     (
         *("regions", "region", "departments", "department", "viewer", "powers", "power"),
@@ -78,6 +80,7 @@ Query = _root(
         *("funds", "household_subsidies", "notice_list", "subsidy_aggregates", "household"),
         *("track_complaint", "complaints"),
         "audit_records",
+        *("supervision_events", "live_counts"),
     ),
 )
 Mutation = _root(
@@ -90,6 +93,8 @@ Mutation = _root(
         *("submit_complaint", "rate_complaint", "decide_complaint", "reply_complaint"),
     ),
 )
+
+Subscription = _root("Subscription", (FeedSubscriptions,), ("supervision_feed", "live_counts"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,7 @@ def build_schema(limits: DocumentLimits, *, fast_paths: bool = True) -> strawber
     schema = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

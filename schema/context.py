@@ -16,6 +16,7 @@ from domain.calendar import china_day, moment_on
 from domain.viewer import Viewer
 from schema.loaders import Loaders
 from services.attempts import CodeGuard
+from services.feed import FeedHub
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Context:
     reason: str | None = None  # the official's reason of access (extensions.reason)
     # "Today" in China, for on-time checks; fixed by the app in demos and tests (SUNSHINE_TODAY).
     today: date = field(default_factory=lambda: china_day(datetime.now(UTC)))
+    feed: FeedHub | None = None  # the process's live supervision feed (subscriptions)
     loaders: Loaders = field(init=False)
     _recorder: Recorder | None = field(init=False, default=None)
 
@@ -80,6 +82,18 @@ class Context:
 
     def audit_entries(self) -> list[AuditEntry]:
         return self._recorder.entries() if self._recorder else []
+
+    def renew(self) -> None:
+        """Fresh loaders for the next answer of a subscription: each event is read as it is now,
+        and a long subscription keeps no cache of what it read before."""
+        self.loaders = Loaders(self.db)
+
+    def take_audit_entries(self) -> list[AuditEntry]:
+        """The reads recorded since the last call (a subscription records each event's reads
+        before that event is sent)."""
+        entries = self.audit_entries()
+        self._recorder = None
+        return entries
 
 
 Info = strawberry.Info[Context, None]

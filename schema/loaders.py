@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 from aiodataloader import DataLoader
 
 from db import calendar as db_calendar
-from db import cards, cases, notifications, org, powers, ratings, red_flags, subsidies
+from db import cards, cases, complaints, notifications, org, powers, ratings, red_flags, subsidies
 from db.executor import Executor
 
 K = TypeVar("K", bound=Hashable)
@@ -174,6 +174,10 @@ class Loaders:
     )
     case_events = Lazy(
         lambda db: _many(lambda ids: cases.list_events_by_case(db, case_ids=ids), lambda r: r.case_id)
+    )
+    card = Lazy(lambda db: _one(lambda ids: cards.list_cards_by_id(db, ids=ids), lambda r: r.id))
+    complaint = Lazy(
+        lambda db: _one(lambda ids: complaints.list_complaints_by_id(db, ids=ids), lambda r: r.id)
     )
     case_cards = Lazy(
         lambda db: _many(lambda ids: cards.list_cards_by_case(db, case_ids=ids), lambda r: r.case_id)

@@ -114,19 +114,24 @@ async def county_of_its_own(
     finally:
         await conn.close()
     if swept:
-        run = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "api.cli", "supervise"],
-            env={**os.environ, "DATABASE_URL": url, "SUNSHINE_DEV": "1"},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert run.returncode == 0, run.stderr
+        await supervise(url)
     try:
         yield url
     finally:
         await server.drop(name)
+
+
+async def supervise(url: str) -> None:
+    """One run of ``sunshine supervise`` on the database at ``url``, as cron runs it."""
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "api.cli", "supervise"],
+        env={**os.environ, "DATABASE_URL": url, "SUNSHINE_DEV": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
 
 
 @pytest.fixture(scope="session")

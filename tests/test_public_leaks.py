@@ -99,4 +99,11 @@ async def test_no_public_answer_contains_raw_personal_data(populated: str, setti
     leaked = sorted(v for v in secrets if v in text)
     assert leaked == []
     queries = {e["operation"] for e in documents.manifest().values()}
-    assert queries - set(inputs) == {"RateCase", "SubmitComplaint", "TrackComplaint", "RateComplaint"}
+    # The mutations, and LiveCounts: counts only, pushed over WebSocket (tests/test_feed.py).
+    assert queries - set(inputs) == {
+        "RateCase",
+        "SubmitComplaint",
+        "TrackComplaint",
+        "RateComplaint",
+        "LiveCounts",
+    }

@@ -128,6 +128,9 @@ TRACK = 'query { trackComplaint(trackingNo: "TS2026101400000001", trackingCode: 
 QUEUE = "query { complaints(first: 5) { %s } }"
 HOUSEHOLD = 'query { household(householdNo: "MX-1") { %s } }'
 AUDIT = 'query { auditRecords(filter: {reader: "MATRIX-READER"}, first: 5) { %s } }'
+# The sample department's newest events: its case's card, lock, bad rating and complaint.
+FEED = "query($dept: String!) { supervisionEvents(departmentCode: $dept, last: 20) { %s } }"
+LIVE = "query { liveCounts { %s } }"
 # Only discipline and the household's township read a dossier; only discipline the audit trail.
 DOSSIER_REFUSED = (
     ("public", "FORBIDDEN"),
@@ -291,10 +294,13 @@ PROBES: dict[str, Probe] = {
     "AuditReader": Probe(
         AUDIT % "nodes { reader { {SELECTION} } }", ("auditRecords", "nodes", "reader"), refused=AUDIT_REFUSED
     ),
+    "FeedEvent": Probe(FEED % "{SELECTION}", ("supervisionEvents",), refused=OFFICIALS_OWN),
+    "LiveCounts": Probe(LIVE % "{SELECTION}", ("liveCounts",)),
+    "DepartmentCardCount": Probe(LIVE % "openCards { {SELECTION} }", ("liveCounts", "openCards")),
 }
 # Arguments a field needs before it can be selected.
 ARGUMENTS = {("Power", "asOf"): '(date: "2026-11-01")', ("Department", "powers"): "(first: 1)"}
-ROOT_TYPES = {"Query", "Mutation"}
+ROOT_TYPES = {"Query", "Mutation", "Subscription"}
 # Types only a mutation returns: they carry no one's data but the caller's, and must be public.
 MUTATION_RESULTS = {
     "CaseEventBatchResult",

@@ -72,6 +72,10 @@ SELECT id, status FROM cards WHERE case_id = $1 AND color = 'red' AND status <> 
 SELECT c.*, k.case_no, k.promised_due_on AS due_on FROM cards c LEFT JOIN cases k ON k.id = c.case_id
 WHERE c.case_id = ANY($1::bigint[]) ORDER BY c.case_id, c.id;
 
+-- name: list_cards_by_id
+SELECT c.*, k.case_no, k.promised_due_on AS due_on FROM cards c LEFT JOIN cases k ON k.id = c.case_id
+WHERE c.id = ANY($1::bigint[]);
+
 -- name: list_lock_events_by_case
 SELECT id, case_id, card_id, action, actor, note, at FROM case_lock_events
 WHERE case_id = ANY($1::bigint[]) ORDER BY case_id, id;

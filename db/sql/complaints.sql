@@ -6,6 +6,9 @@ SELECT * FROM complaints WHERE idempotency_key = $1;
 -- name: get_complaint_by_tracking_no
 SELECT * FROM complaints WHERE tracking_no = $1;
 
+-- name: list_complaints_by_id
+SELECT * FROM complaints WHERE id = ANY($1::bigint[]);
+
 -- name: lock_complaint
 SELECT * FROM complaints WHERE id = $1 FOR UPDATE;
 

@@ -1,0 +1,281 @@
+"""The live supervision feed (监察动态) inside one server process.
+
+Events are rows of ``feed_events`` (migration 0014), written by the database in the transaction
+of the change that causes them, with ids in commit order, and announced by ``NOTIFY
+sunshine_feed``. A process keeps **one** listening connection of its own (not one per subscriber):
+on each notification it reads the new rows once, keeps the latest in memory, and wakes every
+subscriber, who takes the rows after its own cursor that it may see. A subscriber whose cursor is
+older than what memory holds (it reconnected with an old ``after:``, or fell behind) reads from
+the table, one batch at a time, until it is back in memory's range. Because ids are in commit
+order, "every row after my cursor, in id order" is exactly what a subscriber has not seen:
+nothing missed, nothing twice, whichever process it reconnects to.
+
+While the listening connection is down the process polls the table instead, so events arrive
+late rather than never; a notification lost in a reconnect is caught by the read that follows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import asyncpg
+
+from db import feed as db_feed
+from db.executor import UNAVAILABLE, Executor
+from domain.calendar import CHINA
+
+log = logging.getLogger("sunshine.feed")
+
+CHANNEL = "sunshine_feed"
+LISTENER_NAME = "sunshine-feed-listener"
+READ_BATCH = 500  # rows a read takes at most, from the table or for memory
+_CONNECTION_LOST: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncpg.PostgresError)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCounts:
+    """What the public big screen shows: counts only, nothing about anyone."""
+
+    day: date
+    received: int
+    completed: int
+    on_time: int
+    complaints: int
+    cards: tuple[db_feed.CardCountRow, ...]  # open cards by department
+    head: int  # the feed's last event when counted
+
+
+async def count_live(db: Executor, *, day: date, head: int) -> LiveCounts:
+    start = datetime.combine(day, time(0), tzinfo=CHINA)
+    cases = await db_feed.get_live_case_counts(db, day=day, start=start, end=start + timedelta(days=1))
+    cards = await db_feed.list_open_card_counts(db)
+    return LiveCounts(
+        day=day,
+        received=cases.received,
+        completed=cases.completed,
+        on_time=cases.on_time,
+        complaints=cases.complaints,
+        cards=tuple(cards),
+        head=head,
+    )
+
+
+class FeedHub:
+    """The process's one reader of the feed, and its fan-out to every subscriber."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        today: Callable[[], date],
+        memory: int = 4096,
+        poll_s: float = 5.0,
+        counts_debounce_s: float = 0.5,
+        counts_refresh_s: float = 60.0,
+    ) -> None:
+        self._pool = pool
+        self._today = today
+        self._memory = memory
+        self._poll_s = poll_s
+        self._counts_debounce_s = counts_debounce_s
+        self._counts_refresh_s = counts_refresh_s
+        # Every event with floor < id <= head is in memory (_ids and _rows, in id order).
+        self._head = 0
+        self._floor = 0
+        self._ids: list[int] = []
+        self._rows: list[db_feed.FeedRow] = []
+        self._moved = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._pulling = asyncio.Lock()
+        self.listening = False
+        self._counts: LiveCounts | None = None
+        self._counts_moved = asyncio.Event()
+        self._counts_watchers = 0
+        self._counts_due = asyncio.Event()
+        self._subscribers = 0
+
+    @property
+    def head(self) -> int:
+        return self._head
+
+    @property
+    def subscribers(self) -> int:
+        return self._subscribers
+
+    # The process side: listen, read, wake.
+
+    @contextlib.asynccontextmanager
+    async def running(self, database_url: str) -> AsyncIterator[FeedHub]:
+        """Follow the feed for as long as the block runs."""
+        self._head = self._floor = await db_feed.get_feed_head(self._pool)
+        tasks = [
+            asyncio.create_task(self._listen(database_url), name="feed-listen"),
+            asyncio.create_task(self._follow(), name="feed-follow"),
+            asyncio.create_task(self._count(), name="feed-count"),
+        ]
+        try:
+            yield self
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _listen(self, database_url: str) -> None:
+        wait_s = 0.5
+        while True:
+            try:
+                conn = await asyncpg.connect(
+                    database_url, server_settings={"application_name": LISTENER_NAME}
+                )
+            except _CONNECTION_LOST as exc:
+                log.warning("feed listener cannot connect, polling meanwhile", extra={"error": repr(exc)})
+                await asyncio.sleep(wait_s)
+                wait_s = min(wait_s * 2, 30)
+                continue
+            try:
+                await self._hold(conn)
+                wait_s = 0.5
+            except _CONNECTION_LOST as exc:
+                log.warning("feed listener failed, polling meanwhile", extra={"error": repr(exc)})
+            finally:
+                self.listening = False
+                if not conn.is_closed():
+                    await conn.close()
+            await asyncio.sleep(wait_s)
+
+    async def _hold(self, conn: asyncpg.Connection) -> None:
+        """Wake the reader on every notification on ``conn``, until the connection is lost."""
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: lost.set())
+        await conn.add_listener(CHANNEL, lambda *_args: self._wake.set())
+        self.listening = True
+        self._wake.set()  # whatever was committed while nobody listened
+        await lost.wait()
+        log.warning("feed listener lost its connection, polling meanwhile")
+
+    async def _follow(self) -> None:
+        """Read new events when told (or every ``poll_s``, in case a notification was lost)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_s)
+            self._wake.clear()
+            try:
+                await self.pull()
+            except UNAVAILABLE as exc:
+                log.warning("feed read failed, trying again", extra={"error": repr(exc)})
+
+    async def pull(self) -> int:
+        """Read every event after the head into memory and wake the subscribers; how many."""
+        read = 0
+        async with self._pulling:
+            while True:
+                rows = await db_feed.list_feed_events(
+                    self._pool, after_id=self._head, department_id=None, limit=READ_BATCH
+                )
+                if rows:
+                    self._remember(rows)
+                    read += len(rows)
+                if len(rows) < READ_BATCH:
+                    break
+        if read:
+            self._counts_due.set()
+        return read
+
+    def _remember(self, rows: list[db_feed.FeedRow]) -> None:
+        self._ids.extend(r.id for r in rows)
+        self._rows.extend(rows)
+        self._head = rows[-1].id
+        excess = len(self._rows) - self._memory
+        if excess > 0:
+            self._floor = self._ids[excess - 1]
+            del self._ids[:excess]
+            del self._rows[:excess]
+        moved, self._moved = self._moved, asyncio.Event()
+        moved.set()
+
+    # The subscriber side.
+
+    async def follow(self, *, after: int | None, department_id: int | None) -> AsyncIterator[db_feed.FeedRow]:
+        """Every event after ``after`` (None: from now on) in id order, forever; only
+        ``department_id``'s when given (None: all, for discipline)."""
+        cursor = self._head if after is None else after
+        self._subscribers += 1
+        try:
+            while True:
+                moved = self._moved
+                if cursor < self._floor:
+                    head = self._head
+                    rows = await db_feed.list_feed_events(
+                        self._pool, after_id=cursor, department_id=department_id, limit=READ_BATCH
+                    )
+                    for row in rows:
+                        cursor = row.id
+                        yield row
+                    if len(rows) < READ_BATCH:
+                        # Everyone's events up to the head this process had read are committed and
+                        # were all in that read: this subscriber has none left below it.
+                        cursor = max(cursor, head)
+                    continue
+                batch = self._rows[bisect.bisect_right(self._ids, cursor) :]
+                for row in batch:
+                    cursor = row.id
+                    if department_id is None or row.department_id == department_id:
+                        yield row
+                if not batch:
+                    await moved.wait()
+        finally:
+            self._subscribers -= 1
+
+    # The public's counts, recounted once a process when the feed moves (debounced).
+
+    async def _count(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._counts_due.wait(), self._counts_refresh_s)
+            if self._counts_watchers == 0:
+                self._counts = None  # nobody watches: count afresh when someone does
+                self._counts_due.clear()
+                continue
+            await asyncio.sleep(self._counts_debounce_s)  # a burst of events is counted once
+            self._counts_due.clear()
+            try:
+                await self._recount()
+            except UNAVAILABLE as exc:
+                log.warning("live counts failed, trying again", extra={"error": repr(exc)})
+
+    async def _recount(self) -> None:
+        counts = await count_live(self._pool, day=self._today(), head=self._head)
+        previous = self._counts
+        self._counts = counts
+        if previous is None or _figures(previous) != _figures(counts):
+            moved, self._counts_moved = self._counts_moved, asyncio.Event()
+            moved.set()
+
+    async def counts(self) -> AsyncIterator[LiveCounts]:
+        """The live counts now, then each time they change."""
+        self._counts_watchers += 1
+        try:
+            if self._counts is None:
+                await self._recount()
+            sent: LiveCounts | None = None
+            while True:
+                moved = self._counts_moved
+                current = self._counts
+                if current is not None and (sent is None or _figures(sent) != _figures(current)):
+                    sent = current
+                    yield current
+                await moved.wait()
+        finally:
+            self._counts_watchers -= 1
+
+
+def _figures(counts: LiveCounts) -> tuple[object, ...]:
+    return (counts.day, counts.received, counts.completed, counts.on_time, counts.complaints, counts.cards)
