@@ -91,6 +91,7 @@ class FeedHub:
         self._ids: list[int] = []
         self._rows: list[db_feed.FeedRow] = []
         self._moved = asyncio.Event()
+        self._started = asyncio.Event()  # the head is known
         self._wake = asyncio.Event()
         self._pulling = asyncio.Lock()
         self.listening = False
@@ -112,8 +113,7 @@ class FeedHub:
 
     @contextlib.asynccontextmanager
     async def running(self, database_url: str) -> AsyncIterator[FeedHub]:
-        """Follow the feed for as long as the block runs."""
-        self._head = self._floor = await db_feed.get_feed_head(self._pool)
+        """Follow the feed for as long as the block runs (the database may be away at first)."""
         tasks = [
             asyncio.create_task(self._listen(database_url), name="feed-listen"),
             asyncio.create_task(self._follow(), name="feed-follow"),
@@ -162,7 +162,15 @@ class FeedHub:
         log.warning("feed listener lost its connection, polling meanwhile")
 
     async def _follow(self) -> None:
-        """Read new events when told (or every ``poll_s``, in case a notification was lost)."""
+        """Learn where the feed stands, then read new events when told (or every ``poll_s``, in
+        case a notification was lost)."""
+        while not self._started.is_set():
+            try:
+                self._head = self._floor = await db_feed.get_feed_head(self._pool)
+                self._started.set()
+            except UNAVAILABLE as exc:
+                log.warning("feed head unknown, trying again", extra={"error": repr(exc)})
+                await asyncio.sleep(self._poll_s)
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_s)
@@ -206,6 +214,7 @@ class FeedHub:
     async def follow(self, *, after: int | None, department_id: int | None) -> AsyncIterator[db_feed.FeedRow]:
         """Every event after ``after`` (None: from now on) in id order, forever; only
         ``department_id``'s when given (None: all, for discipline)."""
+        await self._started.wait()
         cursor = self._head if after is None else after
         self._subscribers += 1
         try:
