@@ -117,6 +117,7 @@ def create_app(
             Route("/open-data/{dataset}.{fmt}", open_data.open_data),
             Route("/", web.home),
             Route("/console/", web.console),
+            Route("/screen/", web.screen),
             Mount("/static", app=static_files()),
             # Development tokens for GraphiQL's role switch: the route exists only in development.
             *([Route(ROLE_SWITCH_PATH, dev_token)] if settings.dev else []),

@@ -1,8 +1,10 @@
-"""The two pages browsers open: the reference public app at ``/`` (``web/app/``), which runs on the
-public API alone, and the officials' console at ``/console/`` (``web/console/``), which runs on an
-official's token. Their scripts and styles are under ``/static/``. Both are served with a content
-security policy that lets them reach nothing but this server, so a kiosk, a WeChat page or an
-office PC cannot load anything from elsewhere by mistake; both are revalidated on every visit.
+"""The pages browsers open: the reference public app at ``/`` (``web/app/``), which runs on the
+public API alone, the officials' console at ``/console/`` (``web/console/``), which runs on an
+official's token, and the big screen at ``/screen/`` (``web/screen/``), live from the supervision
+feed: the public's counts, or discipline's events in a tab signed in at the console. Their scripts
+and styles are under ``/static/``. All are served with a content security policy that lets them
+reach nothing but this server, so a kiosk, a WeChat page, a hall's screen or an office PC cannot
+load anything from elsewhere by mistake; all are revalidated on every visit.
 
 The console's page says whether the server runs in development (``data-dev="1"``), where it offers
 the development tokens; it is the only difference between the page in development and in service."""
@@ -40,6 +42,11 @@ async def home(request: Request) -> Response:
 async def console(request: Request) -> Response:
     """The officials' console's page (纪检监管版 and 部门版, by the token's role)."""
     return _serve(request, *_page("console/index.html", dev=request.app.state.settings.dev))
+
+
+async def screen(request: Request) -> Response:
+    """The big screen's page (大屏幕, 1920×1080)."""
+    return _serve(request, *_page("screen/index.html"))
 
 
 def _serve(request: Request, body: bytes, etag: str) -> Response:

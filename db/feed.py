@@ -46,6 +46,12 @@ def _row(record: asyncpg.Record) -> FeedRow:
     return FeedRow(**{**dict(record), "payload": orjson.loads(record["payload"])})
 
 
+@dataclass(frozen=True, slots=True)
+class FlagCountRow:
+    township_code: str
+    flags: int
+
+
 async def list_feed_events(
     db: Executor, *, after_id: int, department_id: int | None, limit: int
 ) -> list[FeedRow]:
@@ -72,3 +78,7 @@ async def get_live_case_counts(db: Executor, *, day: date, start: datetime, end:
 
 async def list_open_card_counts(db: Executor) -> list[CardCountRow]:
     return [CardCountRow(**dict(r)) for r in await db.fetch(Q.list_open_card_counts)]
+
+
+async def list_open_flag_counts(db: Executor) -> list[FlagCountRow]:
+    return [FlagCountRow(**dict(r)) for r in await db.fetch(Q.list_open_flag_counts)]

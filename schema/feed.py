@@ -21,7 +21,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.supervision import COLOR_LABELS, RULE_LABELS
 from schema.complaints import Complaint
 from schema.context import Info
-from schema.org import Department
+from schema.org import Department, Region
 from schema.pagination import decode_id_cursor, encode_cursor, page_size
 from schema.scope import department_scope, requested_department
 from schema.supervision import Card, CardColor, CardRule
@@ -147,6 +147,17 @@ class DepartmentCardCount:
         return Department.from_row(row) if row else None
 
 
+@strawberry.type(description="一个乡镇（街道）未关闭的惠民资金疑点数")
+class TownshipFlagCount:
+    township_code: strawberry.Private[str]
+    flags: int = field(PUBLIC, description="未关闭的疑点（预警）数")
+
+    @field(PUBLIC, description="乡镇（街道）")
+    async def township(self, info: Info) -> Region | None:
+        row = await info.context.loaders.region.load(self.township_code)
+        return Region.from_row(row) if row else None
+
+
 @strawberry.type(
     name="LiveCounts",
     description="大屏幕的实时数字：今日办件与按时率、今日投诉建议、各部门未关闭的黄牌红牌（只有数字）",
@@ -159,6 +170,9 @@ class LiveCountsView:
     on_time_rate: float | None = field(PUBLIC, description="今日按时办结率（0–1）；今日无办结为 null")
     complaints_today: int = field(PUBLIC, description="今日收到的投诉建议")
     open_cards: list[DepartmentCardCount] = field(PUBLIC, description="各部门未关闭的监察卡")
+    red_flags_by_township: list[TownshipFlagCount] = field(
+        PUBLIC, description="各乡镇（街道）未关闭的惠民资金疑点（只有数字）"
+    )
 
     @classmethod
     def from_counts(cls, counts: LiveCounts) -> Self:
@@ -172,6 +186,9 @@ class LiveCountsView:
             open_cards=[
                 DepartmentCardCount(department_id=c.department_id, yellow=c.yellow, red=c.red)
                 for c in counts.cards
+            ],
+            red_flags_by_township=[
+                TownshipFlagCount(township_code=f.township_code, flags=f.flags) for f in counts.flags
             ],
         )
 

@@ -48,6 +48,7 @@ class LiveCounts:
     on_time: int
     complaints: int
     cards: tuple[db_feed.CardCountRow, ...]  # open cards by department
+    flags: tuple[db_feed.FlagCountRow, ...]  # open subsidy red flags by township
     head: int  # the feed's last event when counted
 
 
@@ -55,6 +56,7 @@ async def count_live(db: Executor, *, day: date, head: int) -> LiveCounts:
     start = datetime.combine(day, time(0), tzinfo=CHINA)
     cases = await db_feed.get_live_case_counts(db, day=day, start=start, end=start + timedelta(days=1))
     cards = await db_feed.list_open_card_counts(db)
+    flags = await db_feed.list_open_flag_counts(db)
     return LiveCounts(
         day=day,
         received=cases.received,
@@ -62,6 +64,7 @@ async def count_live(db: Executor, *, day: date, head: int) -> LiveCounts:
         on_time=cases.on_time,
         complaints=cases.complaints,
         cards=tuple(cards),
+        flags=tuple(flags),
         head=head,
     )
 
@@ -287,4 +290,12 @@ class FeedHub:
 
 
 def _figures(counts: LiveCounts) -> tuple[object, ...]:
-    return (counts.day, counts.received, counts.completed, counts.on_time, counts.complaints, counts.cards)
+    return (
+        counts.day,
+        counts.received,
+        counts.completed,
+        counts.on_time,
+        counts.complaints,
+        counts.cards,
+        counts.flags,
+    )

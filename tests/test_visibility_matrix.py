@@ -297,6 +297,9 @@ PROBES: dict[str, Probe] = {
     "FeedEvent": Probe(FEED % "{SELECTION}", ("supervisionEvents",), refused=OFFICIALS_OWN),
     "LiveCounts": Probe(LIVE % "{SELECTION}", ("liveCounts",)),
     "DepartmentCardCount": Probe(LIVE % "openCards { {SELECTION} }", ("liveCounts", "openCards")),
+    "TownshipFlagCount": Probe(
+        LIVE % "redFlagsByTownship { {SELECTION} }", ("liveCounts", "redFlagsByTownship")
+    ),
 }
 # Arguments a field needs before it can be selected.
 ARGUMENTS = {("Power", "asOf"): '(date: "2026-11-01")', ("Department", "powers"): "(first: 1)"}

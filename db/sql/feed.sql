@@ -41,3 +41,13 @@ FROM cards
 WHERE status <> 'closed'
 GROUP BY department_id
 ORDER BY department_id;
+
+-- name: list_open_flag_counts
+-- Open subsidy red flags (on a payment or a person) by the township of the person's village.
+SELECT left(h.village_code, 9) AS township_code, count(*) AS flags
+FROM cards c
+JOIN household_members m ON m.id = c.member_id
+JOIN households h ON h.id = m.household_id
+WHERE c.status <> 'closed' AND c.member_id IS NOT NULL
+GROUP BY 1
+ORDER BY 1;
