@@ -254,6 +254,7 @@ class GraphQLEndpoint:
             operation=operation,
             today=self.today(),
             reason=gql.reason,
+            received=request.scope.get("state", {}).get("received", time.monotonic()),
         )
         allowed = (
             {OperationType.QUERY}
@@ -290,6 +291,9 @@ class GraphQLEndpoint:
             body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
         if result.data is not None or not result.errors:
             body["data"] = result.data
+        # The answer is whole; it leaves when its resolvers allow (the real-name lookup's floor).
+        if (wait := context.not_before - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
         return body
 
     async def _payload(self, request: Request) -> dict[str, Any]:

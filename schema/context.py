@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -51,6 +52,11 @@ class Context:
     # "Today" in China, for on-time checks; fixed by the app in demos and tests (SUNSHINE_TODAY).
     today: date = field(default_factory=lambda: china_day(datetime.now(UTC)))
     feed: FeedHub | None = None  # the process's live supervision feed (subscriptions)
+    # When the request reached the server, and when its answer may leave (time.monotonic): a
+    # resolver that must not answer sooner (the real-name lookup) says so, and the HTTP layer waits
+    # once the whole answer is ready, so nothing done before or after the resolver shows in the time.
+    received: float = field(default_factory=time.monotonic)
+    not_before: float = 0.0
     loaders: Loaders = field(init=False)
     _recorder: Recorder | None = field(init=False, default=None)
 
@@ -61,6 +67,10 @@ class Context:
     def code_guard(self) -> CodeGuard:
         """The bound on guessing receipt and tracking codes (services/attempts.py)."""
         return CodeGuard(self.limiter, self.limits.code_attempts_per_day)
+
+    def answer_no_sooner(self, seconds: float) -> None:
+        """The answer leaves no sooner than ``seconds`` after the request arrived."""
+        self.not_before = max(self.not_before, self.received + seconds)
 
     def now(self) -> datetime:
         """The moment of the request; on a pinned "today" (demos, tests), noon of that day."""
