@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.websocket_origin import is_same_origin
 from strawberry.schema.schema import StreamResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -191,7 +192,10 @@ class FeedProtocol(BaseGraphQLTransportWSHandler[Session, None]):
             if not self.connection_acknowledged:
                 continue
             self._pong.clear()
-            await self.send_message({"type": "ping"})
+            try:
+                await self.send_message({"type": "ping"})
+            except WebSocketDisconnected:
+                return
             try:
                 await asyncio.wait_for(self._pong.wait(), settings.ws_pong_timeout_s)
             except TimeoutError:
@@ -275,6 +279,8 @@ class FeedProtocol(BaseGraphQLTransportWSHandler[Session, None]):
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
         except asyncio.CancelledError:
             raise
+        except WebSocketDisconnected:
+            return  # the client went away while an event was on its way: nothing to tell anyone
         except Exception as error:  # a bug: logged, the subscription completed
             await self.handle_task_exception(error)
             with contextlib.suppress(Exception):

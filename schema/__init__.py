@@ -16,6 +16,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.base import get_object_definition
@@ -25,7 +26,7 @@ from schema.audit import AuditQueries
 from schema.cases import CaseMutations, CaseQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.cost import make_cost_rule
-from schema.feed import FeedQueries, FeedSubscriptions
+from schema.feed import FeedQueries, FeedSubscriptions, fresh_event_memo
 from schema.households import HouseholdQueries
 from schema.memo import Memo
 from schema.notifications import NotificationQueries
@@ -173,6 +174,6 @@ def build_schema(limits: DocumentLimits, *, fast_paths: bool = True) -> strawber
             lambda: AccessReasons(facts),
         ],
     )
-    if fast_paths:
-        schema.execution_context_class = plain_leaves(schema._schema)
+    executor = plain_leaves(schema._schema) if fast_paths else StrawberryGraphQLCoreExecutionContext
+    schema.execution_context_class = fresh_event_memo(executor)
     return schema

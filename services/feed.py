@@ -20,13 +20,16 @@ import asyncio
 import bisect
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import asyncpg
 
+from db import cards as db_cards
+from db import complaints as db_complaints
 from db import feed as db_feed
+from db import org
 from db.executor import UNAVAILABLE, Executor
 from domain.calendar import CHINA
 
@@ -36,6 +39,63 @@ CHANNEL = "sunshine_feed"
 LISTENER_NAME = "sunshine-feed-listener"
 READ_BATCH = 500  # rows a read takes at most, from the table or for memory
 _CONNECTION_LOST: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncpg.PostgresError)
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """The rows answers of the feed read (an event's card or complaint, departments, townships),
+    read once by the process for every subscriber, whose loaders start primed with them: a
+    thousand subscribers of one event cost one read, not a thousand. Only rows are shared; what
+    each viewer is shown of them is decided per viewer, as always."""
+
+    cards: dict[int, db_cards.CardRow]
+    complaints: dict[int, db_complaints.ComplaintRow]
+    departments: dict[int, org.DepartmentRow]
+    regions: dict[str, org.RegionRow]
+
+
+NO_RECORDS = Records({}, {}, {}, {})
+
+
+async def read_records(
+    db: Executor,
+    *,
+    card_ids: Collection[int] = (),
+    complaint_ids: Collection[int] = (),
+    department_ids: Collection[int] = (),
+    region_codes: Collection[str] = (),
+) -> Records:
+    cards = await db_cards.list_cards_by_id(db, ids=sorted(card_ids)) if card_ids else []
+    complaints = (
+        await db_complaints.list_complaints_by_id(db, ids=sorted(complaint_ids)) if complaint_ids else []
+    )
+    departments = await org.list_departments_by_id(db, ids=sorted(department_ids)) if department_ids else []
+    regions = await org.list_regions_by_code(db, codes=sorted(region_codes)) if region_codes else []
+    return Records(
+        cards={r.id: r for r in cards},
+        complaints={r.id: r for r in complaints},
+        departments={r.id: r for r in departments},
+        regions={r.code: r for r in regions},
+    )
+
+
+async def records_of(db: Executor, rows: list[db_feed.FeedRow]) -> Records:
+    """What the answers of ``rows`` read."""
+    return await read_records(
+        db,
+        card_ids={int(r.payload["card_id"]) for r in rows if r.payload.get("card_id")},
+        complaint_ids={int(r.payload["complaint_id"]) for r in rows if r.payload.get("complaint_id")},
+        department_ids={r.department_id for r in rows if r.department_id is not None},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event for one subscriber, with the rows read for it (NO_RECORDS when it was read from
+    the table for this subscriber alone)."""
+
+    row: db_feed.FeedRow
+    records: Records
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +110,7 @@ class LiveCounts:
     cards: tuple[db_feed.CardCountRow, ...]  # open cards by department
     flags: tuple[db_feed.FlagCountRow, ...]  # open subsidy red flags by township
     head: int  # the feed's last event when counted
+    records: Records = NO_RECORDS  # the departments and townships named
 
 
 async def count_live(db: Executor, *, day: date, head: int) -> LiveCounts:
@@ -57,6 +118,9 @@ async def count_live(db: Executor, *, day: date, head: int) -> LiveCounts:
     cases = await db_feed.get_live_case_counts(db, day=day, start=start, end=start + timedelta(days=1))
     cards = await db_feed.list_open_card_counts(db)
     flags = await db_feed.list_open_flag_counts(db)
+    records = await read_records(
+        db, department_ids={c.department_id for c in cards}, region_codes={f.township_code for f in flags}
+    )
     return LiveCounts(
         day=day,
         received=cases.received,
@@ -66,6 +130,7 @@ async def count_live(db: Executor, *, day: date, head: int) -> LiveCounts:
         cards=tuple(cards),
         flags=tuple(flags),
         head=head,
+        records=records,
     )
 
 
@@ -92,7 +157,7 @@ class FeedHub:
         self._head = 0
         self._floor = 0
         self._ids: list[int] = []
-        self._rows: list[db_feed.FeedRow] = []
+        self._rows: list[Delivery] = []
         self._moved = asyncio.Event()
         self._started = asyncio.Event()  # the head is known
         self._wake = asyncio.Event()
@@ -192,7 +257,7 @@ class FeedHub:
                     self._pool, after_id=self._head, department_id=None, limit=READ_BATCH
                 )
                 if rows:
-                    self._remember(rows)
+                    self._remember(rows, await records_of(self._pool, rows))
                     read += len(rows)
                 if len(rows) < READ_BATCH:
                     break
@@ -200,9 +265,9 @@ class FeedHub:
             self._counts_due.set()
         return read
 
-    def _remember(self, rows: list[db_feed.FeedRow]) -> None:
+    def _remember(self, rows: list[db_feed.FeedRow], records: Records) -> None:
         self._ids.extend(r.id for r in rows)
-        self._rows.extend(rows)
+        self._rows.extend(Delivery(r, records) for r in rows)
         self._head = rows[-1].id
         excess = len(self._rows) - self._memory
         if excess > 0:
@@ -214,7 +279,7 @@ class FeedHub:
 
     # The subscriber side.
 
-    async def follow(self, *, after: int | None, department_id: int | None) -> AsyncIterator[db_feed.FeedRow]:
+    async def follow(self, *, after: int | None, department_id: int | None) -> AsyncIterator[Delivery]:
         """Every event after ``after`` (None: from now on) in id order, forever; only
         ``department_id``'s when given (None: all, for discipline)."""
         await self._started.wait()
@@ -230,17 +295,17 @@ class FeedHub:
                     )
                     for row in rows:
                         cursor = row.id
-                        yield row
+                        yield Delivery(row, NO_RECORDS)
                     if len(rows) < READ_BATCH:
                         # Everyone's events up to the head this process had read are committed and
                         # were all in that read: this subscriber has none left below it.
                         cursor = max(cursor, head)
                     continue
                 batch = self._rows[bisect.bisect_right(self._ids, cursor) :]
-                for row in batch:
-                    cursor = row.id
-                    if department_id is None or row.department_id == department_id:
-                        yield row
+                for delivery in batch:
+                    cursor = delivery.row.id
+                    if department_id is None or delivery.row.department_id == department_id:
+                        yield delivery
                 if not batch:
                     await moved.wait()
         finally:
