@@ -3,11 +3,13 @@
     python3 dev.py bench [--scale 0.1] [--seconds 10] [--scenario NAME ...]
     python3 dev.py bench --in-process [--floor] [--parts …] [--data-scale N]
     python3 dev.py bench --fuzz [N]
+    python3 dev.py bench --load-time [--scale 1]
 
 By default, Sunshine and PostGraphile v4 side by side on one demo database, both driven by wrk
 (bench/wrk.py). ``--in-process`` is the older client: the server as a separate process driven by an
 asyncio HTTP client over loopback, which tops out near 500 req/s on this machine whatever the
-server does, so its figures are a floor for the server alone.
+server does, so its figures are a floor for the server alone. ``--load-time`` loads the demo county
+into a fresh database as ``serve`` does and reports how long that took (bench/load_time.py).
 """
 
 from __future__ import annotations
@@ -330,6 +332,12 @@ def main() -> int:
         "--data-scale", type=float, default=1.0, help="cases and subsidies scale (e.g. 5 for ~10M payments)"
     )
     parser.add_argument(
+        "--load-time",
+        action="store_true",
+        help="instead of timing requests: load the demo county into a fresh database as serve does, "
+        "and report the time and the CPU it took",
+    )
+    parser.add_argument(
         "--fuzz",
         type=int,
         nargs="?",
@@ -362,10 +370,19 @@ def main() -> int:
     url = database_url(settings)  # starts the embedded server when DATABASE_URL is unset
     from db import migrate
 
+    if args.load_time:
+        from bench import load_time
+
+        return load_time.run(url, seed=SEED, scale=args.scale, machine=machine())
     migrate.upgrade(url)
     print("loading the demo county (only what is missing) …", flush=True)
     parts = tuple(args.parts.split(",")) if args.parts else demo.PARTS
-    asyncio.run(demo.load(url, seed=SEED, scale=args.scale, parts=parts, part_scale=args.data_scale))
+    started = time.perf_counter()
+    loaded = asyncio.run(demo.load(url, seed=SEED, scale=args.scale, parts=parts, part_scale=args.data_scale))
+    if loaded.get("cases") or loaded.get("payments"):
+        print(
+            f"demo county loaded in {time.perf_counter() - started:.1f} s (--load-time measures a fresh load)"
+        )
     if not args.in_process:
         from bench import wrk
 

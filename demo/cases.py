@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import hashlib
 import random
 from bisect import bisect_right
@@ -35,6 +34,7 @@ from typing import NamedTuple
 import asyncpg
 
 from demo.arithmetic import systematic
+from demo.bulk_load import bulk_load
 from demo.case_people import Applicant, ApplicantMaker
 from demo.case_story import Action, CardRecord, Story, Teller, Timing
 from demo.case_world import Dept, Power, SeedRandom, World, load_world
@@ -91,6 +91,13 @@ IDENTITY_TABLES = (
     "notifications",
     "notification_attempts",
 )
+# Every table the cases load into.
+TABLES = (*IDENTITY_TABLES, "case_steps")
+# The tables with a row per case or more: their foreign keys are checked once, when the copies end
+# (demo.bulk_load). Cards and their notifications, a few thousand rows, are checked row by row:
+# the supervision feed's triggers on them wait for the commit, and turning a trigger of theirs
+# off and on again would have to wait for those.
+CHECKED_AT_THE_END = ("cases", "case_events", "case_steps")
 
 
 def demo_query_code(seed: int, case_no: str) -> str:
@@ -598,32 +605,30 @@ async def seed_cases(
         world = await load_world(conn, seed=seed, today=today)
         generator = CaseGenerator(world, seed=seed, scale=scale, today=today, anomaly_scale=ANOMALY_SCALE)
         chunks = generator.days()
-        # Millions of short-lived objects: collect the young generation less often meanwhile.
-        thresholds = gc.get_threshold()
-        gc.set_threshold(50_000, 20, 100)
-        counts: dict[str, int] = dict.fromkeys(IDENTITY_TABLES, 0)
-        counts["case_steps"] = 0
+        counts: dict[str, int] = dict.fromkeys(TABLES, 0)
         received = 0
         # Build the next chunk in a thread while this one is copied: the server works meanwhile.
         building = asyncio.ensure_future(asyncio.to_thread(generator.build, chunks[0]))
         try:
-            for position in range(len(chunks)):
-                chunk = await building
-                if position + 1 < len(chunks):
-                    building = asyncio.ensure_future(asyncio.to_thread(generator.build, chunks[position + 1]))
-                for table, columns, rows in chunk.tables():
-                    if rows:
-                        await conn.copy_records_to_table(table, records=rows, columns=columns)
-                    counts[table] += len(rows)
-                # Applications received so far (the sub-cases of parallel approvals come on top).
-                received += sum(count for _, count in chunks[position])
-                progress("cases", received, generator.total)
+            async with bulk_load(conn, tables=CHECKED_AT_THE_END):
+                for position in range(len(chunks)):
+                    chunk = await building
+                    if position + 1 < len(chunks):
+                        building = asyncio.ensure_future(
+                            asyncio.to_thread(generator.build, chunks[position + 1])
+                        )
+                    for table, columns, rows in chunk.tables():
+                        if rows:
+                            await conn.copy_records_to_table(table, records=rows, columns=columns)
+                        counts[table] += len(rows)
+                    # Applications received so far (the sub-cases of parallel approvals come on top).
+                    received += sum(count for _, count in chunks[position])
+                    progress("cases", received, generator.total)
         finally:
             # A failed copy leaves a chunk being built; let it finish before the caller goes on.
             if not building.done():
                 with contextlib.suppress(Exception):
                     await building
-            gc.set_threshold(*thresholds)
         # The seed numbered each table's rows 1..n; identity columns carry on from n + 1.
         for table in IDENTITY_TABLES:
             await conn.execute(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import random
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -32,6 +31,7 @@ from typing import Protocol, TypeVar
 import asyncpg
 
 from db import subsidies as db_subsidies
+from demo.bulk_load import bulk_load
 from demo.progress import Progress, quiet
 from demo.subsidy_funds import FUNDS
 from demo.subsidy_ledger import Fund, Ledger
@@ -59,11 +59,12 @@ IDENTITY_TABLES = (
 )
 
 
-# The load keeps every foreign key in place. Dropping them for the load and adding them back
-# (PostgreSQL's advice for populating an empty database) is faster, but it holds ACCESS EXCLUSIVE
-# locks on the loaded tables and the ones they reference until the load commits, and every reader
-# of the subsidies, the public's included, would wait minutes; COPY with its keys takes only row
-# locks, which no reader waits for (tests/test_loads_and_readers.py).
+# The load keeps every foreign key and index in place. Dropping them for the load and adding them
+# back (PostgreSQL's advice for populating an empty database) would hold ACCESS EXCLUSIVE locks on
+# the loaded tables and the ones they reference until the load commits, and every reader of the
+# subsidies, the public's included, would wait; the keys are instead checked once, set-based, at
+# the end of the copies (demo.bulk_load), which takes no lock a reader waits for
+# (tests/test_loads_and_readers.py).
 
 
 class _Chunk(Protocol):
@@ -95,11 +96,8 @@ async def seed_subsidies(
         world = await load_subsidy_world(conn, today=today)
         funds = _funds(world)
         counts: dict[str, int] = dict.fromkeys(IDENTITY_TABLES, 0)
-        await _copy(conn, counts, ("funds", FundCopy._fields, [_fund_row(fund) for fund in funds]))
-        # Millions of short-lived objects: collect the young generation less often meanwhile.
-        thresholds = gc.get_threshold()
-        gc.set_threshold(50_000, 20, 100)
-        try:
+        async with bulk_load(conn, tables=IDENTITY_TABLES):
+            await _copy(conn, counts, ("funds", FundCopy._fields, [_fund_row(fund) for fund in funds]))
             registry = Registry(world, random.Random(f"{seed}:households"), scale=scale)
             await _copy_chunks(
                 conn,
@@ -136,8 +134,6 @@ async def seed_subsidies(
                 ),
             )
             progress("payment months", world.months, world.months)
-        finally:
-            gc.set_threshold(*thresholds)
         # The seed numbered each table's rows 1..n; identity columns carry on from n + 1.
         for table in IDENTITY_TABLES:
             await conn.execute(

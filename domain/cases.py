@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
@@ -285,6 +285,26 @@ class CardCandidate:
     staff_no: str | None
 
 
+_Frozen = TypeVar("_Frozen", Case, StepProgress)
+_FIELDS: dict[type[Any], frozenset[str]] = {
+    cls: frozenset(f.name for f in fields(cls)) for cls in (Case, StepProgress)
+}
+
+
+def _evolve(current: _Frozen, **changes: Any) -> _Frozen:
+    """``dataclasses.replace`` for a case or a step's progress, without going through their frozen
+    ``__init__`` field by field again: the engine makes a new one for every event, and over the
+    demo's million events ``replace`` was a fifth of the time."""
+    cls = type(current)
+    names = _FIELDS[cls]
+    if not changes.keys() <= names:
+        raise TypeError(f"{cls.__name__} has no field {sorted(changes.keys() - names)}")
+    new = object.__new__(cls)
+    for name in names:
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(current, name))
+    return new
+
+
 def query_code_hash(case_no: str, query_code: str) -> bytes:
     """The receipt's query code is stored only as this hash."""
     return hashlib.sha256(f"{case_no}:{query_code}".encode()).digest()
@@ -397,28 +417,29 @@ def apply(
         )
     if event.kind in (EventKind.STEP_STARTED, EventKind.STEP_FINISHED):
         return _step(case, event, case_map, calendar, sender_department_id)
-    updated = replace(case, state=target, handler_staff_no=event.staff_no or case.handler_staff_no)
+    # Every change the event makes, then one new case (each step reads the case as it was).
+    changes: dict[str, Any] = {"state": target, "handler_staff_no": event.staff_no or case.handler_staff_no}
     if target is State.ACCEPTED:
         # The clock starts here: a supplement before acceptance does not move it out again.
-        updated = replace(updated, accepted_on=event.day, paused_days=0, special_days=0)
+        changes.update(accepted_on=event.day, paused_days=0, special_days=0)
     if target not in PAUSES and target not in (State.SUPPLEMENT_ENDED, State.SPECIAL_ENDED):
-        updated = replace(updated, resume_state=None)
+        changes["resume_state"] = None
     if target in PAUSES:
-        updated = replace(updated, resume_state=current, paused_since=event.day)
+        changes.update(resume_state=current, paused_since=event.day)
     if target in (State.SUPPLEMENT_ENDED, State.SPECIAL_ENDED):
         paused = calendar.working_days_between(case.paused_since or event.day, event.day)
         if target is State.SUPPLEMENT_ENDED:
-            updated = replace(updated, paused_days=case.paused_days + paused, paused_since=None)
+            changes.update(paused_days=case.paused_days + paused, paused_since=None)
         else:
-            updated = replace(updated, special_days=case.special_days + paused, paused_since=None)
+            changes.update(special_days=case.special_days + paused, paused_since=None)
     # Completed once is completed: the documents that follow an approval (12 -> 11) do not move
     # the completion date, and revocation (15) keeps it too.
-    if target in CLOSED and target is not State.REVOKED and case.completed_on is None:
-        updated = replace(
-            updated, completed_at=event.occurred_at, completed_on=event.day, refusal_reason=event.reason
-        )
-        if target in COMPLETED | {State.NOT_ACCEPTED, State.REJECTED}:
-            cards += _completion_cards(updated, event, target, case_map, calendar)
+    closing = target in CLOSED and target is not State.REVOKED and case.completed_on is None
+    if closing:
+        changes.update(completed_at=event.occurred_at, completed_on=event.day, refusal_reason=event.reason)
+    updated = _evolve(case, **changes)
+    if closing and target in COMPLETED | {State.NOT_ACCEPTED, State.REJECTED}:
+        cards += _completion_cards(updated, event, target, case_map, calendar)
     return updated, cards
 
 
@@ -455,7 +476,7 @@ def _in_place(
                     staff_no=event.staff_no,
                 )
             )
-        return replace(case, fee_charged_yuan=charged), cards
+        return _evolve(case, fee_charged_yuan=charged), cards
     return case, cards
 
 
@@ -496,7 +517,7 @@ def _step(
             staff_no=event.staff_no,
             paused_before=paused_total(case, calendar, event.day),
         )
-        return replace(
+        return _evolve(
             case, state=State.HANDLING, current_step_key=key, steps=steps, handler_staff_no=event.staff_no
         ), cards
     progress = steps.get(key)
@@ -504,7 +525,7 @@ def _step(
         raise EventRefused(f"环节 {key} 尚未开始，不能结束", code="ILLEGAL_TRANSITION")
     if progress.finished_on is not None:
         raise EventRefused(f"环节 {key} 已经结束", code="ILLEGAL_TRANSITION")
-    steps[key] = replace(
+    steps[key] = _evolve(
         progress,
         finished_on=event.day,
         finished_at=event.occurred_at,
@@ -521,7 +542,7 @@ def _step(
                 staff_no=progress.staff_no,
             )
         )
-    return replace(case, state=State.HANDLING, steps=steps, handler_staff_no=event.staff_no), cards
+    return _evolve(case, state=State.HANDLING, steps=steps, handler_staff_no=event.staff_no), cards
 
 
 def _completion_cards(
