@@ -1,10 +1,10 @@
 """How long the demo county takes to load, as ``serve`` loads it (``python3 dev.py bench --load-time``).
 
-On a database of its own beside the bench's (made fresh, migrated, dropped at the end), it runs the
-loader ``serve`` starts in the background (``sunshine seed``, every part) and reports the time to
-the end, when each part was in, and the CPU the loader's processes and PostgreSQL's backends spent:
-on a shared machine the wall time depends on who else runs, the CPU much less. The load average
-before and after says how busy the machine was.
+On a database of its own beside the bench's (``<its name>_load_time_<pid>``, made fresh, migrated,
+dropped at the end), it runs the loader ``serve`` starts in the background (``sunshine seed``, every
+part) and reports the time to the end, when each part was in, and the CPU the loader's processes
+and PostgreSQL's backends spent: on a shared machine the wall time depends on who else runs, the
+CPU much less. The load average before and after says how busy the machine was.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ PART_ENDS = {"cases": "cases", "payment months": "subsidies", "red flags": "red 
 
 
 def run(url: str, *, seed: int, scale: float, machine: str) -> int:
-    fresh = _beside(url, f"sunshine_load_time_{os.getpid()}")
+    fresh = _beside(url, f"{_name(url)}_load_time_{os.getpid()}")
     asyncio.run(_admin(url, f'CREATE DATABASE "{_name(fresh)}"'))
     try:
         env = {**os.environ, "DATABASE_URL": fresh, "LOG_LEVEL": "INFO"}
