@@ -18,6 +18,7 @@ import asyncpg
 from db import bulk
 
 T = TypeVar("T", datetime, Decimal)
+_CACHED_AT_MOST = 50_000
 
 # PostgreSQL's binary timestamptz: microseconds since 2000-01-01 UTC, infinities at the ends.
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -84,6 +85,8 @@ def _cached(encode: Callable[[T], bytes], key: Callable[[T], Hashable]) -> Calla
         k = key(value)
         found = done.get(k)
         if found is None:
+            if len(done) >= _CACHED_AT_MOST:  # the cases' moments rarely repeat: memory stays flat
+                done.clear()
             found = done[k] = encode(value)
         return found
 

@@ -205,7 +205,9 @@ class CaseMap:
         return [source for source, targets in self.successors.items() if key in targets]
 
 
-@dataclass(frozen=True, slots=True)
+# Without slots, like Case: the engine copies one for each event (_evolve), which a __dict__ does
+# in two steps and slots only field by field.
+@dataclass(frozen=True)
 class StepProgress:
     key: str
     started_on: date
@@ -220,7 +222,7 @@ class StepProgress:
     finished_by: str | None = None  # ``staff_no`` started the step; this one finished it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Case:
     """A case as it stands."""
 
@@ -296,12 +298,12 @@ def _evolve(current: _Frozen, **changes: Any) -> _Frozen:
     ``__init__`` field by field again: the engine makes a new one for every event, and over the
     demo's million events ``replace`` was a fifth of the time."""
     cls = type(current)
-    names = _FIELDS[cls]
-    if not changes.keys() <= names:
-        raise TypeError(f"{cls.__name__} has no field {sorted(changes.keys() - names)}")
+    if not changes.keys() <= _FIELDS[cls]:
+        raise TypeError(f"{cls.__name__} has no field {sorted(changes.keys() - _FIELDS[cls])}")
     new = object.__new__(cls)
-    for name in names:
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(current, name))
+    state = vars(new)
+    state.update(vars(current))
+    state.update(changes)
     return new
 
 
