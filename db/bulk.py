@@ -32,20 +32,24 @@ class BrokenReference(RuntimeError):
 async def reference_checks_deferred(conn: Connection, *, tables: Sequence[str]) -> AsyncIterator[None]:
     """Inside a transaction on ``conn``: the foreign keys of ``tables`` (and their partitions) are
     not checked row by row while the block runs, and all their rows are checked when it ends
-    (raising :class:`BrokenReference` if any refers to nothing). Without the superuser's right to
-    turn the checks off, the rows are checked as they are written, as in any insert."""
+    (raising :class:`BrokenReference` if any refers to nothing); ``tables`` are analysed first.
+    Without the superuser's right to turn the checks off, the rows are checked as they are
+    written, as in any insert."""
     if not conn.is_in_transaction():
         raise RuntimeError("reference checks are deferred only inside the load's transaction")
-    if not await conn.fetchval(Q.get_may_skip_checks):
-        yield
-        return
     names = list(tables)
-    for statement in await conn.fetch(Q.list_reference_checks, names, "DISABLE"):
-        await conn.execute(statement[0])
+    deferred = bool(await conn.fetchval(Q.get_may_skip_checks))
+    if deferred:
+        for statement in await conn.fetch(Q.list_reference_checks, names, "DISABLE"):
+            await conn.execute(statement[0])
     yield
-    for statement in await conn.fetch(Q.list_reference_checks, names, "ENABLE"):
-        await conn.execute(statement[0])
-    await check_references(conn, tables=names)
+    # Statistics of the rows just copied (this transaction's own count), so that the checks' joins,
+    # and whatever else the load still does before it commits, are planned on them.
+    await analyze(conn, tables=names)
+    if deferred:
+        for statement in await conn.fetch(Q.list_reference_checks, names, "ENABLE"):
+            await conn.execute(statement[0])
+        await check_references(conn, tables=names)
 
 
 async def check_references(conn: Connection, *, tables: Sequence[str]) -> None:

@@ -100,7 +100,7 @@ def _same(value: T) -> T:
 @asynccontextmanager
 async def bulk_load(conn: asyncpg.Connection, *, tables: Sequence[str]) -> AsyncIterator[None]:
     """Inside the part's transaction: copy into ``tables`` in the block; their foreign keys are
-    checked, set-based, when it ends (:func:`db.bulk.reference_checks_deferred`)."""
+    analysed and checked, set-based, when it ends (:func:`db.bulk.reference_checks_deferred`)."""
     # Millions of short-lived objects: collect the young generation less often meanwhile.
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
