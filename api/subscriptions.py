@@ -197,7 +197,9 @@ class FeedProtocol(BaseGraphQLTransportWSHandler[Session, None]):
             except WebSocketDisconnected:
                 return
             try:
-                await asyncio.wait_for(self._pong.wait(), settings.ws_pong_timeout_s)
+                # Not asyncio.wait_for, which on Python 3.11 may swallow a cancellation.
+                async with asyncio.timeout(settings.ws_pong_timeout_s):
+                    await self._pong.wait()
             except TimeoutError:
                 await self._close(4408, "PING_TIMEOUT")
                 return

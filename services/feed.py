@@ -240,8 +240,7 @@ class FeedHub:
                 log.warning("feed head unknown, trying again", extra={"error": repr(exc)})
                 await asyncio.sleep(self._poll_s)
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_s)
+            await wait_or_time_out(self._wake, self._poll_s)
             self._wake.clear()
             try:
                 await self.pull()
@@ -315,8 +314,7 @@ class FeedHub:
 
     async def _count(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._counts_due.wait(), self._counts_refresh_s)
+            await wait_or_time_out(self._counts_due, self._counts_refresh_s)
             if self._counts_watchers == 0:
                 self._counts = None  # nobody watches: count afresh when someone does
                 self._counts_due.clear()
@@ -364,3 +362,14 @@ def _figures(counts: LiveCounts) -> tuple[object, ...]:
         counts.cards,
         counts.flags,
     )
+
+
+async def wait_or_time_out(event: asyncio.Event, seconds: float) -> None:
+    """Until ``event`` is set or ``seconds`` have passed.
+
+    Not ``asyncio.wait_for``: on Python 3.11 it returns normally when it is cancelled just as the
+    event is set, so a loop around it that is being shut down goes on forever (the process's
+    shutdown, and a test, then hang). ``asyncio.timeout`` passes the cancellation on."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
