@@ -188,6 +188,8 @@ class GraphQLEndpoint:
             "operation": operation,
             "sql_statements": statements,
             "role": viewer.role.value,
+            # "sql" when one statement made the answer (schema/sql_answers.py), else "executor"
+            "answered_by": request.scope.get("state", {}).get("answered_by", "executor"),
         }
         return _status_of(body, request), body
 
@@ -281,6 +283,7 @@ class GraphQLEndpoint:
             ) from None
         if read.on_replica and (failure := replica_failure(result.errors or ())) is not None:
             raise ReplicaFailed(operation) from failure
+        request.scope.setdefault("state", {})["answered_by"] = context.answered_by
         entries = context.audit_entries()
         if entries:
             # Recorded before the answer leaves: no unmasked read goes unrecorded.

@@ -14,7 +14,7 @@ import orjson
 from db.executor import Connection, Executor
 from db.org import DepartmentRow
 from db.powers import PowerRow
-from db.queries import load, part
+from db.queries import Statement, load, part
 
 Q = load("cases")
 
@@ -140,10 +140,17 @@ class CaseBundle:
 
 async def get_case_bundle_by_no(db: Executor, *, case_no: str) -> CaseBundle | None:
     """A case with its power and department, in one statement."""
-    row = await db.fetchrow(Q.get_case_bundle_by_no, case_no)
+    sql, args = case_bundle_statement(case_no=case_no)
+    row = await db.fetchrow(sql, *args)
     if row is None:
         return None
     return CaseBundle(_case(row), part(row, PowerRow, "p_"), part(row, DepartmentRow, "d_"))
+
+
+def case_bundle_statement(*, case_no: str) -> Statement:
+    """:func:`get_case_bundle_by_no`'s statement (the case's columns, then its power's and its
+    department's, prefixed), for a reader that builds on it."""
+    return Q.get_case_bundle_by_no, [case_no]
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +237,13 @@ async def list_sub_cases_by_lead(db: Executor, *, lead_ids: Sequence[int]) -> li
     return [_case(r) for r in await db.fetch(Q.list_sub_cases_by_lead, list(lead_ids))]
 
 
-async def list_cases(
-    db: Executor,
+async def list_cases(db: Executor, statement: Statement) -> list[CaseRow]:
+    """The cases of :func:`list_cases_statement`."""
+    sql, args = statement
+    return [_case(r) for r in await db.fetch(sql, *args)]
+
+
+def list_cases_statement(
     *,
     department_id: int | None,
     state: int | None,
@@ -240,12 +252,10 @@ async def list_cases(
     open_card_color: str | None,
     before_id: int | None,
     limit: int,
-) -> list[CaseRow]:
-    """Newest first, keyset on id."""
-    rows = await db.fetch(
-        Q.list_cases, department_id, state, power_id, overdue_before, open_card_color, before_id, limit
-    )
-    return [_case(r) for r in rows]
+) -> Statement:
+    """A page of cases, newest first, keyset on id (rows of ``cases``: :func:`list_cases` reads
+    them, and a reader may build on the statement)."""
+    return Q.list_cases, [department_id, state, power_id, overdue_before, open_card_color, before_id, limit]
 
 
 async def list_overdue_cases(

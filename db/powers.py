@@ -12,7 +12,7 @@ import orjson
 
 from db.executor import Executor
 from db.org import DepartmentRow
-from db.queries import load, part
+from db.queries import Statement, load, part
 from domain.errors import NotFound
 
 Q = load("powers")
@@ -150,8 +150,15 @@ async def list_powers(
     db: Executor, *, scope: DraftScope, search: PowerSearch, after_code: str | None, limit: int
 ) -> list[PowerRow]:
     """Powers in code order, starting after ``after_code`` (keyset pagination)."""
-    rows = await db.fetch(Q.list_powers, *_search_args(scope, search), after_code, limit)
-    return [PowerRow(**r) for r in rows]
+    sql, args = list_powers_statement(scope=scope, search=search, after_code=after_code, limit=limit)
+    return [PowerRow(**r) for r in await db.fetch(sql, *args)]
+
+
+def list_powers_statement(
+    *, scope: DraftScope, search: PowerSearch, after_code: str | None, limit: int
+) -> Statement:
+    """:func:`list_powers`'s statement (rows of ``powers``), for a reader that builds on it."""
+    return Q.list_powers, [*_search_args(scope, search), after_code, limit]
 
 
 async def count_powers(db: Executor, *, scope: DraftScope, search: PowerSearch) -> int:
@@ -167,10 +174,17 @@ class PowerBundle:
 
 async def get_power_by_code(db: Executor, *, scope: DraftScope, code: str) -> PowerBundle:
     """A power with its department, in one statement."""
-    row = await db.fetchrow(Q.get_power_by_code, scope.every_department, list(scope.departments), code)
+    sql, args = power_by_code_statement(scope=scope, code=code)
+    row = await db.fetchrow(sql, *args)
     if row is None:
         raise NotFound(f"未找到编码为 {code} 的权力事项")
     return PowerBundle(part(row, PowerRow, ""), part(row, DepartmentRow, "d_"))
+
+
+def power_by_code_statement(*, scope: DraftScope, code: str) -> Statement:
+    """:func:`get_power_by_code`'s statement (the power's columns, then its department's prefixed
+    ``d_``), for a reader that builds on it."""
+    return Q.get_power_by_code, [scope.every_department, list(scope.departments), code]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 Row = TypeVar("Row")
+# A query and its arguments, for a reader that builds on another's statement (schema/sql_answers.py).
+Statement = tuple[str, list[Any]]
 
 _SQL_DIR = Path(__file__).with_name("sql")
 _NAME = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)

@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution import Executor
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -38,6 +39,7 @@ from schema.ratings import RatingMutations
 from schema.reasons import AccessReasons, OperationFacts
 from schema.refusals import TellingRules, plain
 from schema.scalars import SCALARS
+from schema.sql_answers import answering_officials
 from schema.subsidies import SubsidyMutations, SubsidyQueries
 from schema.supervision import SupervisionMutations, SupervisionQueries
 from schema.text import TextLiteralRule
@@ -174,6 +176,8 @@ def build_schema(limits: DocumentLimits, *, fast_paths: bool = True) -> strawber
             lambda: AccessReasons(facts),
         ],
     )
-    executor = plain_leaves(schema._schema) if fast_paths else StrawberryGraphQLCoreExecutionContext
+    executor: type[Executor[Any]] = StrawberryGraphQLCoreExecutionContext
+    if fast_paths:
+        executor = answering_officials(plain_leaves(schema._schema))
     schema.execution_context_class = fresh_event_memo(executor)
     return schema

@@ -474,13 +474,15 @@ class CaseQueries:
             raise InvalidInput("openCardColor 须为 yellow 或 red", code="INVALID_FIELD")
         rows = await db_cases.list_cases(
             info.context.db,
-            department_id=department_id,
-            state=int(f.state) if f.state else None,
-            power_id=power_id,
-            overdue_before=info.context.today if f.overdue else None,
-            open_card_color=f.open_card_color,
-            before_id=decode_id_cursor(after),
-            limit=size + 1,
+            db_cases.list_cases_statement(
+                department_id=department_id,
+                state=int(f.state) if f.state else None,
+                power_id=power_id,
+                overdue_before=info.context.today if f.overdue else None,
+                open_card_color=f.open_card_color,
+                before_id=decode_id_cursor(after),
+                limit=size + 1,
+            ),
         )
         today = info.context.today
         edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), lambda r: Case.from_row(r, today))

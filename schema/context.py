@@ -57,6 +57,8 @@ class Context:
     # once the whole answer is ready, so nothing done before or after the resolver shows in the time.
     received: float = field(default_factory=time.monotonic)
     not_before: float = 0.0
+    # Which way the answer was made: "sql" when by one statement (schema/sql_answers.py).
+    answered_by: str = "executor"
     loaders: Loaders = field(init=False)
     _recorder: Recorder | None = field(init=False, default=None)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -16,7 +16,7 @@ from domain import process_map
 from domain.errors import InvalidInput, NotFound
 from domain.process_map_svg import KIOSK, PHONE, SvgStep, render_svg
 from domain.search import keyword_query
-from schema.context import Info
+from schema.context import Info, Limits
 from schema.org import Department
 from schema.pagination import (
     Connection,
@@ -324,7 +324,17 @@ def parallel_branches(keys: list[str], edges: list[process_map.Edge]) -> list[Pa
 
 
 def build_process_map(power: Power, steps: list[powers.StepRow], edges: list[powers.EdgeRow]) -> ProcessMap:
-    return _laid_out(power.name, power.owner_department_id, tuple(steps), tuple(edges))
+    return laid_out_map(power.name, power.owner_department_id, steps, edges)
+
+
+def laid_out_map(
+    power_name: str,
+    owner_department_id: int,
+    steps: Sequence[powers.StepRow],
+    edges: Sequence[powers.EdgeRow],
+) -> ProcessMap:
+    """The power's map from its rows (steps in order, edges), laid out."""
+    return _laid_out(power_name, owner_department_id, tuple(steps), tuple(edges))
 
 
 # A map is laid out once for each content it is seen with: validation, layout and the objects
@@ -503,15 +513,7 @@ async def list_powers(
         if department is None:
             raise NotFound(f"未找到编码为 {filter.department_code} 的部门", code="DEPARTMENT_NOT_FOUND")
         department_id = department.id
-    keywords = keyword_query(filter.keyword) if filter.keyword else None
-    statuses = filter.statuses or [PowerStatus.PUBLISHED]
-    search = powers.PowerSearch(
-        statuses=tuple(sorted(s.value for s in statuses)),
-        category=filter.category.value if filter.category else None,
-        department_id=department_id,
-        bigrams=keywords.bigrams if keywords else None,
-        patterns=keywords.patterns if keywords else None,
-    )
+    search = power_search(filter, department_id=department_id)
     rows = await powers.list_powers(
         info.context.db,
         scope=draft_scope(info.context.viewer),
@@ -524,6 +526,19 @@ async def list_powers(
     return PowerConnection(edges=edges, page_info=page_info, search=search)
 
 
+def power_search(filter: PowerFilter, *, department_id: int | None) -> powers.PowerSearch:
+    """What a list of powers searches for (the filter's department already looked up)."""
+    keywords = keyword_query(filter.keyword) if filter.keyword else None
+    statuses = filter.statuses or [PowerStatus.PUBLISHED]
+    return powers.PowerSearch(
+        statuses=tuple(sorted(s.value for s in statuses)),
+        category=filter.category.value if filter.category else None,
+        department_id=department_id,
+        bigrams=keywords.bigrams if keywords else None,
+        patterns=keywords.patterns if keywords else None,
+    )
+
+
 # What a list of powers loads for all its items at once, when its selection asks for it.
 POWER_RELATIONS: dict[str, Relation[Power]] = {
     "department": lambda loaders, items: loaders.department.load_many(
@@ -533,12 +548,12 @@ POWER_RELATIONS: dict[str, Relation[Power]] = {
 }
 
 
-def check_power_code(info: Info, code: str) -> None:
-    if not info.context.limits.power_code_pattern.fullmatch(code):
+def check_power_code(limits: Limits, code: str) -> None:
+    if not limits.power_code_pattern.fullmatch(code):
         raise InvalidInput(
             f"事项编码格式不正确：{code}，请按权力清单上的事项编码填写",
             code="INVALID_POWER_CODE",
-            detail=f"pattern {info.context.limits.power_code_pattern.pattern}",
+            detail=f"pattern {limits.power_code_pattern.pattern}",
         )
 
 
@@ -556,7 +571,7 @@ class PowerQueries:
 
     @field(PUBLIC, description="按编码查询一项权力事项的全部要素")
     async def power(self, info: Info, code: str) -> Power | None:
-        check_power_code(info, code)
+        check_power_code(info.context.limits, code)
         found = await powers.get_power_by_code(
             info.context.db, scope=draft_scope(info.context.viewer), code=code
         )

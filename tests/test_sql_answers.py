@@ -1,0 +1,332 @@
+"""Officials' documents answered by one statement (schema/sql_answers.py) answer exactly what the
+executor answers, to discipline, to the department that owns the records and to another; what
+the statement cannot answer (personal data, directives, filters, counts, townships) and every
+refusal are the executor's, unchanged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from api.app import create_app
+from api.settings import Settings
+from tests.conftest import ACCESS_REASON, running
+
+Clients = tuple[httpx.AsyncClient, httpx.AsyncClient]
+
+
+@pytest.fixture(scope="module")
+async def clients(settings: Settings, populated: str) -> AsyncIterator[Clients]:
+    """The service as it runs, and the same service with every answer from graphql-core's executor."""
+    async with (
+        running(create_app(settings, database_url=populated)) as fast,
+        running(create_app(replace(settings, compiled_documents=False), database_url=populated)) as general,
+    ):
+        yield fast, general
+
+
+@dataclass(frozen=True)
+class County:
+    """Real keys of the test county: a department with cases and one without any of them."""
+
+    department: str
+    other_department: str
+    case_no: str  # of ``department``, with steps
+    carded_case_no: str  # a case with a card
+    code: str  # a power of ``department`` with a map that has edges
+    readers: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+async def county(populated_db: asyncpg.Pool, token: Callable[..., str]) -> County:
+    carded = await populated_db.fetchrow(
+        "SELECT k.case_no, d.code FROM cards c JOIN cases k ON k.id = c.case_id"
+        " JOIN departments d ON d.id = k.department_id ORDER BY c.id LIMIT 1"
+    )
+    assert carded is not None
+    department = carded["code"]
+    other = await populated_db.fetchval(
+        "SELECT code FROM departments WHERE code <> $1 ORDER BY code LIMIT 1", department
+    )
+    case_no = await populated_db.fetchval(
+        "SELECT c.case_no FROM cases c JOIN departments d ON d.id = c.department_id"
+        " WHERE d.code = $1 AND EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = c.id)"
+        " ORDER BY c.id DESC LIMIT 1",
+        department,
+    )
+    code = await populated_db.fetchval(
+        "SELECT p.code FROM powers p JOIN departments d ON d.id = p.department_id"
+        " WHERE d.code = $1 AND EXISTS (SELECT 1 FROM process_edges e WHERE e.power_id = p.id)"
+        " ORDER BY p.code LIMIT 1",
+        department,
+    )
+    assert None not in (other, case_no, code)
+    return County(
+        department,
+        other,
+        case_no,
+        carded["case_no"],
+        code,
+        {
+            "discipline": token("discipline", staff="JW-1"),
+            "own department": token("department", department, "X-1"),
+            "other department": token("department", other, "X-2"),
+        },
+    )
+
+
+async def both(
+    clients: Clients,
+    caplog: pytest.LogCaptureFixture,
+    bearer: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The answer of the service as it runs, the executor's answer, and which way the first was made."""
+    fast, general = clients
+    body = {"query": query, "variables": variables or {}}
+    headers = {"Authorization": f"Bearer {bearer}", **ACCESS_REASON}
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="sunshine.access"):
+        one = (await fast.post("/graphql", json=body, headers=headers)).json()
+    [line] = [r for r in caplog.records if r.name == "sunshine.access"]
+    other = (await general.post("/graphql", json=body, headers=headers)).json()
+    return one, other, line.__dict__["answered_by"]
+
+
+CASE_FIELDS = (
+    "caseNo state stateLabel channel channelLabel receivedAt acceptedOn promisedDueOn statutoryDueOn"
+    " completedOn applicantKind feeChargedYuan handlerStaffNo refusalReason locked onTime"
+    " currentStepKey currentStepName __typename"
+)
+CARD_FIELDS = (
+    "id kind caseNo rule ruleLabel color colorLabel subject evidence staffNo raisedAt dueOn status"
+    " statusLabel explanation explainedBy explainedAt closedBy closedAt closingNote outcome explainDueOn"
+    " escalatedAt escalatedBy escalationNote"
+)
+POWER_FIELDS = (
+    "code name category categoryLabel status statusLabel serviceLevel legalBasis conditions procedure"
+    " statutoryLimitDays promisedLimitDays visitsNeeded parallelApproval consultationChannel"
+    " complaintChannel publishedOn internalNote fee { free amountYuan basis label }"
+)
+DEPARTMENT_FIELDS = "code name shortName serviceLevel hall phone address"
+MAP_FIELDS = (
+    "start nodes { key name post limitDays countsTowardLimit checks layer lane __typename }"
+    " edges { source target condition } branches { fork join steps }"
+)
+
+# Documents the one statement answers, with the variables they take (from the county).
+ANSWERED = {
+    "a page of cases, everything": f"""query {{ cases(first: 15) {{
+        pageInfo {{ hasNextPage endCursor __typename }}
+        edges {{ cursor node {{ {CASE_FIELDS} power {{ {POWER_FIELDS} department {{ {DEPARTMENT_FIELDS} }} }}
+                 department {{ {DEPARTMENT_FIELDS} }}
+                 steps {{ stepKey staffNo startedAt finishedAt finishedBy opinion }}
+                 cards {{ {CARD_FIELDS} }} }} }} }} }}""",
+    "the bench's page of cases": """query { cases(first: 20) { nodes { caseNo state receivedAt
+        promisedDueOn completedOn power { code name } department { name }
+        steps { stepKey staffNo startedAt finishedAt } cards { rule color status } } } }""",
+    "one case": f"""query($caseNo: String!) {{ case(caseNo: $caseNo) {{ {CASE_FIELDS}
+        power {{ code name processMap {{ {MAP_FIELDS} }} }} department {{ name }}
+        steps {{ stepKey staffNo opinion }} cards {{ rule status }} }} }}""",
+    "a case with cards": f"""query($cardedCaseNo: String!) {{ case(caseNo: $cardedCaseNo) {{
+        caseNo cards {{ {CARD_FIELDS} }} }} }}""",
+    "fragments, aliases and repeats": """
+        query($caseNo: String!) { theCase: case(caseNo: $caseNo) { ...Head ... on Case { no: caseNo }
+          caseNo power { name } power { code } } }
+        fragment Head on Case { stateLabel k: caseNo department { ...Dep } }
+        fragment Dep on Department { name shortName }""",
+    "a page of powers with maps": f"""query {{ powers(first: 25) {{ pageInfo {{ endCursor hasNextPage }}
+        nodes {{ {POWER_FIELDS} department {{ name }} processMap {{ {MAP_FIELDS} }} }} }} }}""",
+    "one power with its map": f"""query($code: String!) {{ power(code: $code) {{ {POWER_FIELDS}
+        department {{ {DEPARTMENT_FIELDS} }} processMap {{ __typename {MAP_FIELDS} }} }} }}""",
+}
+
+
+def variables_of(county: County, document: str) -> dict[str, Any]:
+    found = {"caseNo": county.case_no, "cardedCaseNo": county.carded_case_no, "code": county.code}
+    return {k: v for k, v in found.items() if f"${k}" in document}
+
+
+async def test_officials_documents_answered_by_one_statement_equal_the_executor(
+    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+) -> None:
+    for label, document in ANSWERED.items():
+        for reader, bearer in county.readers.items():
+            one, other, way = await both(clients, caplog, bearer, document, variables_of(county, document))
+            assert one == other, (label, reader)
+            if "errors" in other:  # another department's case: the executor's refusal
+                assert reader == "other department" and way == "executor", (label, other["errors"])
+                continue
+            assert way == "sql", (label, reader)
+            assert all(one["data"].values()), (label, reader)
+
+
+async def test_the_next_page_follows_the_cursor_as_the_executor_does(
+    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = (
+        "query($after: String) { cases(first: 7, after: $after) { pageInfo { endCursor } nodes { caseNo } } }"
+    )
+    for reader in ("discipline", "own department"):
+        first, _, _ = await both(clients, caplog, county.readers[reader], query)
+        cursor = first["data"]["cases"]["pageInfo"]["endCursor"]
+        one, other, way = await both(clients, caplog, county.readers[reader], query, {"after": cursor})
+        assert (one, way) == (other, "sql")
+        assert {n["caseNo"] for n in one["data"]["cases"]["nodes"]}.isdisjoint(
+            n["caseNo"] for n in first["data"]["cases"]["nodes"]
+        )
+
+
+async def test_a_department_sees_its_own_records_fields_and_not_anothers(
+    clients: Clients,
+    county: County,
+    caplog: pytest.LogCaptureFixture,
+    populated_db: asyncpg.Pool,
+    token: Callable[..., str],
+) -> None:
+    """Owner-only fields switch on the record's department inside the statement: another
+    department gets null for a power's internal note where its owner gets the note."""
+    noted = await populated_db.fetchrow(
+        "SELECT p.code, p.internal_note, d.code AS department FROM powers p"
+        " JOIN departments d ON d.id = p.department_id"
+        " WHERE p.internal_note IS NOT NULL AND p.status = 'published' ORDER BY p.code LIMIT 1"
+    )
+    assert noted is not None
+    query = "query($code: String!) { power(code: $code) { code internalNote } }"
+    owner = token("department", noted["department"], "X-3")
+    stranger = county.readers[
+        "own department" if noted["department"] != county.department else "other department"
+    ]
+    for bearer, note in ((owner, noted["internal_note"]), (stranger, None)):
+        one, other, way = await both(clients, caplog, bearer, query, {"code": noted["code"]})
+        assert (one, way) == (other, "sql")
+        assert one["data"]["power"]["internalNote"] == note
+
+
+# Documents left to the executor: what they ask is not something one statement may answer.
+ONE_CASE = "query($caseNo: String!) { case(caseNo: $caseNo) { %s } }"
+ONE_POWER = "query($code: String!) { power(code: $code) { %s } }"
+LEFT = {
+    "personal data (masked or audited)": ONE_CASE % "caseNo applicantName",
+    "a directive": ONE_CASE % "caseNo @include(if: true)",
+    "a filter": "{ cases(first: 5, filter: { overdue: true }) { nodes { caseNo } } }",
+    "a count": "{ powers(first: 5) { totalCount nodes { code } } }",
+    "a field with a resolver of its own": ONE_POWER % "materials { name }",
+    "two roots": "query($code: String!) { power(code: $code) { code } powers(first: 1) { nodes { code } } }",
+}
+
+
+async def test_what_one_statement_does_not_answer_is_the_executors(
+    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+) -> None:
+    for label, document in LEFT.items():
+        one, other, way = await both(
+            clients, caplog, county.readers["discipline"], document, variables_of(county, document)
+        )
+        assert one == other, label
+        assert way == "executor", label
+
+
+async def test_a_township_is_answered_by_the_executor(
+    clients: Clients,
+    county: County,
+    caplog: pytest.LogCaptureFixture,
+    token: Callable[..., str],
+    populated_db: asyncpg.Pool,
+) -> None:
+    township = await populated_db.fetchval(
+        "SELECT code FROM regions WHERE length(code) = 9 ORDER BY code LIMIT 1"
+    )
+    one, other, way = await both(
+        clients,
+        caplog,
+        token("township", region=township, staff="T-1"),
+        "{ powers(first: 3) { nodes { code } } }",
+    )
+    assert (one, way) == (other, "executor")
+
+
+async def test_refusals_are_the_executors_own(
+    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+) -> None:
+    refusals = {
+        "CASE_NOT_FOUND": ('query { case(caseNo: "NO-SUCH-CASE") { caseNo } }', {}),
+        "INVALID_CURSOR": (
+            "query($a: String) { cases(first: 3, after: $a) { nodes { caseNo } } }",
+            {"a": "nonsense"},
+        ),
+        "INVALID_PAGE_SIZE": ("{ powers(first: 0) { nodes { code } } }", {}),
+        "INVALID_POWER_CODE": ('{ power(code: "bad code") { code } }', {}),
+        "NOT_FOUND": ('{ power(code: "000000-XK-99999") { code } }', {}),
+    }
+    for code, (query, variables) in refusals.items():
+        one, other, way = await both(clients, caplog, county.readers["discipline"], query, variables)
+        assert one == other, code
+        assert one["errors"][0]["extensions"]["code"] == code
+        assert way == "executor", code
+    # Another department's case is not found, as the executor says it.
+    one, other, way = await both(
+        clients,
+        caplog,
+        county.readers["other department"],
+        "query($c: String!) { case(caseNo: $c) { caseNo } }",
+        {"c": county.case_no},
+    )
+    assert (one, way) == (other, "executor")
+    assert one["errors"][0]["extensions"]["code"] == "CASE_NOT_FOUND"
+
+
+# Generated selections: any subset of the fields the statement knows, in any order, under aliases.
+LEAVES = {
+    "Case": CASE_FIELDS.split(),
+    "Power": POWER_FIELDS.split(" fee ")[0].split(),
+    "Department": DEPARTMENT_FIELDS.split(),
+    "Step": ["stepKey", "staffNo", "startedAt", "finishedAt", "finishedBy", "opinion"],
+    "Card": CARD_FIELDS.split(),
+}
+
+
+def selection(type_name: str, depth: int) -> st.SearchStrategy[str]:
+    leaves = st.lists(st.sampled_from(LEAVES[type_name]), min_size=1, max_size=8)
+    aliased = st.tuples(leaves, st.booleans()).map(
+        lambda pair: " ".join(f"{f}_{i}: {f}" if pair[1] and i % 2 else f for i, f in enumerate(pair[0]))
+    )
+    nested: dict[str, list[tuple[str, str]]] = {
+        "Case": [("power", "Power"), ("department", "Department"), ("steps", "Step"), ("cards", "Card")],
+        "Power": [("department", "Department")],
+    }
+    children = nested.get(type_name, [])
+    if depth == 0 or not children:
+        return aliased
+    child = st.sampled_from(children).flatmap(
+        lambda pair: selection(pair[1], depth - 1).map(lambda inner: f"{pair[0]} {{ {inner} }}")
+    )
+    return st.tuples(aliased, st.lists(child, max_size=3)).map(lambda parts: " ".join([parts[0], *parts[1]]))
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    cases=selection("Case", 2),
+    powers=selection("Power", 1),
+    reader=st.sampled_from(["discipline", "own department", "other department"]),
+)
+async def test_generated_selections_equal_the_executor(
+    clients: Clients, county: County, caplog: pytest.LogCaptureFixture, cases: str, powers: str, reader: str
+) -> None:
+    for query in (
+        f"{{ cases(first: 8) {{ nodes {{ {cases} }} }} }}",
+        f"{{ powers(first: 8) {{ edges {{ cursor node {{ {powers} }} }} }} }}",
+    ):
+        one, other, way = await both(clients, caplog, county.readers[reader], query)
+        assert one == other, query
+        assert way == "sql", query
