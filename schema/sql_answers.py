@@ -53,6 +53,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     get_named_type,
+    get_nullable_type,
 )
 from graphql.execution import Executor
 from graphql.execution.values import get_argument_values
@@ -302,7 +303,8 @@ def _shapes() -> dict[str, Shape]:
 
 
 # A power's map as its loader reads it (db.powers.list_maps_by_power): the steps in order, the
-# edges by their steps' positions, each as the values of its row.
+# edges by their steps' positions, each as the values of its row. (An edge's steps are the power's
+# own: saying so lets PostgreSQL find them by the power's index rather than hash every step.)
 _MAP_ROWS = (
     "json_build_object('name', {r}.name, 'owner', {r}.department_id, 'steps',"
     " (SELECT coalesce(json_agg(json_build_array(s.id, s.power_id, s.key, s.name, s.post_name,"
@@ -310,8 +312,8 @@ _MAP_ROWS = (
     " '[]'::json) FROM process_steps s WHERE s.power_id = {r}.id), 'edges',"
     " (SELECT coalesce(json_agg(json_build_array(e.power_id, f.key, t.key, e.condition)"
     " ORDER BY f.position, t.position), '[]'::json)"
-    " FROM process_edges e JOIN process_steps f ON f.id = e.from_step_id"
-    " JOIN process_steps t ON t.id = e.to_step_id WHERE e.power_id = {r}.id))"
+    " FROM process_edges e JOIN process_steps f ON f.id = e.from_step_id AND f.power_id = {r}.id"
+    " JOIN process_steps t ON t.id = e.to_step_id AND t.power_id = {r}.id WHERE e.power_id = {r}.id))"
 )
 
 
@@ -552,9 +554,7 @@ class _Compiler:
             ):
                 raise Unsupported(f"{type_name}.{name}")
             named = get_named_type(graphql_field.type)
-            many = isinstance(
-                getattr(graphql_field.type, "of_type", graphql_field.type), GraphQLList
-            ) or isinstance(graphql_field.type, GraphQLList)
+            many = isinstance(get_nullable_type(graphql_field.type), GraphQLList)
             if isinstance(named, GraphQLObjectType):
                 convert: Callable[[Any], Any] = self.renderer(named.name, group)
             elif isinstance(named, GraphQLScalarType | GraphQLEnumType):
