@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
-import uuid
 from typing import Any
 
 import asyncpg
@@ -56,6 +56,7 @@ class Metrics:
 
     def __init__(self, known_operations: frozenset[str] = frozenset()) -> None:
         self.known_operations = known_operations
+        self._children: dict[tuple[int, str], Any] = {}
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "sunshine_http_requests", "HTTP requests", ["route", "status"], registry=self.registry
@@ -92,10 +93,19 @@ class Metrics:
 
     def observe_operation(self, operation: str, seconds: float) -> None:
         label = operation if operation in self.known_operations else "other"
-        self.operations.labels(operation=label).observe(seconds)
+        self._child(self.operations, label).observe(seconds)
 
     def observe_answer_cache(self, *, hit: bool) -> None:
-        self.answer_cache.labels(result="hit" if hit else "miss").inc()
+        self._child(self.answer_cache, "hit" if hit else "miss").inc()
+
+    def _child(self, metric: Any, label: str) -> Any:
+        """``metric``'s series for ``label`` (its one label), looked up once: prometheus_client's
+        ``labels`` takes a lock and checks its arguments every time."""
+        key = (id(metric), label)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(label)
+        return child
 
     def observe_read(self, target: str) -> None:
         self.reads.labels(target=target).inc()
@@ -132,7 +142,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         scope["state"]["received"] = time.monotonic()  # an answer floor counts from here
         started = time.perf_counter()

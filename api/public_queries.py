@@ -98,6 +98,7 @@ def document_id(text: str) -> str:
 class PublicQueries:
     def __init__(self, documents: list[PublicDocument]) -> None:
         self._by_id = {doc.sha256: doc for doc in documents}
+        self._by_text = {doc.text: doc for doc in documents}  # the same as by its id, without hashing
         self._by_name = {doc.name: doc for doc in documents}
         self._by_operation = {doc.operation: doc for doc in documents if doc.operation}
 
@@ -118,7 +119,7 @@ class PublicQueries:
         return self._by_id.get(sha256.lower())
 
     def by_text(self, text: str) -> PublicDocument | None:
-        return self._by_id.get(document_id(text))
+        return self._by_text.get(text)
 
     def by_name(self, name: str) -> PublicDocument | None:
         return self._by_name.get(name)

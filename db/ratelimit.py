@@ -7,6 +7,7 @@ fixed window allows.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class Limiter:
             self._storage.timer.cancel()
 
 
+@functools.lru_cache(maxsize=256)
 def _item(limit: int, window_s: int) -> RateLimitItem:
     return RateLimitItemPerSecond(limit, window_s)
 
