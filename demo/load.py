@@ -91,9 +91,10 @@ async def load_part(
         await conn.close()
     if counts.get("payments"):
         progress("red flags", 0, 1)
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
+        # A connection a core: each rule reads millions of payments on its own.
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=os.cpu_count() or 1)
         try:
-            flags = await red_flags.run(pool, since=date(2024, 1, 1), until=date(2026, 11, 20))
+            flags = await red_flags.run_side_by_side(pool, since=date(2024, 1, 1), until=date(2026, 11, 20))
         finally:
             await pool.close()
         progress("red flags", 1, 1)

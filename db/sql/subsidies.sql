@@ -147,6 +147,8 @@ ON CONFLICT DO NOTHING
 RETURNING id;
 
 -- name: insert_flag_cards_duplicate_benefit
+-- Only the funds of a purpose that more than one fund serves can be paid twice for it: the others'
+-- payments (most of them) are not grouped at all.
 INSERT INTO cards (member_id, rule_code, color, subject, department_id, staff_no, evidence, raised_at, raised_on)
 SELECT member_id, 'DUPLICATE_BENEFIT', $4, purpose, min(department_id), NULL,
        jsonb_build_object('purpose', purpose, 'funds', min(fund_names), 'first_period', min(period)),
@@ -156,6 +158,7 @@ FROM (
            string_agg(DISTINCT f.name, '、') AS fund_names
     FROM payments p JOIN funds f ON f.id = p.fund_id
     WHERE p.year = ANY($1::smallint[]) AND p.period >= $2::date
+      AND f.purpose IN (SELECT purpose FROM funds GROUP BY purpose HAVING count(*) > 1)
     GROUP BY p.member_id, f.purpose, p.period
     HAVING count(DISTINCT p.fund_id) > 1
 ) x
