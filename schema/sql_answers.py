@@ -330,11 +330,11 @@ def _laid_out_map(raw: Any) -> object:
 
 @dataclass(frozen=True, slots=True)
 class Root:
-    """A root field answered this way: the items' type, whether it is a connection (then the
-    column its cursor is made of, and the order of its rows), the resolver's statement for the
-    arguments and the request, and the arguments it may be given. ``statement`` raises a
-    DomainError where the resolver would refuse, and returns None where it would (a case of
-    another department): the executor answers then."""
+    """A root field answered this way: the items' type, the resolver's statement for the
+    arguments and the request, the arguments it may be given and, for a connection, the column
+    its cursor is made of and the order of its rows. ``statement`` raises a DomainError where the
+    resolver would refuse the arguments, and ``check`` says whether the resolver would answer the
+    row it found (not a case of another department): the executor answers otherwise."""
 
     type_name: str
     statement: Callable[[dict[str, Any], Context], Statement]
