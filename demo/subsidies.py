@@ -15,21 +15,25 @@ before ``today`` up to ``today``'s month; ``scale`` multiplies the households an
 Generation is pure Python from ``random.Random`` streams derived from ``seed``: the same seed, scale
 and ``today`` give the same rows, ids included.  Households and payments are built chunk by chunk
 in a worker thread while the chunk before is copied, so memory stays flat at any scale; payments
-are copied into the partitioned parent tables, which route each row to its year's partition.
-Everything loads in one transaction; identity sequences then move past the ids the seed chose.
+and disbursements are copied into fresh tables, a year each, indexed and swapped in for their
+years' partitions at the end (see ``FRESH_PARENTS``).  Everything loads in one transaction;
+identity sequences then move past the ids the seed chose.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import operator
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Protocol, TypeVar
 
 import asyncpg
 
+from db import bulk
 from db import subsidies as db_subsidies
 from demo.bulk_load import bulk_load
 from demo.progress import Progress, quiet
@@ -59,11 +63,20 @@ IDENTITY_TABLES = (
 )
 
 
-# The load keeps every foreign key and index in place. Dropping them for the load and adding them
+# The payments and disbursements, by the million, are copied into fresh tables beside their
+# years' empty partitions, each indexed once its year is in (while the next year's rows are being
+# made), then swapped in for the partitions with the same indexes, keys and names as the
+# migrations made (db.bulk.make_fresh_partitions; tests/test_bulk_load.py). The swap takes their
+# ACCESS EXCLUSIVE lock for the load's last seconds (attaching, their statistics, the statistics'
+# cells: about 8 s at scale 1): a reader of payments waits those and then finds them all. Until
+# then readers read the empty partitions in place; the public statistics never wait.
+FRESH_PARENTS = ("payments", "disbursements")
+
+# Every other table keeps its foreign keys and indexes: dropping them for the load and adding them
 # back (PostgreSQL's advice for populating an empty database) would hold ACCESS EXCLUSIVE locks on
-# the loaded tables and the ones they reference until the load commits, and every reader of the
-# subsidies, the public's included, would wait; the keys are instead checked once, set-based, at
-# the end of the copies (demo.bulk_load), which takes no lock a reader waits for
+# them and the tables they reference until the load commits, and every reader of the subsidies,
+# the public's included, would wait; the keys are instead checked once, set-based, at the end of
+# the copies (demo.bulk_load), which takes no lock a reader waits for
 # (tests/test_loads_and_readers.py).
 
 
@@ -96,7 +109,13 @@ async def seed_subsidies(
         world = await load_subsidy_world(conn, today=today)
         funds = _funds(world)
         counts: dict[str, int] = dict.fromkeys(IDENTITY_TABLES, 0)
-        async with bulk_load(conn, tables=IDENTITY_TABLES):
+        fresh = await bulk.make_fresh_partitions(
+            conn, parents=FRESH_PARENTS, values=range(world.first_year, today.year + 1)
+        )
+        into = {(table.parent, table.value): table for table in fresh}
+        # Their rows go into the fresh tables, whose keys attaching them checks (db.bulk.swap_in).
+        checked = [t for t in IDENTITY_TABLES if not any(t == table.parent for table in fresh)]
+        async with bulk_load(conn, tables=checked):
             await _copy(conn, counts, ("funds", FundCopy._fields, [_fund_row(fund) for fund in funds]))
             registry = Registry(world, random.Random(f"{seed}:households"), scale=scale)
             await _copy_chunks(
@@ -132,8 +151,11 @@ async def seed_subsidies(
                     max((world.month_of(p.period) + 1 for p in chunk.payments), default=0),
                     world.months,
                 ),
+                into,
             )
             progress("payment months", world.months, world.months)
+            await bulk.swap_in(conn, fresh)
+            await bulk.analyze(conn, tables=FRESH_PARENTS)
         # The seed numbered each table's rows 1..n; identity columns carry on from n + 1.
         for table in IDENTITY_TABLES:
             await conn.execute(
@@ -173,9 +195,30 @@ def _fund_row(fund: Fund) -> FundCopy:
     )
 
 
-async def _copy(conn: asyncpg.Connection, counts: dict[str, int], table: Table) -> None:
+async def _copy(
+    conn: asyncpg.Connection,
+    counts: dict[str, int],
+    table: Table,
+    into: Mapping[tuple[str, int], bulk.FreshPartition] = {},
+) -> None:
+    """``table``'s rows copied; those of a partitioned table into the fresh table ``into`` names
+    for their year, if any. The rows come in time order: once a year's rows come, the years before
+    it are all in, and their tables are indexed while the next rows are being made."""
     name, columns, rows = table
-    if rows:
+    if name in FRESH_PARENTS:
+        year = columns.index("year")
+        for value, group in itertools.groupby(rows, key=operator.itemgetter(year)):
+            for earlier in into.values():
+                if earlier.parent == name and earlier.value < value and not earlier.indexed:
+                    await bulk.index_fresh(conn, earlier)
+            fresh = into.get((name, value))
+            await conn.copy_records_to_table(
+                fresh.table if fresh else name,
+                schema_name=fresh.schema if fresh else None,
+                records=list(group),
+                columns=columns,
+            )
+    elif rows:
         await conn.copy_records_to_table(name, records=rows, columns=columns)
     counts[name] = counts.get(name, 0) + len(rows)
 
@@ -185,6 +228,7 @@ async def _copy_chunks(
     counts: dict[str, int],
     chunks: Iterator[ChunkT],
     copied: Callable[[ChunkT], None],
+    into: Mapping[tuple[str, int], bulk.FreshPartition] = {},
 ) -> None:
     """Copy every chunk, building the next one in a worker thread meanwhile (the server works
     on the copy while Python builds); ``copied`` hears of each chunk once it is in."""
@@ -193,7 +237,7 @@ async def _copy_chunks(
         while (chunk := await pending) is not None:
             pending = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
             for table in chunk.tables():
-                await _copy(conn, counts, table)
+                await _copy(conn, counts, table, into)
             copied(chunk)
     finally:
         if not pending.done():

@@ -114,3 +114,58 @@ async def test_parts_loaded_side_by_side_are_the_parts_loaded_one_by_one(
     finally:
         await server.drop(side_by_side)
         await server.drop(one_by_one)
+
+
+# What the migrations made of the payments' and disbursements' tables and partitions, by name and
+# definition: columns, constraints (inherited or not), indexes and the parents' ones they belong
+# to, triggers (the foreign keys' own included, by what they run), privileges and bounds.
+SHAPE = r"""
+WITH rel AS (
+    SELECT c.oid, c.relname FROM pg_class c
+    WHERE c.relname ~ '^(payments|disbursements)(_\d{4}|_default)?$'
+)
+SELECT * FROM (
+    SELECT 'relation', r.relname, c.relkind::text,
+           concat_ws(' ', c.relacl::text, c.relowner::regrole::text, c.relpersistence::text,
+                     c.relreplident::text, c.reloptions::text, pg_get_expr(c.relpartbound, c.oid))
+    FROM rel r JOIN pg_class c ON c.oid = r.oid
+    UNION ALL
+    SELECT 'column', r.relname, a.attname,
+           concat_ws(' ', a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attislocal,
+                     a.attinhcount, a.attstorage::text, a.attcompression::text, a.attstattarget,
+                     pg_get_expr(d.adbin, d.adrelid))
+    FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    UNION ALL
+    SELECT 'constraint', r.relname, con.conname,
+           concat_ws(' ', pg_get_constraintdef(con.oid), con.conislocal, con.coninhcount, con.convalidated,
+                     con.conparentid <> 0, con.conindid::regclass, con.confrelid::regclass)
+    FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid
+    UNION ALL
+    SELECT 'index', r.relname, i.indexrelid::regclass::text,
+           concat_ws(' ', pg_get_indexdef(i.indexrelid), i.indisvalid, i.indisready,
+                     (SELECT inhparent::regclass FROM pg_inherits WHERE inhrelid = i.indexrelid))
+    FROM rel r JOIN pg_index i ON i.indrelid = r.oid
+    UNION ALL
+    SELECT 'trigger', r.relname, coalesce(con.conname, t.tgname),
+           concat_ws(' ', t.tgfoid::regproc, t.tgtype, t.tgenabled::text, t.tgisinternal,
+                     t.tgconstrrelid::regclass, t.tgdeferrable, t.tginitdeferred)
+    FROM rel r JOIN pg_trigger t ON t.tgrelid = r.oid
+    LEFT JOIN pg_constraint con ON con.oid = t.tgconstraint
+) shape (kind, relation, name, definition)
+ORDER BY kind, relation, name, definition
+"""
+
+
+async def test_payments_copied_beside_their_partitions_leave_the_migrations_schema(
+    conn: asyncpg.Connection,
+) -> None:
+    before = [tuple(row) for row in await conn.fetch(SHAPE)]
+    assert len(before) > 500
+    counts = await demo.seed_subsidies(conn, seed=TEST_SEED, scale=0.01)
+    assert [tuple(row) for row in await conn.fetch(SHAPE)] == before
+    # The rows are in the years' own partitions, under the migrations' names.
+    assert await conn.fetchval("SELECT count(*) FROM payments_2024") > 0
+    assert await conn.fetchval("SELECT count(*) FROM payments") == counts["payments"]
+    assert await conn.fetchval("SELECT count(*) FROM disbursements") == counts["disbursements"]
+    assert not await conn.fetch("SELECT relname FROM pg_class WHERE relname LIKE '%fresh%'")
