@@ -154,8 +154,9 @@ async def seed_subsidies(
                 into,
             )
             progress("payment months", world.months, world.months)
-            await bulk.swap_in(conn, fresh)
-            await bulk.analyze(conn, tables=FRESH_PARENTS)
+        # Last, after the other tables' checks: readers of the swapped tables wait from here on.
+        await bulk.swap_in(conn, fresh)
+        await bulk.analyze(conn, tables=FRESH_PARENTS)
         # The seed numbered each table's rows 1..n; identity columns carry on from n + 1.
         for table in IDENTITY_TABLES:
             await conn.execute(
