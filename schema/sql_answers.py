@@ -204,6 +204,22 @@ def _shapes() -> dict[str, Shape]:
                     many=True,
                     order="ORDER BY {s}.id",
                 ),
+                "lockHistory": Link(
+                    "LockRecord",
+                    "FROM case_lock_events {s} WHERE {s}.case_id = {r}.id",
+                    many=True,
+                    order="ORDER BY {s}.id",
+                    owner="{r}.department_id",
+                ),
+            },
+        ),
+        "LockRecord": Shape(
+            owner=None,  # the case's, given by the link
+            fields={
+                "action": Leaf("{r}.action"),
+                "actor": Leaf("{r}.actor"),
+                "note": Leaf("{r}.note"),
+                "at": Leaf("{r}.at", "moment"),
             },
         ),
         "CaseStepRecord": Shape(
@@ -248,6 +264,8 @@ def _shapes() -> dict[str, Shape]:
                 "escalatedAt": Leaf("{r}.escalated_at", "moment"),
                 "escalatedBy": Leaf("{r}.escalated_by"),
                 "escalationNote": Leaf("{r}.escalation_note"),
+                "caseLocked": Leaf("{r}k.locked"),
+                "department": Link("Department", "FROM departments {s} WHERE {s}.id = {r}.department_id"),
             },
         ),
         "Department": Shape(

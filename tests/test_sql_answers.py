@@ -69,9 +69,15 @@ class County:
 async def county(populated_db: asyncpg.Pool, token: Callable[..., str]) -> County:
     carded = await populated_db.fetchrow(
         "SELECT k.case_no, d.code FROM cards c JOIN cases k ON k.id = c.case_id"
-        " JOIN departments d ON d.id = k.department_id ORDER BY c.id LIMIT 1"
+        " JOIN departments d ON d.id = k.department_id"
+        " ORDER BY EXISTS (SELECT 1 FROM case_lock_events l WHERE l.case_id = k.id) DESC, c.id LIMIT 1"
     )
     assert carded is not None
+    locked = await populated_db.fetchval(
+        "SELECT count(*) FROM case_lock_events l JOIN cases k ON k.id = l.case_id WHERE k.case_no = $1",
+        carded["case_no"],
+    )
+    assert locked > 0  # the console's case shows a lock history
     department = carded["code"]
     other = await populated_db.fetchval(
         "SELECT code FROM departments WHERE code <> $1 ORDER BY code LIMIT 1", department
@@ -159,6 +165,13 @@ ANSWERED = {
         steps {{ stepKey staffNo opinion }} cards {{ rule status }} }} }}""",
     "a case with cards": f"""query($cardedCaseNo: String!) {{ case(caseNo: $cardedCaseNo) {{
         caseNo cards {{ {CARD_FIELDS} }} }} }}""",
+    "the console's case": f"""query ConsoleCase($cardedCaseNo: String!) {{ case(caseNo: $cardedCaseNo) {{
+        caseNo stateLabel channelLabel receivedAt acceptedOn promisedDueOn statutoryDueOn completedOn onTime
+        locked handlerStaffNo refusalReason feeChargedYuan currentStepName currentStepKey
+        power {{ code name promisedLimitDays }} department {{ code name }}
+        steps {{ stepKey staffNo startedAt finishedAt opinion }}
+        cards {{ {CARD_FIELDS} caseLocked department {{ code name }} }}
+        lockHistory {{ action actor note at }} }} }}""",
     "fragments, aliases and repeats": """
         query($caseNo: String!) { theCase: case(caseNo: $caseNo) { ...Head ... on Case { no: caseNo }
           caseNo power { name } power { code } } }
@@ -311,7 +324,8 @@ LEAVES = {
     "Power": POWER_FIELDS.split(" fee ")[0].split(),
     "Department": DEPARTMENT_FIELDS.split(),
     "Step": ["stepKey", "staffNo", "startedAt", "finishedAt", "finishedBy", "opinion"],
-    "Card": CARD_FIELDS.split(),
+    "Card": [*CARD_FIELDS.split(), "caseLocked"],
+    "Lock": ["action", "actor", "note", "at"],
 }
 
 
@@ -321,7 +335,14 @@ def selection(type_name: str, depth: int) -> st.SearchStrategy[str]:
         lambda pair: " ".join(f"{f}_{i}: {f}" if pair[1] and i % 2 else f for i, f in enumerate(pair[0]))
     )
     nested: dict[str, list[tuple[str, str]]] = {
-        "Case": [("power", "Power"), ("department", "Department"), ("steps", "Step"), ("cards", "Card")],
+        "Case": [
+            ("power", "Power"),
+            ("department", "Department"),
+            ("steps", "Step"),
+            ("cards", "Card"),
+            ("lockHistory", "Lock"),
+        ],
+        "Card": [("department", "Department")],
         "Power": [("department", "Department")],
     }
     children = nested.get(type_name, [])
