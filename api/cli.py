@@ -124,14 +124,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         counts = asyncio.run(demo.load(url, seed=args.seed, scale=args.scale))
         if counts:
             log.info("demo county loaded", extra={"counts": counts})
-        # A year of cases and three years of subsidies take about two minutes to generate: the parts
+        # A year of cases and three years of subsidies take about a minute to generate: the parts
         # the database lacks load in a process of their own while the server already answers.
         missing = asyncio.run(demo.missing_parts(url))
         if missing:
             load = DemoLoad.start(parts=missing, seed=args.seed, scale=args.scale, parent=os.getpid())
             names = "与".join(demo.LABELS[part] for part in missing)
             print(
-                f"{names}示范数据正在后台载入（约需两分钟），进度见日志；/readyz 显示 demo: loading",
+                f"{names}示范数据正在后台载入（约需一分钟），进度见日志；/readyz 显示 demo: loading",
                 flush=True,
             )
         else:

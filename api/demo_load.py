@@ -1,7 +1,7 @@
 """The demo county's background load as ``serve`` runs it: the loader process, what ``/readyz``
 says of it, and its end told in the serve log.
 
-A year of cases and three years of subsidies take about two minutes to generate, so ``serve``
+A year of cases and three years of subsidies take about a minute to generate, so ``serve``
 answers already while a process of its own loads them (``sunshine seed``, which reports its
 progress on the same log). Only the parts the database lacks are loaded; with none missing
 nothing starts and the demo reads as complete.
