@@ -12,13 +12,14 @@ import strawberry
 
 from db import calendar as db_calendar
 from db import cases as db_cases
+from db.queries import Statement
 from domain.calendar import china_day, years_without_calendar
 from domain.case_events import KIND_NAMES, field_note
 from domain.cases import STATE_LABELS, State, check_receipt
 from domain.cases import on_time as is_on_time
 from domain.errors import InvalidInput, NotFound
 from domain.masking import PersonalKind
-from schema.context import Info
+from schema.context import Context, Info
 from schema.org import Department, RegionLevel, region_of_level
 from schema.pagination import (
     Connection,
@@ -432,6 +433,29 @@ CASE_RELATIONS: dict[str, Relation[Case]] = {
 }
 
 
+async def case_page_statement(context: Context, f: CaseFilter, size: int, after: str | None) -> Statement:
+    """The statement of a page of ``size`` cases (one more, to tell a next page) for ``f`` after
+    the cursor ``after``, as the viewer may see them; refuses what the filter may not name."""
+    department_id = await requested_department(context, f.department_code, refusal="部门只能查看本部门的办件")
+    power_id = None
+    if f.power_code:
+        terms = await db_cases.list_power_terms(context.db, codes=[f.power_code])
+        if not terms:
+            raise NotFound(f"未找到编码为 {f.power_code} 的权力事项")
+        power_id = terms[0].id
+    if f.open_card_color not in (None, "yellow", "red"):
+        raise InvalidInput("openCardColor 须为 yellow 或 red", code="INVALID_FIELD")
+    return db_cases.list_cases_statement(
+        department_id=department_id,
+        state=int(f.state) if f.state else None,
+        power_id=power_id,
+        overdue_before=context.today if f.overdue else None,
+        open_card_color=f.open_card_color,
+        before_id=decode_id_cursor(after),
+        limit=size + 1,
+    )
+
+
 @strawberry.type
 class CaseQueries:
     @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
@@ -459,30 +483,9 @@ class CaseQueries:
     async def cases(
         self, info: Info, filter: CaseFilter | None = None, first: int | None = None, after: str | None = None
     ) -> CaseConnection:
-        f = filter or CaseFilter()
         size = page_size(first, info.context.limits)
-        department_id = await requested_department(
-            info, f.department_code, refusal="部门只能查看本部门的办件"
-        )
-        power_id = None
-        if f.power_code:
-            terms = await db_cases.list_power_terms(info.context.db, codes=[f.power_code])
-            if not terms:
-                raise NotFound(f"未找到编码为 {f.power_code} 的权力事项")
-            power_id = terms[0].id
-        if f.open_card_color not in (None, "yellow", "red"):
-            raise InvalidInput("openCardColor 须为 yellow 或 red", code="INVALID_FIELD")
         rows = await db_cases.list_cases(
-            info.context.db,
-            db_cases.list_cases_statement(
-                department_id=department_id,
-                state=int(f.state) if f.state else None,
-                power_id=power_id,
-                overdue_before=info.context.today if f.overdue else None,
-                open_card_color=f.open_card_color,
-                before_id=decode_id_cursor(after),
-                limit=size + 1,
-            ),
+            info.context.db, await case_page_statement(info.context, filter or CaseFilter(), size, after)
         )
         today = info.context.today
         edges, page_info = edges_and_info(rows, size, lambda r: str(r.id), lambda r: Case.from_row(r, today))
@@ -509,7 +512,7 @@ class CaseQueries:
         f = filter or OverdueCaseFilter()
         size = page_size(first, info.context.limits)
         department_id = await requested_department(
-            info, f.department_code or department_code, refusal="部门只能查看本部门的逾期办件"
+            info.context, f.department_code or department_code, refusal="部门只能查看本部门的逾期办件"
         )
         if f.township_code is not None:
             await region_of_level(info, f.township_code, RegionLevel.TOWNSHIP)

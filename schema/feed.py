@@ -217,7 +217,7 @@ class FeedQueries:
         department_code: str | None = None,
     ) -> list[FeedEvent]:
         department_id = await requested_department(
-            info, department_code, refusal="部门工作人员只能查看本部门的监察动态"
+            info.context, department_code, refusal="部门工作人员只能查看本部门的监察动态"
         )
         if last is not None and after is not None:
             raise InvalidInput("after 与 last 不能同时使用", code="INVALID_FIELD")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from db.powers import DraftScope
 from domain.errors import NotFound
 from domain.viewer import Role, Viewer
-from schema.context import Info
+from schema.context import Context
 
 
 def draft_scope(viewer: Viewer) -> DraftScope:
@@ -27,22 +27,22 @@ def department_scope(viewer: Viewer) -> int | None:
     return department_id
 
 
-async def department_by_code(info: Info, code: str | None) -> int | None:
+async def department_by_code(context: Context, code: str | None) -> int | None:
     """The id of the department ``code`` names (None for no code); an unknown code is not found."""
     if code is None:
         return None
-    row = await info.context.loaders.department_by_code.load(code)
+    row = await context.loaders.department_by_code.load(code)
     if row is None:
         raise NotFound(f"未找到编码为 {code} 的部门", code="DEPARTMENT_NOT_FOUND")
     return row.id
 
 
-async def requested_department(info: Info, code: str | None, *, refusal: str) -> int | None:
+async def requested_department(context: Context, code: str | None, *, refusal: str) -> int | None:
     """The department a list of cases or cards is narrowed to: the one ``code`` names, which
     department staff may name only for themselves (else ``refusal``), or else the viewer's scope."""
-    department_id = department_scope(info.context.viewer)
+    department_id = department_scope(context.viewer)
     if code is not None:
-        requested = await department_by_code(info, code)
+        requested = await department_by_code(context, code)
         if department_id is not None and requested != department_id:
             raise NotFound(refusal, code="DEPARTMENT_NOT_FOUND")
         department_id = requested

@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,7 @@ from graphql import (
 )
 from graphql.execution import Executor
 from graphql.execution.values import get_argument_values
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from db import cases as db_cases
@@ -67,7 +68,7 @@ from domain.errors import DomainError
 from domain.supervision import COLOR_LABELS, RULE_LABELS
 from domain.viewer import Role, Viewer
 from schema.context import Context
-from schema.pagination import decode_cursor, decode_id_cursor, encode_cursor, page_size
+from schema.pagination import decode_cursor, encode_cursor, page_size
 from schema.scope import department_scope, draft_scope
 from schema.visibility import AUDITED_KEY, CALLERS_KEY, VISIBILITY_KEY, Decision, Visibility, decide
 
@@ -355,27 +356,21 @@ class Root:
     row it found (not a case of another department): the executor answers otherwise."""
 
     type_name: str
-    statement: Callable[[dict[str, Any], Context], Statement]
+    statement: Callable[[dict[str, Any], Context], Awaitable[Statement]]
     arguments: frozenset[str]
     connection_key: str | None = None  # the row's cursor column
     order: str = ""
     check: Callable[[Any, Context], bool] = field(default=lambda row, context: True)
 
 
-def _cases(args: dict[str, Any], context: Context) -> Statement:
+async def _cases(args: dict[str, Any], context: Context) -> Statement:
+    from schema.cases import CaseFilter, case_page_statement
+
     size = page_size(args.get("first"), context.limits)
-    return db_cases.list_cases_statement(
-        department_id=department_scope(context.viewer),
-        state=None,
-        power_id=None,
-        overdue_before=None,
-        open_card_color=None,
-        before_id=decode_id_cursor(args.get("after")),
-        limit=size + 1,
-    )
+    return await case_page_statement(context, args.get("filter") or CaseFilter(), size, args.get("after"))
 
 
-def _powers(args: dict[str, Any], context: Context) -> Statement:
+async def _powers(args: dict[str, Any], context: Context) -> Statement:
     from schema.powers import PowerFilter, power_search
 
     size = page_size(args.get("first"), context.limits)
@@ -387,12 +382,16 @@ def _powers(args: dict[str, Any], context: Context) -> Statement:
     )
 
 
-def _power(args: dict[str, Any], context: Context) -> Statement:
+async def _power(args: dict[str, Any], context: Context) -> Statement:
     from schema.powers import check_power_code
 
     code = args["code"]
     check_power_code(context.limits, code)
     return db_powers.power_by_code_statement(scope=draft_scope(context.viewer), code=code)
+
+
+async def _case(args: dict[str, Any], context: Context) -> Statement:
+    return db_cases.case_bundle_statement(case_no=args["case_no"])
 
 
 def _own_case(row: Any, context: Context) -> bool:
@@ -401,13 +400,10 @@ def _own_case(row: Any, context: Context) -> bool:
 
 
 ROOTS: dict[str, Root] = {
-    "case": Root(
-        "Case",
-        lambda args, context: db_cases.case_bundle_statement(case_no=args["caseNo"]),
-        frozenset({"caseNo"}),
-        check=_own_case,
+    "case": Root("Case", _case, frozenset({"caseNo"}), check=_own_case),
+    "cases": Root(
+        "Case", _cases, frozenset({"filter", "first", "after"}), connection_key="id", order="r.id DESC"
     ),
-    "cases": Root("Case", _cases, frozenset({"first", "after"}), connection_key="id", order="r.id DESC"),
     "power": Root("Power", _power, frozenset({"code"})),
     "powers": Root("Power", _powers, frozenset({"first", "after"}), connection_key="code", order="r.code"),
 }
@@ -631,8 +627,8 @@ class Plan:
             _finish(value, path, make)
         return value
 
-    def statement(self, args: dict[str, Any], context: Context) -> Statement:
-        sql, params = self.root.statement(args, context)
+    async def statement(self, args: dict[str, Any], context: Context) -> Statement:
+        sql, params = await self.root.statement(args, context)
         # Made of this module's columns, the schema's field names and db's own statements, never
         # of a value: every value is a parameter.
         text = f"SELECT {self.sql} FROM ({sql.rstrip().rstrip(';')}) r"  # noqa: S608
@@ -748,9 +744,17 @@ async def answer(
     viewer may not see)."""
     query = schema.query_type
     assert query is not None  # noqa: S101 -- a plan exists only for a schema with queries
+    graphql_field = query.fields[plan.node.name.value]
+    strawberry_schema = schema._strawberry_schema  # type: ignore[attr-defined]  # strawberry sets it
     try:
-        args = get_argument_values(query.fields[plan.node.name.value], plan.node, variable_values)
-        statement = plan.statement(args, context)
+        # The arguments as the resolver receives them (Python names, input types made objects).
+        args = convert_arguments(
+            get_argument_values(graphql_field, plan.node, variable_values),
+            graphql_field.extensions["strawberry-definition"].arguments,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            config=strawberry_schema.config,
+        )
+        statement = await plan.statement(args, context)
     except DomainError:
         return None
     sql, params = statement

@@ -289,7 +289,9 @@ class CardFilter:
 
 async def card_scope(info: Info, f: CardFilter) -> db_cards.CardScope:
     """The filter as the data layer's scope: codes made ids, the viewer's department applied."""
-    department_id = await requested_department(info, f.department_code, refusal="部门只能查看本部门的监察卡")
+    department_id = await requested_department(
+        info.context, f.department_code, refusal="部门只能查看本部门的监察卡"
+    )
     if f.township_code is not None:
         await region_of_level(info, f.township_code, RegionLevel.TOWNSHIP)
     fund_id = None
