@@ -258,20 +258,25 @@ def list_cases_statement(
     return Q.list_cases, [department_id, state, power_id, overdue_before, open_card_color, before_id, limit]
 
 
-async def list_overdue_cases(
-    db: Executor,
+async def list_overdue_cases(db: Executor, statement: Statement) -> list[CaseRow]:
+    """The cases of :func:`list_overdue_cases_statement`."""
+    sql, args = statement
+    return [_case(r) for r in await db.fetch(sql, *args)]
+
+
+def list_overdue_cases_statement(
     *,
     department_id: int | None,
     township_code: str | None,
     today: date,
     after: tuple[date, int] | None,
     limit: int,
-) -> list[CaseRow]:
+) -> Statement:
     """Open cases past their promised due date (of one department and township, or all), most
-    overdue first, keyset on (due date, id)."""
+    overdue first, keyset on (due date, id) (rows of ``cases``: :func:`list_overdue_cases` reads
+    them, and a reader may build on the statement)."""
     due, last = after if after else (None, None)
-    rows = await db.fetch(Q.list_overdue_cases, department_id, today, due, last, limit, township_code)
-    return [_case(r) for r in rows]
+    return Q.list_overdue_cases, [department_id, today, due, last, limit, township_code]
 
 
 async def count_overdue_cases(

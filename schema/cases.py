@@ -456,6 +456,19 @@ async def case_page_statement(context: Context, f: CaseFilter, size: int, after:
     )
 
 
+async def overdue_scope(
+    context: Context, f: OverdueCaseFilter, department_code: str | None
+) -> tuple[int | None, str | None]:
+    """The department and township an overdue list is narrowed to (``department_code`` is the
+    deprecated argument); refuses what the viewer may not name."""
+    department_id = await requested_department(
+        context, f.department_code or department_code, refusal="部门只能查看本部门的逾期办件"
+    )
+    if f.township_code is not None:
+        await region_of_level(context, f.township_code, RegionLevel.TOWNSHIP)
+    return department_id, f.township_code
+
+
 @strawberry.type
 class CaseQueries:
     @field(PUBLIC, description="群众凭办件编号和回执上的查询码查询办理进度；编号不存在与查询码错误的回答相同")
@@ -509,28 +522,27 @@ class CaseQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> OverdueCaseConnection:
-        f = filter or OverdueCaseFilter()
         size = page_size(first, info.context.limits)
-        department_id = await requested_department(
-            info.context, f.department_code or department_code, refusal="部门只能查看本部门的逾期办件"
+        department_id, township_code = await overdue_scope(
+            info.context, filter or OverdueCaseFilter(), department_code
         )
-        if f.township_code is not None:
-            await region_of_level(info, f.township_code, RegionLevel.TOWNSHIP)
         today = info.context.today
         rows = await db_cases.list_overdue_cases(
             info.context.db,
-            department_id=department_id,
-            township_code=f.township_code,
-            today=today,
-            after=decode_date_id_cursor(after),
-            limit=size + 1,
+            db_cases.list_overdue_cases_statement(
+                department_id=department_id,
+                township_code=township_code,
+                today=today,
+                after=decode_date_id_cursor(after),
+                limit=size + 1,
+            ),
         )
         edges, page_info = edges_and_info(
             rows, size, lambda r: f"{r.promised_due_on}/{r.id}", lambda r: Case.from_row(r, today)
         )
         await prefetch(info, [e.node for e in edges], CASE_RELATIONS, under=LIST_ITEMS)
         return OverdueCaseConnection(
-            edges=edges, page_info=page_info, department_id=department_id, township_code=f.township_code
+            edges=edges, page_info=page_info, department_id=department_id, township_code=township_code
         )
 
 

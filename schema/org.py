@@ -10,7 +10,7 @@ import strawberry
 from db import org
 from domain.errors import NotFound
 from domain.masking import PersonalKind
-from schema.context import Info
+from schema.context import Context, Info
 from schema.visibility import OWNER, PUBLIC, field, personal
 
 if TYPE_CHECKING:
@@ -38,10 +38,10 @@ _LEVEL_NAMES = {
 }
 
 
-async def region_of_level(info: Info, code: str, level: RegionLevel) -> org.RegionRow:
+async def region_of_level(context: Context, code: str, level: RegionLevel) -> org.RegionRow:
     """The region ``code`` names, which must be of ``level``: a village code where a village is
     asked for, a township's where a township is (a county code would widen the answer to all)."""
-    row = await info.context.loaders.region.load(code)
+    row = await context.loaders.region.load(code)
     if row is None or row.level != level.value:
         raise NotFound(f"未找到{_LEVEL_NAMES[level]} {code}", code="REGION_NOT_FOUND")
     return row

@@ -68,7 +68,7 @@ from domain.errors import DomainError
 from domain.supervision import COLOR_LABELS, RULE_LABELS
 from domain.viewer import Role, Viewer
 from schema.context import Context
-from schema.pagination import decode_cursor, encode_cursor, page_size
+from schema.pagination import decode_cursor, decode_date_id_cursor, encode_cursor, page_size
 from schema.scope import department_scope, draft_scope
 from schema.visibility import AUDITED_KEY, CALLERS_KEY, VISIBILITY_KEY, Decision, Visibility, decide
 
@@ -350,16 +350,20 @@ def _laid_out_map(raw: Any) -> object:
 @dataclass(frozen=True, slots=True)
 class Root:
     """A root field answered this way: the items' type, the resolver's statement for the
-    arguments and the request, the arguments it may be given and, for a connection, the column
-    its cursor is made of and the order of its rows. ``statement`` raises a DomainError where the
-    resolver would refuse the arguments, and ``check`` says whether the resolver would answer the
-    row it found (not a case of another department): the executor answers otherwise."""
+    arguments and the request, the arguments it may be given and, for a connection, its type, the
+    columns its cursor is made of (and how), the order of its rows and its total where it has one.
+    ``statement`` raises a DomainError where the resolver would refuse the arguments, and
+    ``check`` says whether the resolver would answer the row it found (not a case of another
+    department): the executor answers otherwise."""
 
     type_name: str
     statement: Callable[[dict[str, Any], Context], Awaitable[Statement]]
     arguments: frozenset[str]
-    connection_key: str | None = None  # the row's cursor column
+    connection: str | None = None  # the connection type's name
+    keys: tuple[str, ...] = ()  # the row's columns its cursor is made of
+    cursor: Callable[[Any], str] = str
     order: str = ""
+    total: Callable[[dict[str, Any], Context], Awaitable[int]] | None = None  # totalCount
     check: Callable[[Any, Context], bool] = field(default=lambda row, context: True)
 
 
@@ -394,6 +398,31 @@ async def _case(args: dict[str, Any], context: Context) -> Statement:
     return db_cases.case_bundle_statement(case_no=args["case_no"])
 
 
+async def _overdue_cases(args: dict[str, Any], context: Context) -> Statement:
+    from schema.cases import OverdueCaseFilter, overdue_scope
+
+    size = page_size(args.get("first"), context.limits)
+    f = args.get("filter") or OverdueCaseFilter()
+    department_id, township_code = await overdue_scope(context, f, args.get("department_code"))
+    return db_cases.list_overdue_cases_statement(
+        department_id=department_id,
+        township_code=township_code,
+        today=context.today,
+        after=decode_date_id_cursor(args.get("after")),
+        limit=size + 1,
+    )
+
+
+async def _overdue_total(args: dict[str, Any], context: Context) -> int:
+    from schema.cases import OverdueCaseFilter, overdue_scope
+
+    f = args.get("filter") or OverdueCaseFilter()
+    department_id, township_code = await overdue_scope(context, f, args.get("department_code"))
+    return await db_cases.count_overdue_cases(
+        context.db, department_id=department_id, township_code=township_code, today=context.today
+    )
+
+
 def _own_case(row: Any, context: Context) -> bool:
     scope = department_scope(context.viewer)
     return scope is None or row["department_id"] == scope
@@ -402,10 +431,34 @@ def _own_case(row: Any, context: Context) -> bool:
 ROOTS: dict[str, Root] = {
     "case": Root("Case", _case, frozenset({"caseNo"}), check=_own_case),
     "cases": Root(
-        "Case", _cases, frozenset({"filter", "first", "after"}), connection_key="id", order="r.id DESC"
+        "Case",
+        _cases,
+        frozenset({"filter", "first", "after"}),
+        connection="CaseConnection",
+        keys=("id",),
+        cursor=lambda row: str(row[0]),
+        order="r.id DESC",
+    ),
+    "overdueCases": Root(
+        "Case",
+        _overdue_cases,
+        frozenset({"filter", "departmentCode", "first", "after"}),
+        connection="OverdueCaseConnection",
+        keys=("promised_due_on", "id"),
+        cursor=lambda row: f"{row[0]}/{row[1]}",
+        order="r.promised_due_on, r.id",
+        total=_overdue_total,
     ),
     "power": Root("Power", _power, frozenset({"code"})),
-    "powers": Root("Power", _powers, frozenset({"first", "after"}), connection_key="code", order="r.code"),
+    "powers": Root(
+        "Power",
+        _powers,
+        frozenset({"first", "after"}),
+        connection="PowerConnection",
+        keys=("code",),
+        cursor=lambda row: str(row[0]),
+        order="r.code",
+    ),
 }
 
 
@@ -672,7 +725,7 @@ def compile_operation(
         if {a.name.value for a in node.arguments or ()} - root.arguments:
             return None
         finishes: dict[int, tuple[Finish, ...]] = {}
-        if root.connection_key is None:
+        if root.connection is None:
             sql = compiler.obj(root.type_name, group, "r", None)
             layout: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
             columns = ["r.department_id", sql]
@@ -691,10 +744,10 @@ def _connection(
 ) -> tuple[list[str], tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]]:
     """A connection's columns (the cursor's, then one object per distinct item selection) and
     its layout: for each response key, the field and what it holds."""
-    columns = [f"r.{root.connection_key}"]
+    assert root.connection is not None  # noqa: S101 -- called for connections only
+    columns = [f"r.{k}" for k in root.keys]
     layout: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
-    connection_type = f"{root.type_name}Connection"
-    for key, fields in compiler.collect((n.selection_set for n in group), connection_type).items():
+    for key, fields in compiler.collect((n.selection_set for n in group), root.connection).items():
         name = fields[0].name.value
         if name == "nodes":
             compiler.finishes = []
@@ -727,7 +780,7 @@ def _connection(
                     raise Unsupported(info_name)
                 parts.append((info_key, info_name))
             layout.append((key, name, tuple(parts)))
-        elif name == "__typename":
+        elif name == "__typename" or (name == "totalCount" and root.total is not None):
             layout.append((key, name, ()))
         else:
             raise Unsupported(name)
@@ -759,16 +812,20 @@ async def answer(
         return None
     sql, params = statement
     rows = await context.db.fetch(sql, *params)
+    counted = plan.root.total is not None and any(name == "totalCount" for _, name, _ in plan.layout)
+    total = await plan.root.total(args, context) if counted and plan.root.total else None
     try:
-        return _data(plan, rows, args, context)
+        return _data(plan, rows, args, context, total)
     except Exception:  # what the API makes of the rows refused them (a map that is no map)
         log.debug("the executor answers %s", plan.key, exc_info=True)
         return None
 
 
-def _data(plan: Plan, rows: list[Any], args: dict[str, Any], context: Context) -> dict[str, Any] | None:
+def _data(
+    plan: Plan, rows: list[Any], args: dict[str, Any], context: Context, total: int | None
+) -> dict[str, Any] | None:
     root = plan.root
-    if root.connection_key is None:
+    if root.connection is None:
         if not rows or not root.check(rows[0], context):
             return None
         return {plan.key: plan.item(rows[0], 1)}
@@ -782,11 +839,13 @@ def _data(plan: Plan, rows: list[Any], args: dict[str, Any], context: Context) -
         elif name == "edges":
             connection[key] = [_edge(r, parts, plan) for r in page]
         elif name == "pageInfo":
-            end = encode_cursor(str(page[-1][0])) if page else None
+            end = encode_cursor(root.cursor(page[-1])) if page else None
             values = {"hasNextPage": len(rows) > size, "endCursor": end, "__typename": "PageInfo"}
             connection[key] = {k: values[n] for k, n in parts}
+        elif name == "totalCount":
+            connection[key] = total
         else:
-            connection[key] = f"{root.type_name}Connection"
+            connection[key] = root.connection
     return {plan.key: connection}
 
 
@@ -794,7 +853,7 @@ def _edge(row: Any, parts: tuple[tuple[str, str], ...], plan: Plan) -> dict[str,
     edge: dict[str, Any] = {}
     for key, what in parts:
         if what == "cursor":
-            edge[key] = encode_cursor(str(row[0]))
+            edge[key] = encode_cursor(plan.root.cursor(row))
         elif what == "__typename":
             edge[key] = f"{plan.root.type_name}Edge"
         else:

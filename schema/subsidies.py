@@ -364,7 +364,7 @@ class SubsidyQueries:
         after: str | None = None,
     ) -> NoticeConnection:
         size = page_size(first, info.context.limits)
-        await region_of_level(info, village_code, RegionLevel.VILLAGE)
+        await region_of_level(info.context, village_code, RegionLevel.VILLAGE)
         fund = await db_subsidies.get_fund_by_code(info.context.db, code=fund_code)
         if fund is None:
             raise NotFound(f"未找到资金 {fund_code}", code="FUND_NOT_FOUND")
@@ -413,7 +413,7 @@ class SubsidyQueries:
             raise InvalidInput("按村统计须指定 townshipCode", code="INVALID_FIELD")
         check_year(year)
         if township_code is not None:
-            await region_of_level(info, township_code, RegionLevel.TOWNSHIP)
+            await region_of_level(info.context, township_code, RegionLevel.TOWNSHIP)
         funds = {f.id: f for f in await db_subsidies.list_funds(info.context.db)}
         fund_id = next((f.id for f in funds.values() if f.code == fund_code), None)
         if fund_code is not None and fund_id is None:

@@ -293,7 +293,7 @@ async def card_scope(info: Info, f: CardFilter) -> db_cards.CardScope:
         info.context, f.department_code, refusal="部门只能查看本部门的监察卡"
     )
     if f.township_code is not None:
-        await region_of_level(info, f.township_code, RegionLevel.TOWNSHIP)
+        await region_of_level(info.context, f.township_code, RegionLevel.TOWNSHIP)
     fund_id = None
     if f.fund_code is not None:
         fund = await db_subsidies.get_fund_by_code(info.context.db, code=f.fund_code)

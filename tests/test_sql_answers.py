@@ -282,6 +282,52 @@ async def test_filtered_pages_of_cases_equal_the_executor(
         assert one["errors"][0]["extensions"]["code"] == code
 
 
+OVERDUE = """query($f: OverdueCaseFilter, $d: String, $after: String) {
+    overdueCases(filter: $f, departmentCode: $d, first: 10, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { caseNo stateLabel acceptedOn
+      promisedDueOn handlerStaffNo locked onTime power { name } department { name } } } } }"""
+
+
+async def test_overdue_lists_equal_the_executor(
+    clients: Clients, county: County, caplog: pytest.LogCaptureFixture, populated_db: asyncpg.Pool
+) -> None:
+    """The console's overdue list, with its total, by every filter and page, is one statement and
+    a count, each the resolver's own; what the resolver refuses is its refusal."""
+    township = await populated_db.fetchval(
+        "SELECT left(region_code, 9) FROM cases WHERE completed_at IS NULL AND promised_due_on < current_date"
+        " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    answered: list[tuple[str, dict[str, Any]]] = [
+        ("discipline", {}),
+        ("discipline", {"f": {"departmentCode": county.department}}),
+        ("discipline", {"f": {"townshipCode": township}}),
+        ("discipline", {"d": county.department}),
+        ("own department", {}),
+        ("own department", {"f": {"departmentCode": county.department, "townshipCode": township}}),
+    ]
+    totals = []
+    for reader, variables in answered:
+        one, other, way = await both(clients, caplog, county.readers[reader], OVERDUE, variables)
+        assert (one, way) == (other, "sql"), (reader, variables)
+        totals.append(one["data"]["overdueCases"]["totalCount"])
+        cursor = one["data"]["overdueCases"]["pageInfo"]["endCursor"]
+        if cursor is not None:
+            nxt, nxt_other, way = await both(
+                clients, caplog, county.readers[reader], OVERDUE, {**variables, "after": cursor}
+            )
+            assert (nxt, way) == (nxt_other, "sql"), (reader, variables, "next page")
+    assert totals[0] > 10  # the county-wide list has a next page
+    refused: list[tuple[str, dict[str, Any], str]] = [
+        ("other department", {"f": {"departmentCode": county.department}}, "DEPARTMENT_NOT_FOUND"),
+        ("discipline", {"f": {"townshipCode": "510799999"}}, "REGION_NOT_FOUND"),
+        ("discipline", {"after": "bm9wZQ"}, "INVALID_CURSOR"),
+    ]
+    for reader, variables, code in refused:
+        one, other, way = await both(clients, caplog, county.readers[reader], OVERDUE, variables)
+        assert (one, way) == (other, "executor"), (reader, variables)
+        assert one["errors"][0]["extensions"]["code"] == code
+
+
 # Documents left to the executor: what they ask is not something one statement may answer.
 ONE_CASE = "query($caseNo: String!) { case(caseNo: $caseNo) { %s } }"
 ONE_POWER = "query($code: String!) { power(code: $code) { %s } }"
@@ -420,8 +466,9 @@ def compiled_part() -> str:
     plain ones."""
     kept = {name: set(shape.fields) for name, shape in sql_answers._shapes().items()}
     kept |= {
-        "Query": {"case", "cases", "power", "powers"},
+        "Query": {"case", "cases", "overdueCases", "power", "powers"},
         "CaseConnection": {"nodes", "edges", "pageInfo"},
+        "OverdueCaseConnection": {"nodes", "edges", "pageInfo", "totalCount"},
         "PowerConnection": {"nodes", "edges", "pageInfo"},
         "CaseEdge": {"cursor", "node"},
         "PowerEdge": {"cursor", "node"},
@@ -461,6 +508,7 @@ def one_root(document: DocumentNode, county: County, *, finding: bool) -> Docume
         "case": {"caseNo": StringValueNode(value=county.case_no)},
         "power": {"code": StringValueNode(value=county.code)},
         "cases": {"first": IntValueNode(value="5")},
+        "overdueCases": {"first": IntValueNode(value="5")},
         "powers": {"first": IntValueNode(value="5")},
     }
     operations = []
