@@ -86,14 +86,13 @@ _MAX_KEYS = 50  # json_build_object takes at most 100 arguments
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
-    """A scalar or enum field: ``sql`` over the row (``{r}`` its alias), written as ``write`` says:
-    ``value`` as PostgreSQL writes JSON (text, numbers, booleans, dates), ``text`` as its text
-    (decimals, as Python's ``str`` writes them), ``moment`` as :func:`moment_text`. An enum field
-    is written by its enum type's names; ``labels`` maps a value to its label (else null, or the
-    value itself with ``or_value``)."""
+    """A scalar or enum field: ``sql`` over the row (``{r}`` its alias), written as its GraphQL
+    type is: a ``DateTime`` as :func:`moment_text` writes it, a ``Decimal`` as its text (as
+    Python's ``str`` writes it), an enum by its enum type's names, anything else as PostgreSQL
+    writes JSON (text, numbers, booleans, dates). ``labels`` maps a value to its label (else null,
+    or the value itself with ``or_value``)."""
 
     sql: str
-    write: str = "value"
     labels: Mapping[Any, str] | None = None
     or_value: bool = False
 
@@ -134,7 +133,14 @@ class Computed:
 @dataclass(frozen=True, slots=True)
 class Shape:
     owner: str | None  # the row's owning department (``{r}``), for non-public fields
-    fields: Mapping[str, Leaf | Link | Embedded | Computed]
+    # Fields read from the row's column of the field's Python name (``caseNo`` from ``case_no``).
+    columns: frozenset[str] = frozenset()
+    fields: Mapping[str, Leaf | Link | Embedded | Computed] = field(default_factory=dict)
+
+    def spec(self, name: str, python_name: str) -> Leaf | Link | Embedded | Computed | None:
+        if name in self.columns:
+            return Leaf(f"{{r}}.{python_name}")
+        return self.fields.get(name)
 
 
 def _moment(sql: str) -> str:
@@ -163,22 +169,26 @@ def _shapes() -> dict[str, Shape]:
     return {
         "Case": Shape(
             owner="{r}.department_id",
+            columns=frozenset(
+                {
+                    "caseNo",
+                    "state",
+                    "channel",
+                    "receivedAt",
+                    "acceptedOn",
+                    "promisedDueOn",
+                    "statutoryDueOn",
+                    "completedOn",
+                    "applicantKind",
+                    "feeChargedYuan",
+                    "handlerStaffNo",
+                    "refusalReason",
+                    "locked",
+                }
+            ),
             fields={
-                "caseNo": Leaf("{r}.case_no"),
-                "state": Leaf("{r}.state"),
                 "stateLabel": Leaf("{r}.state", labels={s.value: label for s, label in STATE_LABELS.items()}),
-                "channel": Leaf("{r}.channel"),
                 "channelLabel": Leaf("{r}.channel", labels=CHANNEL_LABELS, or_value=True),
-                "receivedAt": Leaf("{r}.received_at", "moment"),
-                "acceptedOn": Leaf("{r}.accepted_on"),
-                "promisedDueOn": Leaf("{r}.promised_due_on"),
-                "statutoryDueOn": Leaf("{r}.statutory_due_on"),
-                "completedOn": Leaf("{r}.completed_on"),
-                "applicantKind": Leaf("{r}.applicant_kind"),
-                "feeChargedYuan": Leaf("{r}.fee_charged_yuan", "text"),
-                "handlerStaffNo": Leaf("{r}.handler_staff_no"),
-                "refusalReason": Leaf("{r}.refusal_reason"),
-                "locked": Leaf("{r}.locked"),
                 "onTime": Leaf(
                     f"CASE WHEN {{r}}.promised_due_on IS NOT NULL"
                     f" THEN coalesce({{r}}.completed_on, {_TODAY}::date) <= {{r}}.promised_due_on END"
@@ -216,28 +226,36 @@ def _shapes() -> dict[str, Shape]:
         ),
         "LockRecord": Shape(
             owner=None,  # the case's, given by the link
-            fields={
-                "action": Leaf("{r}.action"),
-                "actor": Leaf("{r}.actor"),
-                "note": Leaf("{r}.note"),
-                "at": Leaf("{r}.at", "moment"),
-            },
+            columns=frozenset({"action", "actor", "note", "at"}),
         ),
         "CaseStepRecord": Shape(
             owner=None,  # the case's, given by the link
-            fields={
-                "stepKey": Leaf("{r}.step_key"),
-                "staffNo": Leaf("{r}.staff_no"),
-                "startedAt": Leaf("{r}.started_at", "moment"),
-                "finishedAt": Leaf("{r}.finished_at", "moment"),
-                "finishedBy": Leaf("{r}.finished_by"),
-                "opinion": Leaf("{r}.opinion"),
-            },
+            columns=frozenset({"stepKey", "staffNo", "startedAt", "finishedAt", "finishedBy", "opinion"}),
         ),
         "Card": Shape(
             owner="{r}.department_id",
+            columns=frozenset(
+                {
+                    "id",
+                    "color",
+                    "subject",
+                    "staffNo",
+                    "raisedAt",
+                    "status",
+                    "explanation",
+                    "explainedBy",
+                    "explainedAt",
+                    "closedBy",
+                    "closedAt",
+                    "closingNote",
+                    "outcome",
+                    "explainDueOn",
+                    "escalatedAt",
+                    "escalatedBy",
+                    "escalationNote",
+                }
+            ),
             fields={
-                "id": Leaf("{r}.id"),
                 "kind": Leaf(
                     "CASE WHEN {r}.case_id IS NOT NULL THEN 'case'"
                     " WHEN {r}.complaint_id IS NOT NULL THEN 'complaint' ELSE 'payment' END"
@@ -245,66 +263,46 @@ def _shapes() -> dict[str, Shape]:
                 "caseNo": Leaf("{r}k.case_no"),
                 "rule": Leaf("{r}.rule_code"),
                 "ruleLabel": Leaf("{r}.rule_code", labels=RULE_LABELS, or_value=True),
-                "color": Leaf("{r}.color"),
                 "colorLabel": Leaf("{r}.color", labels=COLOR_LABELS),
-                "subject": Leaf("{r}.subject"),
                 "evidence": Leaf("{r}.evidence::json"),
-                "staffNo": Leaf("{r}.staff_no"),
-                "raisedAt": Leaf("{r}.raised_at", "moment"),
                 "dueOn": Leaf("{r}k.promised_due_on"),
-                "status": Leaf("{r}.status"),
                 "statusLabel": Leaf("{r}.status", labels=CARD_STATUS_LABELS),
-                "explanation": Leaf("{r}.explanation"),
-                "explainedBy": Leaf("{r}.explained_by"),
-                "explainedAt": Leaf("{r}.explained_at", "moment"),
-                "closedBy": Leaf("{r}.closed_by"),
-                "closedAt": Leaf("{r}.closed_at", "moment"),
-                "closingNote": Leaf("{r}.closing_note"),
-                "outcome": Leaf("{r}.outcome"),
-                "explainDueOn": Leaf("{r}.explain_due_on"),
-                "escalatedAt": Leaf("{r}.escalated_at", "moment"),
-                "escalatedBy": Leaf("{r}.escalated_by"),
-                "escalationNote": Leaf("{r}.escalation_note"),
                 "caseLocked": Leaf("{r}k.locked"),
                 "department": Link("Department", "FROM departments {s} WHERE {s}.id = {r}.department_id"),
             },
         ),
         "Department": Shape(
             owner="{r}.id",
-            fields={
-                "code": Leaf("{r}.code"),
-                "name": Leaf("{r}.name"),
-                "shortName": Leaf("{r}.short_name"),
-                "serviceLevel": Leaf("{r}.service_level"),
-                "hall": Leaf("{r}.hall"),
-                "phone": Leaf("{r}.phone"),
-                "address": Leaf("{r}.address"),
-            },
+            columns=frozenset({"code", "name", "shortName", "serviceLevel", "hall", "phone", "address"}),
         ),
         "Power": Shape(
             owner="{r}.department_id",
+            columns=frozenset(
+                {
+                    "code",
+                    "name",
+                    "category",
+                    "status",
+                    "serviceLevel",
+                    "legalBasis",
+                    "conditions",
+                    "procedure",
+                    "statutoryLimitDays",
+                    "promisedLimitDays",
+                    "visitsNeeded",
+                    "parallelApproval",
+                    "consultationChannel",
+                    "complaintChannel",
+                    "publishedOn",
+                    "internalNote",
+                }
+            ),
             fields={
-                "code": Leaf("{r}.code"),
-                "name": Leaf("{r}.name"),
-                "category": Leaf("{r}.category"),
                 "categoryLabel": Leaf(
                     "{r}.category", labels={c.value: t for c, t in CATEGORY_LABELS.items()}
                 ),
-                "status": Leaf("{r}.status"),
                 "statusLabel": Leaf("{r}.status", labels={s.value: t for s, t in STATUS_LABELS.items()}),
-                "serviceLevel": Leaf("{r}.service_level"),
-                "legalBasis": Leaf("{r}.legal_basis"),
-                "conditions": Leaf("{r}.conditions"),
-                "procedure": Leaf("{r}.procedure"),
                 "fee": Embedded("Fee"),
-                "statutoryLimitDays": Leaf("{r}.statutory_limit_days"),
-                "promisedLimitDays": Leaf("{r}.promised_limit_days"),
-                "visitsNeeded": Leaf("{r}.visits_needed"),
-                "parallelApproval": Leaf("{r}.parallel_approval"),
-                "consultationChannel": Leaf("{r}.consultation_channel"),
-                "complaintChannel": Leaf("{r}.complaint_channel"),
-                "publishedOn": Leaf("{r}.published_on"),
-                "internalNote": Leaf("{r}.internal_note"),
                 "department": Link("Department", "FROM departments {s} WHERE {s}.id = {r}.department_id"),
                 "processMap": Computed("ProcessMap", _MAP_ROWS, _laid_out_map),
             },
@@ -313,7 +311,7 @@ def _shapes() -> dict[str, Shape]:
             owner=None,
             fields={
                 "free": Leaf("({r}.fee_yuan IS NULL OR {r}.fee_yuan = 0)"),
-                "amountYuan": Leaf("{r}.fee_yuan", "text"),
+                "amountYuan": Leaf("{r}.fee_yuan"),
                 "basis": Leaf("{r}.fee_basis"),
                 "label": Leaf("coalesce(to_char({r}.fee_yuan, 'FM999999999999990.00') || '元', '免费')"),
             },
@@ -544,11 +542,12 @@ class _Compiler:
             if name == "__typename":
                 parts.append(f"'{key}', {_literal(type_name)}")
                 continue
-            spec = shape.fields.get(name)
             graphql_field = graphql_type.fields.get(name)
-            if spec is None or graphql_field is None or any(n.arguments for n in group):
+            definition = graphql_field.extensions["strawberry-definition"] if graphql_field else None
+            spec = shape.spec(name, definition.python_name) if definition else None
+            if definition is None or spec is None or any(n.arguments for n in group):
                 raise Unsupported(f"{type_name}.{name}")
-            metadata = graphql_field.extensions["strawberry-definition"].metadata
+            metadata = definition.metadata
             if metadata.get(CALLERS_KEY) is not None or metadata.get(AUDITED_KEY):
                 raise Unsupported(f"{type_name}.{name}: callers or audited")
             self.path.append(key)
@@ -574,9 +573,9 @@ class _Compiler:
                 sql = _mapped(sql, {v.value: name for name, v in named.values.items()}, False)
             elif spec.labels is not None:
                 sql = _mapped(sql, spec.labels, spec.or_value)
-            if spec.write == "text":
+            if named.name == "Decimal":
                 return f"({sql})::text"
-            if spec.write == "moment":
+            if named.name == "DateTime":
                 return _moment(sql)
             return sql
         if named.name != spec.type_name:
@@ -682,20 +681,33 @@ class Plan:
 
     async def statement(self, args: dict[str, Any], context: Context) -> Statement:
         sql, params = await self.root.statement(args, context)
-        # Made of this module's columns, the schema's field names and db's own statements, never
-        # of a value: every value is a parameter.
-        text = f"SELECT {self.sql} FROM ({sql.rstrip().rstrip(';')}) r"  # noqa: S608
-        if self.root.order:
-            text += f" ORDER BY {self.root.order}"
         params = list(params)
-        for placeholder, used, value in (
-            (_TODAY, self.uses_today, context.today),
-            (_DEPARTMENT, self.uses_department, context.viewer.department_id),
+        for used, value in (
+            (self.uses_today, context.today),
+            (self.uses_department, context.viewer.department_id),
         ):
             if used:
                 params.append(value)
-                text = text.replace(placeholder, f"${len(params)}")
-        return text, params
+        return _text(
+            self.sql, sql, self.root.order, len(params), self.uses_today, self.uses_department
+        ), params
+
+
+@functools.lru_cache(maxsize=1024)
+def _text(columns: str, root_sql: str, order: str, parameters: int, today: bool, department: bool) -> str:
+    """The statement of ``columns`` on ``root_sql`` in ``order``, the plan's own parameters
+    numbered after the root's (made once for each plan and root statement)."""
+    # Made of this module's columns, the schema's field names and db's own statements, never of a
+    # value: every value is a parameter.
+    text = f"SELECT {columns} FROM ({root_sql.rstrip().rstrip(';')}) r"  # noqa: S608
+    if order:
+        text += f" ORDER BY {order}"
+    number = parameters - today - department
+    for placeholder, used in ((_TODAY, today), (_DEPARTMENT, department)):
+        if used:
+            number += 1
+            text = text.replace(placeholder, f"${number}")
+    return text
 
 
 def compile_operation(

@@ -168,6 +168,21 @@ async def populated_db(populated: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
+# The service as it runs, and the same service with every answer from graphql-core's executor.
+BothWays = tuple[httpx.AsyncClient, httpx.AsyncClient]
+
+
+@pytest.fixture(scope="module")
+async def clients(settings: Settings, populated: str) -> AsyncIterator[BothWays]:
+    """The service as it runs on the populated county, and the same service with every fast path
+    off (COMPILED_DOCUMENTS=0), for tests that require the two to answer alike."""
+    async with (
+        running(create_app(settings, database_url=populated)) as fast,
+        running(create_app(replace(settings, compiled_documents=False), database_url=populated)) as general,
+    ):
+        yield fast, general
+
+
 @pytest.fixture
 async def fresh_db(server: Server, template: str) -> AsyncIterator[str]:
     """A copy of the demo county of this test's own."""

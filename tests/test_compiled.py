@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type, is_non_null_type
 
-from api.app import create_app
 from api.public_queries import PublicQueries
-from api.settings import Settings
 from demo import demo_query_code
 from schema.compiled import COMPILED
-from tests.conftest import ACCESS_REASON, TEST_SEED, running
+from tests.conftest import ACCESS_REASON, TEST_SEED, BothWays
 from tests.test_visibility_matrix import SCHEMA
 
 DOCUMENTS = PublicQueries.load()
-Clients = tuple[httpx.AsyncClient, httpx.AsyncClient]
 
 
-@pytest.fixture(scope="module")
-async def clients(settings: Settings, populated: str) -> AsyncIterator[Clients]:
-    """The service as it runs, and the same service with every answer from the executor."""
-    async with (
-        running(create_app(settings, database_url=populated)) as compiled,
-        running(create_app(replace(settings, compiled_documents=False), database_url=populated)) as general,
-    ):
-        yield compiled, general
-
-
-async def answers(clients: Clients, document: str, variables: dict[str, Any]) -> tuple[Any, Any]:
+async def answers(clients: BothWays, document: str, variables: dict[str, Any]) -> tuple[Any, Any]:
     doc = DOCUMENTS.by_name(document)
     assert doc is not None
     compiled, general = clients
@@ -56,7 +41,7 @@ def test_every_compiled_answer_is_pinned_to_its_document_as_it_is() -> None:
 
 
 async def test_compiled_case_status_equals_the_executor_for_every_case(
-    clients: Clients, populated_db: asyncpg.Pool
+    clients: BothWays, populated_db: asyncpg.Pool
 ) -> None:
     cases = [r["case_no"] for r in await populated_db.fetch("SELECT case_no FROM cases ORDER BY id")]
     states = {r["state"] for r in await populated_db.fetch("SELECT DISTINCT state FROM cases")}
@@ -70,7 +55,7 @@ async def test_compiled_case_status_equals_the_executor_for_every_case(
 
 
 async def test_compiled_and_executor_both_write_the_receipt_time_in_china_time(
-    clients: Clients, populated_db: asyncpg.Pool
+    clients: BothWays, populated_db: asyncpg.Pool
 ) -> None:
     case_no = await populated_db.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
     variables = {"caseNo": case_no, "queryCode": demo_query_code(TEST_SEED, case_no)}
@@ -83,7 +68,7 @@ async def test_compiled_and_executor_both_write_the_receipt_time_in_china_time(
 
 
 async def test_compiled_case_status_reads_input_as_the_executor_does(
-    clients: Clients, populated_db: asyncpg.Pool
+    clients: BothWays, populated_db: asyncpg.Pool
 ) -> None:
     case_no = await populated_db.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
     code = demo_query_code(TEST_SEED, case_no)
@@ -105,7 +90,7 @@ async def test_compiled_case_status_reads_input_as_the_executor_does(
 
 
 async def test_a_wrong_receipt_code_is_refused_by_the_compiled_path_in_one_statement(
-    clients: Clients, populated_db: asyncpg.Pool, caplog: pytest.LogCaptureFixture
+    clients: BothWays, populated_db: asyncpg.Pool, caplog: pytest.LogCaptureFixture
 ) -> None:
     case_no = await populated_db.fetchval("SELECT case_no FROM cases ORDER BY id LIMIT 1")
     doc = DOCUMENTS.by_name("case_status")
@@ -150,7 +135,7 @@ OFFICIALS_DOCUMENTS = {
 
 
 async def test_officials_answers_equal_the_ordinary_executor(
-    clients: Clients, token: Callable[..., str], populated_db: asyncpg.Pool
+    clients: BothWays, token: Callable[..., str], populated_db: asyncpg.Pool
 ) -> None:
     """The fast paths of officials' documents (plain leaves, relations fetched up front for a
     list) answer exactly what graphql-core's ordinary execution answers, to every official."""

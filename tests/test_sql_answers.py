@@ -6,12 +6,11 @@ refusal are the executor's, unchanged."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from graphql import (
     ArgumentNode,
@@ -33,24 +32,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 
-from api.app import create_app
-from api.settings import Settings
 from schema import sql_answers
-from tests.conftest import ACCESS_REASON, running
+from tests.conftest import ACCESS_REASON, BothWays
 from tests.test_fuzz import SCALARS
 from tests.test_visibility_matrix import SCHEMA
-
-Clients = tuple[httpx.AsyncClient, httpx.AsyncClient]
-
-
-@pytest.fixture(scope="module")
-async def clients(settings: Settings, populated: str) -> AsyncIterator[Clients]:
-    """The service as it runs, and the same service with every answer from graphql-core's executor."""
-    async with (
-        running(create_app(settings, database_url=populated)) as fast,
-        running(create_app(replace(settings, compiled_documents=False), database_url=populated)) as general,
-    ):
-        yield fast, general
 
 
 @dataclass(frozen=True)
@@ -110,7 +95,7 @@ async def county(populated_db: asyncpg.Pool, token: Callable[..., str]) -> Count
 
 
 async def both(
-    clients: Clients,
+    clients: BothWays,
     caplog: pytest.LogCaptureFixture,
     bearer: str,
     query: str,
@@ -190,7 +175,7 @@ def variables_of(county: County, document: str) -> dict[str, Any]:
 
 
 async def test_officials_documents_answered_by_one_statement_equal_the_executor(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture
 ) -> None:
     for label, document in ANSWERED.items():
         for reader, bearer in county.readers.items():
@@ -204,7 +189,7 @@ async def test_officials_documents_answered_by_one_statement_equal_the_executor(
 
 
 async def test_the_next_page_follows_the_cursor_as_the_executor_does(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture
 ) -> None:
     query = (
         "query($after: String) { cases(first: 7, after: $after) { pageInfo { endCursor } nodes { caseNo } } }"
@@ -220,7 +205,7 @@ async def test_the_next_page_follows_the_cursor_as_the_executor_does(
 
 
 async def test_a_department_sees_its_own_records_fields_and_not_anothers(
-    clients: Clients,
+    clients: BothWays,
     county: County,
     caplog: pytest.LogCaptureFixture,
     populated_db: asyncpg.Pool,
@@ -246,7 +231,7 @@ async def test_a_department_sees_its_own_records_fields_and_not_anothers(
 
 
 async def test_filtered_pages_of_cases_equal_the_executor(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture, populated_db: asyncpg.Pool
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture, populated_db: asyncpg.Pool
 ) -> None:
     """A page of cases by any filter the resolver takes is one statement too, built from the
     resolver's own statement for that filter; a filter the resolver refuses is its refusal."""
@@ -289,7 +274,7 @@ OVERDUE = """query($f: OverdueCaseFilter, $d: String, $after: String) {
 
 
 async def test_overdue_lists_equal_the_executor(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture, populated_db: asyncpg.Pool
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture, populated_db: asyncpg.Pool
 ) -> None:
     """The console's overdue list, with its total, by every filter and page, is one statement and
     a count, each the resolver's own; what the resolver refuses is its refusal."""
@@ -342,7 +327,7 @@ LEFT = {
 
 
 async def test_what_one_statement_does_not_answer_is_the_executors(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture
 ) -> None:
     for label, document in LEFT.items():
         one, other, way = await both(
@@ -353,7 +338,7 @@ async def test_what_one_statement_does_not_answer_is_the_executors(
 
 
 async def test_a_township_is_answered_by_the_executor(
-    clients: Clients,
+    clients: BothWays,
     county: County,
     caplog: pytest.LogCaptureFixture,
     token: Callable[..., str],
@@ -372,7 +357,7 @@ async def test_a_township_is_answered_by_the_executor(
 
 
 async def test_refusals_are_the_executors_own(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture
 ) -> None:
     refusals = {
         "CASE_NOT_FOUND": ('query { case(caseNo: "NO-SUCH-CASE") { caseNo } }', {}),
@@ -454,7 +439,7 @@ LIMIT_REFUSALS = {
     reader=st.sampled_from(["discipline", "own department", "other department"]),
 )
 async def test_generated_selections_equal_the_executor(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture, cases: str, powers: str, reader: str
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture, cases: str, powers: str, reader: str
 ) -> None:
     for query in (
         f"{{ cases(first: 8) {{ nodes {{ {cases} }} }} }}",
@@ -554,7 +539,7 @@ ways: dict[str, int] = {}
     found=st.booleans(),
 )
 async def test_generated_documents_on_the_compiled_roots_equal_the_executor(
-    clients: Clients, county: County, caplog: pytest.LogCaptureFixture, query: Any, reader: str, found: bool
+    clients: BothWays, county: County, caplog: pytest.LogCaptureFixture, query: Any, reader: str, found: bool
 ) -> None:
     """Whatever hypothesis-graphql writes with what one statement answers (any field, argument
     value, alias or fragment) on one root, both ways answer the same, and nothing breaks. Half the
