@@ -18,10 +18,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 
+from api.embedded import with_database
 from bench.wrk import cpu_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ PART_ENDS = {"cases": "cases", "payment months": "subsidies", "red flags": "red 
 
 
 def run(url: str, *, seed: int, scale: float, machine: str) -> int:
-    fresh = _beside(url, f"{_name(url)}_load_time_{os.getpid()}")
+    fresh = with_database(url, f"{_name(url)}_load_time_{os.getpid()}")
     asyncio.run(_admin(url, f'CREATE DATABASE "{_name(fresh)}"'))
     try:
         env = {**os.environ, "DATABASE_URL": fresh, "LOG_LEVEL": "INFO"}
@@ -121,7 +122,7 @@ class _BackendCpu:
         asyncio.run(self._sample())
 
     async def _sample(self) -> None:
-        conn = await asyncpg.connect(_beside(self._url, "postgres"))
+        conn = await asyncpg.connect(with_database(self._url, "postgres"))
         try:
             while not self._done.is_set():
                 rows = await conn.fetch(
@@ -136,17 +137,11 @@ class _BackendCpu:
 
 
 async def _admin(url: str, statement: str) -> None:
-    conn = await asyncpg.connect(_beside(url, "postgres"))
+    conn = await asyncpg.connect(with_database(url, "postgres"))
     try:
         await conn.execute(statement)
     finally:
         await conn.close()
-
-
-def _beside(url: str, database: str) -> str:
-    """``url`` with another database on the same server."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def _name(url: str) -> str:

@@ -19,10 +19,5 @@ async def ensure_database(conn: Connection, *, name: str) -> None:
         await conn.execute(f"CREATE DATABASE {_identifier(name)}")
 
 
-async def analyze(conn: Connection) -> None:
-    """Fresh planner statistics, before anything plans a query over millions of new rows."""
-    await conn.execute(Q.analyze)
-
-
 def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'

@@ -114,7 +114,7 @@ async def seed_subsidies(
         )
         into = {(table.parent, table.value): table for table in fresh}
         # Their rows go into the fresh tables, whose keys attaching them checks (db.bulk.swap_in).
-        checked = [t for t in IDENTITY_TABLES if not any(t == table.parent for table in fresh)]
+        checked = [t for t in IDENTITY_TABLES if t not in {table.parent for table in fresh}]
         async with bulk_load(conn, tables=checked):
             await _copy(conn, counts, ("funds", FundCopy._fields, [_fund_row(fund) for fund in funds]))
             registry = Registry(world, random.Random(f"{seed}:households"), scale=scale)

@@ -21,8 +21,9 @@ import bisect
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 import asyncpg
 
@@ -52,6 +53,28 @@ class Records:
     complaints: dict[int, db_complaints.ComplaintRow]
     departments: dict[int, org.DepartmentRow]
     regions: dict[str, org.RegionRow]
+
+    def of(self, row: db_feed.FeedRow) -> Records:
+        """What the answer of the one event ``row`` reads of these: its card, its complaint, its
+        department (a subscriber primes its loaders with them for each event it is sent)."""
+        return Records(
+            _one(self.cards, _payload_id(row, "card_id")),
+            _one(self.complaints, _payload_id(row, "complaint_id")),
+            _one(self.departments, row.department_id),
+            {},
+        )
+
+
+def _payload_id(row: db_feed.FeedRow, key: str) -> int | None:
+    value = row.payload.get(key)
+    return int(value) if value else None
+
+
+Row = TypeVar("Row")
+
+
+def _one(found: dict[int, Row], key: int | None) -> dict[int, Row]:
+    return {key: found[key]} if key is not None and key in found else {}
 
 
 NO_RECORDS = Records({}, {}, {}, {})
@@ -83,8 +106,8 @@ async def records_of(db: Executor, rows: list[db_feed.FeedRow]) -> Records:
     """What the answers of ``rows`` read."""
     return await read_records(
         db,
-        card_ids={int(r.payload["card_id"]) for r in rows if r.payload.get("card_id")},
-        complaint_ids={int(r.payload["complaint_id"]) for r in rows if r.payload.get("complaint_id")},
+        card_ids={i for r in rows if (i := _payload_id(r, "card_id")) is not None},
+        complaint_ids={i for r in rows if (i := _payload_id(r, "complaint_id")) is not None},
         department_ids={r.department_id for r in rows if r.department_id is not None},
     )
 
@@ -109,8 +132,9 @@ class LiveCounts:
     complaints: int
     cards: tuple[db_feed.CardCountRow, ...]  # open cards by department
     flags: tuple[db_feed.FlagCountRow, ...]  # open subsidy red flags by township
-    head: int  # the feed's last event when counted
-    records: Records = NO_RECORDS  # the departments and townships named
+    # Not among the figures: counts that differ only in these are the same counts.
+    head: int = field(compare=False)  # the feed's last event when counted
+    records: Records = field(default=NO_RECORDS, compare=False)  # the departments and townships named
 
 
 async def count_live(db: Executor, *, day: date, head: int) -> LiveCounts:
@@ -256,7 +280,9 @@ class FeedHub:
                     self._pool, after_id=self._head, department_id=None, limit=READ_BATCH
                 )
                 if rows:
-                    self._remember(rows, await records_of(self._pool, rows))
+                    # Read for the subscribers there are; one who comes later reads its own.
+                    records = await records_of(self._pool, rows) if self._subscribers else NO_RECORDS
+                    self._remember(rows, records)
                     read += len(rows)
                 if len(rows) < READ_BATCH:
                     break
@@ -266,7 +292,7 @@ class FeedHub:
 
     def _remember(self, rows: list[db_feed.FeedRow], records: Records) -> None:
         self._ids.extend(r.id for r in rows)
-        self._rows.extend(Delivery(r, records) for r in rows)
+        self._rows.extend(Delivery(r, records.of(r)) for r in rows)
         self._head = rows[-1].id
         excess = len(self._rows) - self._memory
         if excess > 0:
@@ -330,7 +356,7 @@ class FeedHub:
         counts = await count_live(self._pool, day=self._today(), head=self._head)
         previous = self._counts
         self._counts = counts
-        if previous is None or _figures(previous) != _figures(counts):
+        if previous != counts:
             moved, self._counts_moved = self._counts_moved, asyncio.Event()
             moved.set()
 
@@ -344,24 +370,12 @@ class FeedHub:
             while True:
                 moved = self._counts_moved
                 current = self._counts
-                if current is not None and (sent is None or _figures(sent) != _figures(current)):
+                if current is not None and sent != current:
                     sent = current
                     yield current
                 await moved.wait()
         finally:
             self._counts_watchers -= 1
-
-
-def _figures(counts: LiveCounts) -> tuple[object, ...]:
-    return (
-        counts.day,
-        counts.received,
-        counts.completed,
-        counts.on_time,
-        counts.complaints,
-        counts.cards,
-        counts.flags,
-    )
 
 
 async def wait_or_time_out(event: asyncio.Event, seconds: float) -> None:

@@ -2,6 +2,3 @@
 
 -- name: get_database
 SELECT 1 FROM pg_database WHERE datname = $1;
-
--- name: analyze
-ANALYZE;

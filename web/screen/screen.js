@@ -17,10 +17,9 @@
   var TOKEN = 'sunshine.console.token';
   var token = sessionStorage.getItem(TOKEN);
   var MAX_ALERTS = 13;
-  var FEED = 'subscription ScreenFeed($after: String) { supervisionFeed(after: $after) {'
-    + ' cursor kind kindLabel occurredAt caseNo ruleLabel color department { name shortName } } }';
-  var LATEST = 'query ScreenLatest { supervisionEvents(last: ' + MAX_ALERTS + ') {'
-    + ' cursor kind kindLabel occurredAt caseNo ruleLabel color department { name shortName } } }';
+  var EVENT = '{ cursor kind kindLabel occurredAt caseNo ruleLabel color department { name shortName } }';
+  var FEED = 'subscription ScreenFeed($after: String) { supervisionFeed(after: $after) ' + EVENT + ' }';
+  var LATEST = 'query ScreenLatest { supervisionEvents(last: ' + MAX_ALERTS + ') ' + EVENT + ' }';
 
   function $(id) { return document.getElementById(id); }
   function pad(n) { return (n < 10 ? '0' : '') + n; }
@@ -74,7 +73,7 @@
         'stroke-dasharray': (length * rate) + ' ' + length, transform: 'rotate(-90 55 55)',
       }));
     }
-    chart.appendChild(svg('text', { x: 120, y: 68, class: 'rate-text' }, rate === null ? '—' : (rate * 100).toFixed(1) + '%'));
+    chart.appendChild(svg('text', { x: 120, y: 68, class: 'rate-text' }, rate === null ? '—' : ui.percent(rate)));
     return chart;
   }
 
@@ -146,10 +145,7 @@
   }
 
   function showRanking() {
-    var d = beijing();
-    d.setUTCDate(1);
-    d.setUTCMonth(d.getUTCMonth() - 1);
-    var period = d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1);
+    var period = ui.monthsBack(1)[0];
     $('ranking-title').textContent = '部门绩效排名（' + period + '）';
     var search = '?variables=' + encodeURIComponent(JSON.stringify({ period: period }));
     fetch('/public/DepartmentRanking' + search, { headers: { accept: 'application/json' } })
